@@ -1,0 +1,1 @@
+"""DICOM PS3.15 de-identification runtime."""

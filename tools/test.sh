@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what it needs into .venv, then checks
+# that generated/ is reproducible, runs mypy --strict and ruff over the tree, and pytest.
+# DEIDENTIFY_STANDARD_MIRROR names a folder of PS3.15 XML files (default ../shared/standard).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+export DEIDENTIFY_STANDARD_MIRROR="${DEIDENTIFY_STANDARD_MIRROR:-$(cd .. && pwd)/shared/standard}"
+if [ -d "$DEIDENTIFY_STANDARD_MIRROR" ]; then
+    .venv/bin/python -m compiler build --check
+fi
+.venv/bin/python -m mypy .
+.venv/bin/python -m ruff check .
+.venv/bin/python -m pytest -n 2 "$@"
