@@ -1,0 +1,3 @@
+from deidentify.cli import main
+
+raise SystemExit(main())
