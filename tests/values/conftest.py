@@ -1,0 +1,24 @@
+"""Shared fixtures for the value-level building blocks."""
+
+from __future__ import annotations
+
+import pytest
+from pydicom import Dataset, dcmread
+from pydicom.data import get_testdata_file
+
+
+@pytest.fixture
+def secret() -> bytes:
+    return bytes(range(32))
+
+
+@pytest.fixture
+def other_secret() -> bytes:
+    return bytes(range(1, 33))
+
+
+def read_testdata(name: str) -> Dataset:
+    """One of pydicom's shipped test files, read fresh."""
+    path = get_testdata_file(name)
+    assert path is not None, name
+    return dcmread(path)
