@@ -1,1 +1,14 @@
-"""DICOM PS3.15 de-identification runtime."""
+"""DICOM PS3.15 de-identification runtime: profile URI -> plan (built once) -> walk a dataset."""
+
+from deidentify.plan import CompoundPolicy, Plan, PlanRow, Treatment
+from deidentify.profile import Profile, ProfileError, parse_profile
+
+__all__ = [
+    "CompoundPolicy",
+    "Plan",
+    "PlanRow",
+    "Profile",
+    "ProfileError",
+    "Treatment",
+    "parse_profile",
+]

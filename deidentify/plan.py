@@ -1,0 +1,251 @@
+"""A plan: every row of Table E.1-1 resolved, once, to what the tool concretely does.
+
+An active option's code overrides the Basic Profile's (PS3.15 E.1.1). Where two active options
+give one attribute different codes, the more protective code wins (``ActionCode.protection``)
+and the row is listed by ``Plan.conflicts()``. The compound codes (X/Z, X/D, Z/D, X/Z/D,
+X/Z/U*) are resolved by the ``CompoundPolicy``: the tool does not know each IOD's Type of each
+attribute, so CONFORMANT picks the code that keeps any IOD conformant (Z or D, or for X/Z/U*
+the sequence with its UIDs replaced) and STRICT removes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from pydicom.datadict import dictionary_VR
+
+import generated
+from deidentify.profile import Profile
+from generated.model import ActionCode, AttributeRule, Edition, Option, PatternKind
+
+
+class CompoundPolicy(Enum):
+    """How a compound action code (X/Z, X/D, Z/D, X/Z/D, X/Z/U*) is resolved."""
+
+    CONFORMANT = "conformant"
+    STRICT = "strict"
+
+    @property
+    def description(self) -> str:
+        """What the policy does, as De-identification Method reports it."""
+        if self is CompoundPolicy.CONFORMANT:
+            return "X/Z->Z, X/D Z/D X/Z/D->D, X/Z/U*->UIDs replaced"
+        return "compound codes->X"
+
+
+class Treatment(Enum):
+    """What the tool does to an element."""
+
+    REMOVE = "remove"
+    EMPTY = "empty"
+    DUMMY = "dummy"
+    KEEP = "keep"
+    KEEP_AND_CLEAN_ITEMS = "keep-and-clean-items"
+    DUMMY_AND_CLEAN_ITEMS = "dummy-and-clean-items"
+    REPLACE_UID = "replace-uid"
+    SHIFT_DATE = "shift-date"
+    CLEAN_TEXT = "clean-text"
+    PSEUDONYMIZE = "pseudonymize"
+    CLEAN_STRUCTURED_CONTENT = "clean-structured-content"
+    CLEAN_GRAPHICS = "clean-graphics"
+    KEEP_SAFE_PRIVATE = "keep-safe-private"
+
+    @property
+    def description(self) -> str:
+        """Concretely what is done."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS: dict[Treatment, str] = {
+    Treatment.REMOVE: "removed; a sequence is removed with all its items",
+    Treatment.EMPTY: "kept with a zero-length value; a sequence is kept with no items",
+    Treatment.DUMMY: "replaced by a fixed dummy value valid for the VR (a UID by a replacement"
+    " UID); removed where the VR is unknown",
+    Treatment.KEEP: "kept unchanged",
+    Treatment.KEEP_AND_CLEAN_ITEMS: "sequence kept, the profile applied inside every item",
+    Treatment.DUMMY_AND_CLEAN_ITEMS: "sequence kept as the dummy, the profile applied inside"
+    " every item",
+    Treatment.REPLACE_UID: "every value replaced by a UID derived from it with the secret,"
+    " the same in every instance",
+    Treatment.SHIFT_DATE: "dates and date-times shifted by the patient's offset (derived from"
+    " the original Patient ID with the secret); an unparseable value is removed",
+    Treatment.CLEAN_TEXT: "free text kept with the identifiers found anywhere in the object"
+    " (names, IDs, dates, addresses, ...) redacted",
+    Treatment.PSEUDONYMIZE: "AE title replaced by a pseudonym derived from it with the secret",
+    Treatment.CLEAN_STRUCTURED_CONTENT: "items kept; each content item handled by Table"
+    " E.3.4-1 by its concept name, else by Table E.1-1 for the attributes inside",
+    Treatment.CLEAN_GRAPHICS: "graphic and overlay text redacted of identifiers; items cleaned",
+    Treatment.KEEP_SAFE_PRIVATE: "private attributes of Table E.3.10-1 or marked safe by"
+    " Private Data Element Characteristics kept with their Private Creator; others removed",
+}
+
+COMPOUND: frozenset[ActionCode] = frozenset(
+    {ActionCode.X_Z, ActionCode.X_D, ActionCode.Z_D, ActionCode.X_Z_D, ActionCode.X_Z_U}
+)
+
+_CLEANING_BY_OPTION: dict[Option, Treatment] = {
+    Option.RETAIN_LONGITUDINAL_MODIFIED_DATES: Treatment.SHIFT_DATE,
+    Option.CLEAN_STRUCTURED_CONTENT: Treatment.CLEAN_STRUCTURED_CONTENT,
+    Option.CLEAN_GRAPHICS: Treatment.CLEAN_GRAPHICS,
+}
+"""C in these columns has its own treatment; C in any other column cleans free text."""
+
+_DATE_VRS = frozenset({"DA", "DT", "TM"})
+
+
+def _vr_of(rule: AttributeRule) -> str | None:
+    """The VR pydicom's dictionary gives a rule's tag, None if unknown or ambiguous."""
+    if rule.tag.kind is PatternKind.PRIVATE:
+        return None
+    try:
+        vr = dictionary_VR(rule.tag.value)
+    except KeyError:
+        return None
+    return vr if len(vr) == 2 else None
+
+
+def treatment_for(code: ActionCode, source: Option | None, vr: str | None,
+                  policy: CompoundPolicy) -> Treatment:
+    """The concrete treatment of an effective code for an element of a VR (None: unknown)."""
+    if code in COMPOUND:
+        if policy is CompoundPolicy.STRICT:
+            return Treatment.REMOVE
+        if code is ActionCode.X_Z:
+            code = ActionCode.Z
+        elif code is ActionCode.X_Z_U:
+            if vr == "SQ":
+                return Treatment.KEEP_AND_CLEAN_ITEMS
+            code = ActionCode.U if vr == "UI" else ActionCode.Z
+        else:
+            code = ActionCode.D
+    if code is ActionCode.X:
+        return Treatment.REMOVE
+    if code is ActionCode.Z:
+        return Treatment.EMPTY
+    if code is ActionCode.D:
+        if vr == "SQ":
+            return Treatment.DUMMY_AND_CLEAN_ITEMS
+        return Treatment.REPLACE_UID if vr == "UI" else Treatment.DUMMY
+    if code is ActionCode.U:
+        return Treatment.KEEP_AND_CLEAN_ITEMS if vr == "SQ" else Treatment.REPLACE_UID
+    if code is ActionCode.K:
+        return Treatment.KEEP_AND_CLEAN_ITEMS if vr == "SQ" else Treatment.KEEP
+    return _cleaning(source, vr)
+
+
+def _cleaning(source: Option | None, vr: str | None) -> Treatment:
+    if source is Option.RETAIN_SAFE_PRIVATE:
+        return Treatment.KEEP_SAFE_PRIVATE
+    special = _CLEANING_BY_OPTION.get(source) if source is not None else None
+    if special is Treatment.SHIFT_DATE:
+        if vr in _DATE_VRS:
+            return special
+        return Treatment.KEEP_AND_CLEAN_ITEMS if vr == "SQ" else Treatment.REMOVE
+    if special is not None:
+        return special
+    if source is Option.RETAIN_DEVICE_IDENTITY and vr == "AE":
+        return Treatment.PSEUDONYMIZE
+    return Treatment.KEEP_AND_CLEAN_ITEMS if vr == "SQ" else Treatment.CLEAN_TEXT
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One row of Table E.1-1 resolved for a profile."""
+
+    rule: AttributeRule
+    effective: ActionCode
+    source: str
+    treatment: Treatment
+    conflict: tuple[tuple[Option, ActionCode], ...]
+    source_option: Option | None = field(default=None, compare=False)
+    vr: str | None = field(default=None, compare=False)
+
+    def treatment_for_vr(self, vr: str | None, policy: CompoundPolicy) -> Treatment:
+        """The treatment for an element whose actual VR may differ from the dictionary's."""
+        if vr == self.vr:
+            return self.treatment
+        return treatment_for(self.effective, self.source_option, vr, policy)
+
+
+def _resolve(rule: AttributeRule, options: frozenset[Option],
+             policy: CompoundPolicy) -> PlanRow:
+    active = tuple((option, code) for option, code in rule.options if option in options)
+    vr = _vr_of(rule)
+    if not active:
+        effective, source_option = rule.basic, None
+    else:
+        source_option, effective = max(active, key=lambda pair: pair[1].protection)
+    conflict = active if len({code for _, code in active}) > 1 else ()
+    return PlanRow(
+        rule=rule,
+        effective=effective,
+        source=source_option.value if source_option else "Basic",
+        treatment=treatment_for(effective, source_option, vr, policy),
+        conflict=conflict,
+        source_option=source_option,
+        vr=vr,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Table E.1-1 resolved for a profile: built once, then a dict lookup per element."""
+
+    profile: Profile
+    policy: CompoundPolicy
+    edition: Edition
+    _rows: tuple[PlanRow, ...]
+    _exact: dict[int, PlanRow]
+    _masked: tuple[PlanRow, ...]
+    _private: PlanRow | None
+
+    @classmethod
+    def build(cls, profile: Profile,
+              policy: CompoundPolicy = CompoundPolicy.CONFORMANT) -> Plan:
+        """Resolve every row of the profile's edition."""
+        edition = generated.load(profile.edition)
+        rows = tuple(_resolve(rule, profile.options, policy) for rule in edition.attributes)
+        exact = {row.rule.tag.value: row for row in rows if row.rule.tag.kind is PatternKind.EXACT}
+        masked = tuple(row for row in rows if row.rule.tag.kind is PatternKind.MASKED)
+        private = next((row for row in rows if row.rule.tag.kind is PatternKind.PRIVATE), None)
+        return cls(profile, policy, edition, rows, exact, masked, private)
+
+    def rows(self) -> tuple[PlanRow, ...]:
+        """One row per row of Table E.1-1, in table order."""
+        return self._rows
+
+    def conflicts(self) -> tuple[PlanRow, ...]:
+        """The rows where two active options gave different codes."""
+        return tuple(row for row in self._rows if row.conflict)
+
+    def has(self, option: Option) -> bool:
+        """Whether an option is active."""
+        return option in self.profile.options
+
+    @property
+    def exact(self) -> dict[int, PlanRow]:
+        """The rows of exact tags, by tag (the engine's lookup)."""
+        return self._exact
+
+    def masked_row(self, tag: int) -> PlanRow | None:
+        """The row of a repeating-group mask (curves 50xx, overlays 60xx) matching a tag."""
+        group = tag >> 16
+        if group & 0xFF01 not in (0x5000, 0x6000):
+            return None
+        return next((row for row in self._masked if row.rule.tag.matches(tag)), None)
+
+    @property
+    def private(self) -> PlanRow | None:
+        """The row of the private-attributes rule."""
+        return self._private
+
+    def action_for(self, tag: int) -> PlanRow | None:
+        """The row for an exact, masked or private tag; None if Table E.1-1 does not list it."""
+        row = self._exact.get(tag)
+        if row is not None:
+            return row
+        group = tag >> 16
+        if group % 2 == 1 and group > 0x0008:
+            return self._private
+        return self.masked_row(tag)
