@@ -1,0 +1,126 @@
+"""Where a command-line run finds its secret, so that separate runs map alike.
+
+The secret keys the replacement UIDs, the date shift and the pseudonyms: runs with the same
+secret give one patient the same replacements, runs with different secrets cannot be linked.
+Looked up in this order:
+
+1. an explicit secret file (``--secret-file``);
+2. ``DEIDENTIFY_SECRET_FILE``: the path of a secret file;
+3. ``DEIDENTIFY_SECRET``: the secret itself, as hex digits or as text;
+4. the default file ``$XDG_CONFIG_HOME/deidentify/secret`` (``~/.config/deidentify/secret``
+   when XDG_CONFIG_HOME is unset), created on first use with 32 random bytes written as hex,
+   readable by its owner only.
+
+A secret file holds hex digits (decoded) or any other text (used as its UTF-8 bytes), with
+surrounding whitespace ignored; a secret must have at least 16 bytes. Errors name the file
+or variable, never the secret.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets as random_source
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+MIN_SECRET_BYTES = 16
+NEW_SECRET_BYTES = 32
+SECRET_FILE_VARIABLE = "DEIDENTIFY_SECRET_FILE"
+SECRET_VARIABLE = "DEIDENTIFY_SECRET"
+
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
+
+
+class SecretError(Exception):
+    """The secret cannot be had; the message names where it was looked for."""
+
+
+def default_secret_file(environ: Mapping[str, str] = os.environ) -> Path:
+    """``$XDG_CONFIG_HOME/deidentify/secret``, or ``~/.config/deidentify/secret``."""
+    config_home = environ.get("XDG_CONFIG_HOME", "")
+    if not config_home or not os.path.isabs(config_home):
+        home = environ.get("HOME") or str(Path.home())
+        config_home = os.path.join(home, ".config")
+    return Path(config_home) / "deidentify" / "secret"
+
+
+def _decode(text: str) -> bytes:
+    stripped = text.strip()
+    if _HEX.fullmatch(stripped):
+        return bytes.fromhex(stripped)
+    return stripped.encode("utf-8")
+
+
+def _checked(secret: bytes, where: str) -> bytes:
+    if not secret:
+        raise SecretError(f"{where}: the secret is empty")
+    if len(secret) < MIN_SECRET_BYTES:
+        raise SecretError(f"{where}: the secret is shorter than {MIN_SECRET_BYTES} bytes")
+    return secret
+
+
+def _read_secret_file(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SecretError(f"{path}: no such secret file") from None
+    except OSError as error:
+        raise SecretError(f"{path}: cannot read the secret file ({error.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SecretError(f"{path}: the secret file is not UTF-8 text") from None
+    return _checked(_decode(text), str(path))
+
+
+def _create_secret_file(path: Path) -> None:
+    """Write a new random secret to ``path`` unless another process got there first.
+
+    The secret goes to a temporary file (``mkstemp`` creates it with mode 0600) that is then
+    hard-linked to its name: the file appears complete or not at all, and a concurrent first
+    run keeps the secret that won.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as stream:
+            stream.write(random_source.token_hex(NEW_SECRET_BYTES) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+
+
+def load_secret(secret_file: Path | None = None, environ: Mapping[str, str] = os.environ) -> bytes:
+    """The run's secret, from the first of the sources in the module docstring."""
+    if secret_file is not None:
+        return _read_secret_file(Path(secret_file))
+    if environ.get(SECRET_FILE_VARIABLE):
+        return _read_secret_file(Path(environ[SECRET_FILE_VARIABLE]))
+    if SECRET_VARIABLE in environ:
+        return _checked(_decode(environ[SECRET_VARIABLE]), SECRET_VARIABLE)
+    path = default_secret_file(environ)
+    if not path.exists():
+        try:
+            _create_secret_file(path)
+        except OSError as error:
+            raise SecretError(f"{path}: cannot create the secret file ({error.strerror})") from None
+    return _read_secret_file(path)
+
+
+def describe_secret_source(
+    secret_file: Path | None = None, environ: Mapping[str, str] = os.environ
+) -> str:
+    """Where ``load_secret`` takes the secret from, without its value."""
+    if secret_file is not None:
+        return f"secret file {secret_file}"
+    if environ.get(SECRET_FILE_VARIABLE):
+        return f"secret file {environ[SECRET_FILE_VARIABLE]} (from {SECRET_FILE_VARIABLE})"
+    if SECRET_VARIABLE in environ:
+        return f"environment variable {SECRET_VARIABLE}"
+    return f"default secret file {default_secret_file(environ)}"
