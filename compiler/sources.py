@@ -66,9 +66,12 @@ def find_pinned(name: str, manifest: tuple[PinnedEdition, ...]) -> PinnedEdition
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as error:
+        raise CompileError(f"{path}: cannot be read ({error.strerror})") from error
     return digest.hexdigest()
 
 

@@ -1,0 +1,44 @@
+"""Obtaining an edition: mirror or URL, always checked against the pinned SHA-256."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from compiler.errors import CompileError
+from compiler.sources import PinnedEdition, obtain, sha256_of
+
+FIXTURE = Path(__file__).parent / "fixtures" / "mini_part15.xml"
+
+
+def pinned(sha256: str, url: str = "file:///nonexistent/part15.xml") -> PinnedEdition:
+    return PinnedEdition("2099a", url, sha256)
+
+
+def test_copies_from_a_mirror_into_the_cache(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    shutil.copy(FIXTURE, mirror / "part15-2099a.xml")
+    cached = obtain(pinned(sha256_of(FIXTURE)), mirror, cache=tmp_path / "cache")
+    assert cached == tmp_path / "cache" / "part15-2099a.xml"
+    assert cached.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_downloads_from_the_url_when_no_mirror_has_it(tmp_path: Path) -> None:
+    entry = pinned(sha256_of(FIXTURE), FIXTURE.resolve().as_uri())
+    cached = obtain(entry, tmp_path / "empty-mirror", cache=tmp_path / "cache")
+    assert cached.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_a_digest_mismatch_is_an_error_and_keeps_nothing(tmp_path: Path) -> None:
+    entry = pinned("0" * 64, FIXTURE.resolve().as_uri())
+    with pytest.raises(CompileError, match="does not match the pinned 0000"):
+        obtain(entry, cache=tmp_path / "cache")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_an_unreachable_url_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(CompileError, match=r"nonexistent/part15\.xml: download failed"):
+        obtain(pinned("0" * 64), cache=tmp_path / "cache")
