@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from compiler.conformance import render_conformance_tests
 from compiler.model import Edition
 from compiler.reader import EditionReader
-from compiler.render import differences, environment, render_edition, render_package, write_tree
+from compiler.render import (
+    Tree,
+    differences,
+    environment,
+    render_edition,
+    render_package,
+    write_tree,
+)
 from compiler.sources import (
     PROJECT_ROOT,
     PinnedEdition,
@@ -15,7 +23,8 @@ from compiler.sources import (
     sha256_of,
 )
 
-GENERATED = PROJECT_ROOT / "generated"
+GENERATED = Tree(PROJECT_ROOT / "generated")
+CONFORMANCE_TESTS = Tree(PROJECT_ROOT / "tests" / "conformance", "test_conformance_*.py")
 OFFICIAL_URL = "https://dicom.nema.org/medical/dicom/{edition}/source/docbook/part15/part15.xml"
 
 
@@ -32,25 +41,30 @@ def compile_pinned(mirror: Path | None = None) -> list[Edition]:
     return [compile_file(obtain(pinned, mirror), pinned) for pinned in load_manifest()]
 
 
-def render_all(editions: list[Edition]) -> dict[Path, dict[str, str]]:
-    """Every generated tree, keyed by its root."""
-    return {GENERATED: render_package(environment(), editions)}
+def render_all(editions: list[Edition]) -> list[tuple[Tree, dict[str, str]]]:
+    """Every generated tree with its files: generated/ and the conformance tests."""
+    env = environment()
+    default = editions[-1].edition
+    return [
+        (GENERATED, render_package(env, editions)),
+        (CONFORMANCE_TESTS, render_conformance_tests(env, editions, default)),
+    ]
 
 
 def build_all(mirror: Path | None = None) -> list[Edition]:
     """Regenerate every tree the manifest ships; nothing is written unless all compile."""
     editions = compile_pinned(mirror)
-    for root, files in render_all(editions).items():
-        write_tree(files, root)
+    for tree, files in render_all(editions):
+        write_tree(files, tree)
     return editions
 
 
 def check_all(mirror: Path | None = None) -> list[str]:
     """Paths whose committed content differs from a fresh build."""
     found = []
-    for root, files in render_all(compile_pinned(mirror)).items():
-        found += [str((root / name).relative_to(PROJECT_ROOT))
-                  for name in differences(files, root)]
+    for tree, files in render_all(compile_pinned(mirror)):
+        found += [str((tree.root / name).relative_to(PROJECT_ROOT))
+                  for name in differences(files, tree)]
     return found
 
 
@@ -63,5 +77,5 @@ def build_one(path: Path, out: Path) -> Edition:
     files = render_edition(environment(), edition)
     package = f"edition_{edition.edition}"
     write_tree({name.removeprefix(package + "/"): text for name, text in files.items()},
-               out / package)
+               Tree(out / package))
     return edition

@@ -7,9 +7,9 @@ against what is committed, and nothing is written until every edition has compil
 from __future__ import annotations
 
 import inspect
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -69,33 +69,45 @@ def render_package(
     return files
 
 
-def differences(files: Mapping[str, str], root: Path) -> list[str]:
-    """Paths under ``root`` that differ from ``files``: changed, missing or not generated."""
-    found = {
-        str(path.relative_to(root)) for path in root.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts
-    }
+@dataclass(frozen=True)
+class Tree:
+    """A folder the compiler writes: the files under ``root`` whose names match ``pattern``.
+
+    Files that do not match (hand-written helpers beside generated tests) are left alone.
+    """
+
+    root: Path
+    pattern: str = "*"
+
+    def managed(self) -> set[str]:
+        """Relative paths of the files this tree holds now."""
+        return {
+            str(path.relative_to(self.root)) for path in self.root.rglob(self.pattern)
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+
+
+def differences(files: Mapping[str, str], tree: Tree) -> list[str]:
+    """Paths of ``tree`` that differ from ``files``: changed, missing or no longer generated."""
+    found = tree.managed() if tree.root.is_dir() else set()
     changed = [
         name for name, text in files.items()
-        if name not in found or (root / name).read_text(encoding="utf-8") != text
+        if name not in found or (tree.root / name).read_text(encoding="utf-8") != text
     ]
     return sorted(changed + [name for name in found if name not in files])
 
 
-def write_tree(files: Mapping[str, str], root: Path) -> None:
-    """Replace ``root`` with exactly ``files``, built aside and swapped in at the end."""
-    root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
-    try:
-        for name, text in files.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        retired = root.with_name(f".{root.name}-old")
-        shutil.rmtree(retired, ignore_errors=True)
-        if root.exists():
-            root.rename(retired)
-        staging.rename(root)
-        shutil.rmtree(retired, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def write_tree(files: Mapping[str, str], tree: Tree) -> None:
+    """Make ``tree`` hold exactly ``files``: each changed file replaced atomically, stale ones
+    removed, unchanged ones not touched."""
+    for name in differences(files, tree):
+        target = tree.root / name
+        if name not in files:
+            target.unlink()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}-", delete=False
+        ) as partial:
+            partial.write(files[name])
+        Path(partial.name).replace(target)

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import generated
-from compiler.render import differences, environment, render_package
+from compiler.build import CONFORMANCE_TESTS, GENERATED, render_all
+from compiler.render import differences
 from compiler.sources import PROJECT_ROOT, load_manifest
 from generated.edition_2026c import actions
 from tests.compiler.test_editions import compiled
@@ -15,9 +16,11 @@ from tests.compiler.test_editions import compiled
 
 def test_committed_tree_is_byte_identical_to_a_fresh_build() -> None:
     editions = [compiled(p.name) for p in load_manifest()]
-    files = render_package(environment(), editions)
-    assert differences(files, PROJECT_ROOT / "generated") == []
-    assert render_package(environment(), editions) == files
+    trees = render_all(editions)
+    assert [tree for tree, _ in trees] == [GENERATED, CONFORMANCE_TESTS]
+    for tree, files in trees:
+        assert differences(files, tree) == [], tree.root
+    assert render_all(editions) == trees
 
 
 def test_registry_lists_every_edition_newest_as_default() -> None:
