@@ -168,15 +168,26 @@ class PlanRow:
         return treatment_for(self.effective, self.source_option, vr, policy)
 
 
+def resolve_code(
+    basic: ActionCode, columns: tuple[tuple[Option, ActionCode], ...], options: frozenset[Option]
+) -> tuple[ActionCode, Option | None, tuple[tuple[Option, ActionCode], ...]]:
+    """The effective code of a row, the option that set it (None: Basic) and any conflict.
+
+    An active option's code overrides Basic; of two active options that disagree, the more
+    protective code wins and both are returned as the conflict.
+    """
+    active = tuple((option, code) for option, code in columns if option in options)
+    if not active:
+        return basic, None, ()
+    source_option, effective = max(active, key=lambda pair: pair[1].protection)
+    conflict = active if len({code for _, code in active}) > 1 else ()
+    return effective, source_option, conflict
+
+
 def _resolve(rule: AttributeRule, options: frozenset[Option],
              policy: CompoundPolicy) -> PlanRow:
-    active = tuple((option, code) for option, code in rule.options if option in options)
+    effective, source_option, conflict = resolve_code(rule.basic, rule.options, options)
     vr = _vr_of(rule)
-    if not active:
-        effective, source_option = rule.basic, None
-    else:
-        source_option, effective = max(active, key=lambda pair: pair[1].protection)
-    conflict = active if len({code for _, code in active}) > 1 else ()
     return PlanRow(
         rule=rule,
         effective=effective,

@@ -1,0 +1,150 @@
+"""What the standard adds to every de-identified object (PS3.15 E.1.1, E.2, E.3).
+
+Patient Identity Removed (0012,0062) YES; De-identification Method (0012,0063) naming the
+profile, options, edition, compound policy and tool version, one value per part so that each
+fits LO's 64 characters; De-identification Method Code Sequence (0012,0064) with one item per
+profile and option, merged with the items of an earlier de-identification so no code is
+listed twice; Longitudinal Temporal Information Modified (0028,0303), never claiming less
+than an earlier de-identification did; and an item for this tool in Contributing Equipment
+Sequence (0018,A001) with purpose (DCM, 109104, "De-identifying Equipment").
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from pydicom import Dataset
+from pydicom.dataelem import DataElement
+from pydicom.sequence import Sequence
+
+from deidentify.elements import items
+from deidentify.plan import Plan
+from generated.model import BASIC_PROFILE_CODE, CodedConcept, Option
+
+PATIENT_IDENTITY_REMOVED = 0x00120062
+DEIDENTIFICATION_METHOD = 0x00120063
+DEIDENTIFICATION_METHOD_CODE_SEQUENCE = 0x00120064
+LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED = 0x00280303
+CONTRIBUTING_EQUIPMENT_SEQUENCE = 0x0018A001
+PURPOSE_OF_REFERENCE_CODE_SEQUENCE = 0x0040A170
+CODE_VALUE = 0x00080100
+CODING_SCHEME_DESIGNATOR = 0x00080102
+MANUFACTURER = 0x00080070
+SOFTWARE_VERSIONS = 0x00181020
+
+TOOL_NAME = "deidentify"
+try:
+    TOOL_VERSION = version("deidentify")
+except PackageNotFoundError:
+    TOOL_VERSION = "unknown"
+
+DEIDENTIFYING_EQUIPMENT = CodedConcept("109104", "DCM", "De-identifying Equipment")
+
+_TEMPORAL_RANK = {"UNMODIFIED": 0, "MODIFIED": 1, "REMOVED": 2}
+
+
+def method_text(plan: Plan) -> list[str]:
+    """De-identification Method's values: each at most 64 characters."""
+    return [
+        f"{TOOL_NAME} {TOOL_VERSION} PS3.15 {plan.profile.edition}",
+        BASIC_PROFILE_CODE.meaning,
+        *plan.profile.option_names,
+        f"compound codes {plan.policy.value}",
+    ]
+
+
+def method_codes(plan: Plan) -> list[CodedConcept]:
+    """The profile's code and each active option's, in a fixed order."""
+    return [BASIC_PROFILE_CODE, *(option.code for option in Option if plan.has(option))]
+
+
+def temporal_state(plan: Plan) -> str:
+    """Longitudinal Temporal Information Modified for this profile."""
+    if plan.has(Option.RETAIN_LONGITUDINAL_FULL_DATES):
+        return "UNMODIFIED"
+    if plan.has(Option.RETAIN_LONGITUDINAL_MODIFIED_DATES):
+        return "MODIFIED"
+    return "REMOVED"
+
+
+def code_item(code: CodedConcept) -> Dataset:
+    """A Basic Coded Entry item."""
+    item = Dataset()
+    item.CodeValue = code.value
+    item.CodingSchemeDesignator = code.scheme
+    item.CodeMeaning = code.meaning
+    return item
+
+
+def _key(item: Dataset) -> tuple[str, str]:
+    return (
+        str(item.get(CODE_VALUE).value if CODE_VALUE in item else ""),
+        str(item.get(CODING_SCHEME_DESIGNATOR).value if CODING_SCHEME_DESIGNATOR in item else ""),
+    )
+
+
+def _merge_codes(ds: Dataset, codes: list[CodedConcept]) -> None:
+    existing = list(items(ds, DEIDENTIFICATION_METHOD_CODE_SEQUENCE)) if (
+        DEIDENTIFICATION_METHOD_CODE_SEQUENCE in ds
+    ) else []
+    merged = [item for item in existing if _key(item) != ("", "")]
+    present = {_key(item) for item in merged}
+    merged += [code_item(code) for code in codes if (code.value, code.scheme) not in present]
+    ds[DEIDENTIFICATION_METHOD_CODE_SEQUENCE] = DataElement(
+        DEIDENTIFICATION_METHOD_CODE_SEQUENCE, "SQ", Sequence(merged)
+    )
+
+
+def _temporal(ds: Dataset, state: str) -> str:
+    if LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED not in ds:
+        return state
+    earlier = str(ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED].value or "").strip()
+    if _TEMPORAL_RANK.get(earlier, -1) > _TEMPORAL_RANK[state]:
+        return earlier
+    return state
+
+
+def equipment_item() -> Dataset:
+    """This tool's Contributing Equipment item."""
+    item = Dataset()
+    item.PurposeOfReferenceCodeSequence = Sequence([code_item(DEIDENTIFYING_EQUIPMENT)])
+    item.Manufacturer = TOOL_NAME
+    item.ManufacturerModelName = TOOL_NAME
+    item.SoftwareVersions = TOOL_VERSION
+    item.ContributionDescription = "De-identified (PS3.15 Annex E)"
+    return item
+
+
+def _is_this_tool(item: Dataset) -> bool:
+    purposes = list(items(item, PURPOSE_OF_REFERENCE_CODE_SEQUENCE)) if (
+        PURPOSE_OF_REFERENCE_CODE_SEQUENCE in item
+    ) else []
+    return (
+        any(_key(purpose) == (DEIDENTIFYING_EQUIPMENT.value, "DCM") for purpose in purposes)
+        and MANUFACTURER in item
+        and str(item[MANUFACTURER].value) == TOOL_NAME
+        and SOFTWARE_VERSIONS in item
+        and str(item[SOFTWARE_VERSIONS].value) == TOOL_VERSION
+    )
+
+
+def _add_equipment(ds: Dataset) -> None:
+    existing = list(items(ds, CONTRIBUTING_EQUIPMENT_SEQUENCE)) if (
+        CONTRIBUTING_EQUIPMENT_SEQUENCE in ds
+    ) else []
+    if any(_is_this_tool(item) for item in existing):
+        return
+    ds[CONTRIBUTING_EQUIPMENT_SEQUENCE] = DataElement(
+        CONTRIBUTING_EQUIPMENT_SEQUENCE, "SQ", Sequence([*existing, equipment_item()])
+    )
+
+
+def add_method_attributes(ds: Dataset, plan: Plan) -> None:
+    """Add (or update) the attributes that record the de-identification."""
+    ds[PATIENT_IDENTITY_REMOVED] = DataElement(PATIENT_IDENTITY_REMOVED, "CS", "YES")
+    ds[DEIDENTIFICATION_METHOD] = DataElement(DEIDENTIFICATION_METHOD, "LO", method_text(plan))
+    _merge_codes(ds, method_codes(plan))
+    ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED] = DataElement(
+        LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, "CS", _temporal(ds, temporal_state(plan))
+    )
+    _add_equipment(ds)

@@ -1,0 +1,164 @@
+"""Private attributes: removed under the Basic Profile; under Retain Safe Private, filtered.
+
+Under the Retain Safe Private Option (PS3.15 E.3.10) a private data element is kept when
+Table E.3.10-1 lists its Private Creator, group and element offset (the low byte, whatever
+block the creator reserves), or when the object's Private Data Element Characteristics
+Sequence (0008,0300) marks its block SAFE or lists it among Nonidentifying Private Elements.
+An element that the characteristics give a Deidentification Action (0008,0307) gets that
+action (D, Z, U; X removes), ahead of any listing. A private sequence that is not known safe
+is kept and parsed item by item, each nested attribute handled on its own merits. Every other
+private element is removed, and so is each Private Creator whose block keeps nothing.
+Group lengths and elements (gggg,0001-000F) of private groups are always removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydicom import Dataset
+
+from deidentify.elements import element_vr, items
+from deidentify.plan import Plan, Treatment
+from generated.model import Option
+
+if TYPE_CHECKING:
+    from deidentify.engine import Context, Deidentifier, TextMode
+
+CHARACTERISTICS_SEQUENCE = 0x00080300
+PRIVATE_GROUP_REFERENCE = 0x00080301
+PRIVATE_CREATOR_REFERENCE = 0x00080302
+BLOCK_STATUS = 0x00080303
+NONIDENTIFYING_ELEMENTS = 0x00080304
+ACTION_SEQUENCE = 0x00080305
+IDENTIFYING_ELEMENTS = 0x00080306
+DEIDENTIFICATION_ACTION = 0x00080307
+
+_ACTIONS: dict[str, Treatment] = {
+    "D": Treatment.DUMMY,
+    "Z": Treatment.EMPTY,
+    "X": Treatment.REMOVE,
+    "U": Treatment.REPLACE_UID,
+}
+
+
+@dataclass(frozen=True)
+class BlockMarks:
+    """What Private Data Element Characteristics say about one private block."""
+
+    safe_block: bool
+    safe_offsets: frozenset[int]
+    actions: dict[int, Treatment]
+
+
+Marks = dict[tuple[int, str], BlockMarks]
+"""Block marks by (group, Private Creator)."""
+
+
+def _first(item: Dataset, tag: int) -> object:
+    if tag not in item:
+        return None
+    value = item[tag].value
+    if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue":
+        return value[0] if len(value) else None
+    return value
+
+
+def _offsets(item: Dataset, tag: int) -> frozenset[int]:
+    if tag not in item:
+        return frozenset()
+    value = item[tag].value
+    values = [value] if isinstance(value, int) else list(value or ())
+    return frozenset(int(element) & 0xFF for element in values)
+
+
+def collect_marks(ds: Dataset) -> Marks:
+    """Read the Private Data Element Characteristics Sequence of a dataset."""
+    marks: Marks = {}
+    if CHARACTERISTICS_SEQUENCE not in ds:
+        return marks
+    for item in items(ds, CHARACTERISTICS_SEQUENCE):
+        group = _first(item, PRIVATE_GROUP_REFERENCE)
+        creator = _first(item, PRIVATE_CREATOR_REFERENCE)
+        if not isinstance(group, int) or creator is None:
+            continue
+        actions: dict[int, Treatment] = {}
+        if ACTION_SEQUENCE in item:
+            for action_item in items(item, ACTION_SEQUENCE):
+                treatment = _ACTIONS.get(str(_first(action_item, DEIDENTIFICATION_ACTION)).strip())
+                for offset in _offsets(action_item, IDENTIFYING_ELEMENTS):
+                    actions[offset] = treatment or Treatment.REMOVE
+        marks[(group, str(creator).strip())] = BlockMarks(
+            safe_block=str(_first(item, BLOCK_STATUS) or "").strip() == "SAFE",
+            safe_offsets=_offsets(item, NONIDENTIFYING_ELEMENTS),
+            actions=actions,
+        )
+    return marks
+
+
+class PrivateFilter:
+    """The private-attribute treatment of a plan."""
+
+    def __init__(self, plan: Plan) -> None:
+        row = plan.private
+        self.retains = (
+            plan.has(Option.RETAIN_SAFE_PRIVATE)
+            and row is not None
+            and row.treatment is Treatment.KEEP_SAFE_PRIVATE
+        )
+        self._safe = frozenset(
+            (attribute.group, attribute.private_creator.strip(), attribute.element)
+            for attribute in plan.edition.safe_private
+        )
+
+    def verdict(self, group: int, creator: str, offset: int, marks: Marks) -> Treatment | None:
+        """KEEP, another treatment the object asks for, or None (not known safe)."""
+        block = marks.get((group, creator))
+        if block is not None and offset in block.actions:
+            return block.actions[offset]
+        if (group, creator, offset) in self._safe:
+            return Treatment.KEEP
+        if block is not None and (block.safe_block or offset in block.safe_offsets):
+            return Treatment.KEEP
+        return None
+
+    def process(
+        self,
+        engine: Deidentifier,
+        ds: Dataset,
+        tags: list[int],
+        context: Context,
+        mode: TextMode,
+    ) -> None:
+        """Treat the private elements ``tags`` of ``ds``."""
+        if not self.retains:
+            for tag in tags:
+                del ds[tag]
+            return
+        creators: dict[tuple[int, int], str] = {}
+        for tag in tags:
+            element = tag & 0xFFFF
+            if 0x10 <= element <= 0xFF:
+                creators[(tag >> 16, element)] = str(ds[tag].value or "").strip()
+        for tag in tags:
+            group, element = tag >> 16, tag & 0xFFFF
+            if element <= 0xFF:
+                if element < 0x10:
+                    del ds[tag]
+                continue
+            creator = creators.get((group, element >> 8))
+            if creator is None:
+                del ds[tag]
+                continue
+            verdict = self.verdict(group, creator, element & 0xFF, context.private_marks)
+            vr = element_vr(ds, tag)
+            if verdict is not None:
+                engine.treat(ds, tag, vr, verdict, context, mode)
+            elif vr == "SQ":
+                engine.walk_items(ds, tag, context, mode)
+            else:
+                del ds[tag]
+        used = {(tag >> 16, (tag & 0xFFFF) >> 8) for tag in tags if tag in ds}
+        for (group, element) in creators:
+            if (group, element) not in used:
+                del ds[group << 16 | element]
