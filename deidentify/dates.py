@@ -59,7 +59,10 @@ class DateShifter:
         self.max_shift_days = max_shift_days
 
     def offset_for(self, patient_key: str) -> timedelta:
-        """The shift of one patient's dates; the key's padding spaces and NULs are ignored."""
+        """The shift of one patient's dates; the key's padding spaces and NULs are ignored.
+
+        Datasets without a Patient ID share the offset of the empty key.
+        """
         key = patient_key.strip(" \x00").encode("utf-8", "surrogatepass")
         digest = hmac.new(self._secret, _SHIFT_CONTEXT + key, hashlib.sha256).digest()
         days = int.from_bytes(digest[:8], "big") % self.max_shift_days + 1

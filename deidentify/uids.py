@@ -83,9 +83,12 @@ class UIDMapper:
     """Maps original UIDs to replacements, consistently for one secret and scheme.
 
     The mapping is a pure function of (secret, scheme, UID), so separate instances and
-    separate processes given the same secret agree; results are memoised per instance.
+    separate processes given the same secret agree. Results are memoised per instance; the
+    memo is emptied when it reaches ``MEMO_LIMIT`` entries, which only costs a recomputation.
     An empty UID stays empty: it references nothing, so there is nothing to replace.
     """
+
+    MEMO_LIMIT = 1 << 16
 
     def __init__(self, secret: bytes, scheme: UIDScheme = UIDScheme.KEYED) -> None:
         if scheme is UIDScheme.KEYED and not secret:
@@ -101,6 +104,8 @@ class UIDMapper:
             return ""
         replacement = self._memo.get(key)
         if replacement is None:
+            if len(self._memo) >= self.MEMO_LIMIT:
+                self._memo.clear()
             if self.scheme is UIDScheme.KEYED:
                 replacement = keyed_uid(self._secret, key)
             else:

@@ -7,10 +7,12 @@ import hmac
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydicom import Dataset
 
 from deidentify.uids import UIDMapper, UIDScheme, dcm4che_uid, keyed_uid
 
@@ -101,3 +103,22 @@ def test_mapper_multi_valued(secret: bytes) -> None:
 def test_keyed_mapper_refuses_empty_secret() -> None:
     with pytest.raises(ValueError):
         UIDMapper(b"")
+
+
+def test_mapper_memo_is_bounded_and_stays_consistent(secret: bytes) -> None:
+    mapper = UIDMapper(secret)
+    first = mapper.map("1.2.3.1")
+    for n in range(UIDMapper.MEMO_LIMIT + 10):
+        mapper.map(f"1.2.3.{n + 2}")
+    assert len(mapper._memo) <= UIDMapper.MEMO_LIMIT
+    assert mapper.map("1.2.3.1") == first
+
+
+def test_mapper_on_a_real_dataset(secret: bytes, read_testdata: Callable[[str], Dataset]) -> None:
+    ds = read_testdata("CT_small.dcm")
+    mapper = UIDMapper(secret)
+    study = mapper.map(ds.StudyInstanceUID)
+    assert study != ds.StudyInstanceUID
+    assert study == UIDMapper(secret).map(ds.StudyInstanceUID + "\x00")
+    assert study != mapper.map(ds.SeriesInstanceUID)
+    assert mapper.map(ds.SOPInstanceUID) == mapper.map(ds.file_meta.MediaStorageSOPInstanceUID)
