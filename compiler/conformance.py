@@ -16,6 +16,7 @@ byte-identical.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -143,13 +144,20 @@ def concrete_tag(rule: AttributeRule) -> int:
     return tag
 
 
+_VR_BY_NAME_SUFFIX: tuple[tuple[str, str], ...] = (
+    ("Sequence", "SQ"), ("DateTime", "DT"), ("Date", "DA"), ("Time", "TM"),
+)
+
+
 def vr_of(rule: AttributeRule, tag: int) -> str:
-    """pydicom's VR for a tag (the first of alternatives such as "OB or OW"); a tag pydicom
-    does not know is a sequence if its name says so, else UN (how an implicit-VR file reads)."""
+    """pydicom's VR for a tag (the first of alternatives such as "OB or OW"). A tag pydicom
+    does not know gets the VR its name implies (SQ, DT, DA, TM), else LO, as an explicit-VR
+    file would carry it."""
     try:
         return dictionary_VR(tag).split(" or ")[0].strip()
     except KeyError:
-        return "SQ" if rule.name.endswith("Sequence") else "UN"
+        return next((vr for suffix, vr in _VR_BY_NAME_SUFFIX if rule.name.endswith(suffix)),
+                    "LO")
 
 
 def profile_uri(options: Iterable[Option]) -> str:
@@ -198,6 +206,11 @@ def _probes(edition: Edition, profiles: Iterable[tuple[Option, ...]]) -> dict[st
     return probes
 
 
+def _private_vr(text: str) -> str:
+    """The first VR a safe-private row names; UN where the table leaves the cell empty."""
+    return text.split(" or ")[0].split("/")[0].strip() or "UN"
+
+
 def _private_cases(edition: Edition, profiles: Sequence[tuple[Option, ...]],
                    sample: bool) -> list[PrivateCase]:
     private = next((rule for rule in edition.attributes
@@ -219,8 +232,8 @@ def _private_cases(edition: Edition, profiles: Sequence[tuple[Option, ...]],
     for row in chosen:
         for options in safe_profiles:
             cases.append(PrivateCase(row.text, row.group, row.element, row.private_creator,
-                                     row.vr.split(" or ")[0].split("/")[0].strip(),
-                                     profile_uri(options), expected_code(private, options), True))
+                                     _private_vr(row.vr), profile_uri(options),
+                                     expected_code(private, options), True))
     return sorted(cases)
 
 
@@ -266,8 +279,7 @@ def _sample_module(edition: Edition) -> _Module:
 
 
 def _slug(option: Option) -> str:
-    name = option.value.removesuffix("Option")
-    return "".join(f"_{char.lower()}" if char.isupper() else char for char in name).lstrip("_")
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", option.value.removesuffix("Option")).lower()
 
 
 def _render(env: jinja2.Environment, edition: Edition, module: _Module) -> str:
