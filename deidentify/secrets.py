@@ -100,7 +100,9 @@ def load_secret(secret_file: Path | None = None, environ: Mapping[str, str] = os
     """The run's secret, from the first of the sources in the module docstring."""
     if secret_file is not None:
         return _read_secret_file(Path(secret_file))
-    if environ.get(SECRET_FILE_VARIABLE):
+    if SECRET_FILE_VARIABLE in environ:
+        if not environ[SECRET_FILE_VARIABLE]:
+            raise SecretError(f"{SECRET_FILE_VARIABLE} is set but empty")
         return _read_secret_file(Path(environ[SECRET_FILE_VARIABLE]))
     if SECRET_VARIABLE in environ:
         return _checked(_decode(environ[SECRET_VARIABLE]), SECRET_VARIABLE)
@@ -119,7 +121,7 @@ def describe_secret_source(
     """Where ``load_secret`` takes the secret from, without its value."""
     if secret_file is not None:
         return f"secret file {secret_file}"
-    if environ.get(SECRET_FILE_VARIABLE):
+    if SECRET_FILE_VARIABLE in environ:
         return f"secret file {environ[SECRET_FILE_VARIABLE]} (from {SECRET_FILE_VARIABLE})"
     if SECRET_VARIABLE in environ:
         return f"environment variable {SECRET_VARIABLE}"

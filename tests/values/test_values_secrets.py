@@ -106,3 +106,9 @@ def test_short_secret_variable_is_refused() -> None:
         load_secret(None, {"DEIDENTIFY_SECRET": "tooshort"})
     with pytest.raises(SecretError, match="empty"):
         load_secret(None, {"DEIDENTIFY_SECRET": ""})
+
+
+def test_empty_secret_file_variable_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SecretError, match="DEIDENTIFY_SECRET_FILE"):
+        load_secret(None, {"DEIDENTIFY_SECRET_FILE": "", "HOME": str(tmp_path)})
+    assert not (tmp_path / ".config").exists()
