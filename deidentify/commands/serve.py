@@ -1,0 +1,85 @@
+"""``deidentify serve --config node.toml``: run the de-identifying DICOM node until SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``serve`` parser."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="run a DICOM node that de-identifies C-STORE, worklist C-FIND and MPPS",
+        description="Run a DICOM node (Storage SCP, worklist and MPPS relay) that applies the "
+        "configuration's coercion rules; stops cleanly on SIGTERM. Needs the 'net' extra.",
+    )
+    parser.add_argument("--config", required=True, type=Path, help="the node's TOML file")
+    parser.add_argument(
+        "--log-level", default="info", choices=("debug", "info", "warning", "error"),
+        help="log level (default info); no level logs identifiers",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _fail(message: str) -> int:
+    print(f"deidentify serve: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the configuration, start the node, wait for SIGTERM or SIGINT, stop cleanly."""
+    try:
+        from deidentify.net.node import Node
+    except ImportError:
+        return _fail("needs pynetdicom: pip install 'deidentify[net]'")
+    from deidentify.net.coercion import Coercer
+    from deidentify.net.config import load_config
+    from deidentify.net.engine import engines
+    from deidentify.net.issued import IssuedUIDs
+    from deidentify.net.rules import RulesError
+    from deidentify.secrets import SecretError, load_secret
+    from deidentify.writer import write
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    config_path: Path = args.config
+    try:
+        config = load_config(config_path)
+        secret = load_secret(config.secret_file)
+        coercer = Coercer(
+            config.rules, engines(secret, config.edition), IssuedUIDs(config.issued_uids)
+        )
+    except (RulesError, SecretError, sqlite3.Error) as error:
+        message = str(error)
+        return _fail(message if message.startswith(str(config_path)) else
+                     f"{config_path}: {message}")
+    except OSError as error:
+        return _fail(f"{config_path}: {error.strerror or error}")
+    node = Node(config, coercer, secret, write)
+    try:
+        node.start()
+    except OSError as error:
+        return _fail(f"cannot listen on {config.host}:{config.port}: {error.strerror or error}")
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    while not stopping.wait(timeout=1.0):
+        pass
+    node.stop()
+    return EXIT_OK

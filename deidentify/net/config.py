@@ -1,0 +1,201 @@
+"""The node's TOML configuration: ``[node]``, ``[tls]``, ``[forward]``, ``[worklist]``,
+``[mpps]`` and ``[[rule]]``. Unknown keys are errors; every error is one line naming the file,
+the table and the key. Relative paths are relative to the configuration file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deidentify.net.rules import CoercionRule, RulesError, load_toml, parse_rules
+
+_AE_TITLE_MAX = 16
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A remote application entity the node calls."""
+
+    ae_title: str
+    host: str
+    port: int
+    tls: bool = False
+
+
+@dataclass(frozen=True)
+class TLSConfig:
+    """The node's certificate and key; with CA certificates, callers must present one too."""
+
+    certificate: Path
+    private_key: Path
+    ca_certificates: Path | None = None
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """Everything ``deidentify serve`` needs."""
+
+    ae_title: str
+    host: str
+    port: int
+    storage: Path
+    allowed_ae_titles: frozenset[str]
+    allowed_hosts: frozenset[str]
+    rules: tuple[CoercionRule, ...]
+    secret_file: Path | None = None
+    edition: str | None = None
+    issued_uids: Path | None = None
+    shutdown_grace_seconds: float = 30.0
+    tls: TLSConfig | None = None
+    forward: Remote | None = None
+    worklist: Remote | None = None
+    mpps: Remote | None = None
+
+
+class _Table:
+    """Typed access to one table of the configuration, with one-line errors."""
+
+    def __init__(self, source: Path, name: str, table: object, known: set[str]) -> None:
+        self.source = source
+        self.name = name
+        if not isinstance(table, dict):
+            raise self.error(None, "must be a table")
+        self.table: dict[str, Any] = table
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise self.error(unknown[0], f"unknown key; valid keys: {', '.join(sorted(known))}")
+
+    def error(self, key: str | None, problem: str) -> RulesError:
+        where = f"[{self.name}]" + (f" {key}" if key else "")
+        return RulesError(f"{self.source}: {where}: {problem}")
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.table.get(key, default)
+        if value is None:
+            raise self.error(key, "missing")
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, "must be a non-empty string")
+        return value.strip()
+
+    def optional_text(self, key: str) -> str | None:
+        return self.text(key) if key in self.table else None
+
+    def ae_title(self, key: str) -> str:
+        value = self.text(key)
+        if len(value) > _AE_TITLE_MAX or "\\" in value or not value.isprintable():
+            raise self.error(key, "not a valid AE title (1-16 printable characters, no '\\')")
+        return value
+
+    def port(self, key: str, default: int | None = None) -> int:
+        value = self.table.get(key, default)
+        if value is None:
+            raise self.error(key, "missing")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 65535:
+            raise self.error(key, "must be a port number 0-65535")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.table.get(key, False)
+        if not isinstance(value, bool):
+            raise self.error(key, "must be true or false")
+        return value
+
+    def number(self, key: str, default: float) -> float:
+        value = self.table.get(key, default)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise self.error(key, "must be a non-negative number")
+        return float(value)
+
+    def strings(self, key: str) -> frozenset[str]:
+        value = self.table.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            raise self.error(key, "must be a list of non-empty strings")
+        return frozenset(item.strip() for item in value)
+
+    def path(self, key: str) -> Path | None:
+        value = self.optional_text(key)
+        if value is None:
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.source.parent / path
+
+
+_NODE_KEYS = {
+    "ae_title",
+    "host",
+    "port",
+    "storage",
+    "allowed_ae_titles",
+    "allowed_hosts",
+    "secret_file",
+    "edition",
+    "issued_uids",
+    "shutdown_grace_seconds",
+}
+_REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
+_TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
+_TOP_KEYS = {"node", "tls", "forward", "worklist", "mpps", "rule"}
+
+
+def _remote(source: Path, name: str, table: object) -> Remote:
+    reader = _Table(source, name, table, _REMOTE_KEYS)
+    return Remote(
+        ae_title=reader.ae_title("ae_title"),
+        host=reader.text("host"),
+        port=reader.port("port"),
+        tls=reader.flag("tls"),
+    )
+
+
+def _tls(source: Path, table: object) -> TLSConfig:
+    reader = _Table(source, "tls", table, _TLS_KEYS)
+    certificate, private_key = reader.path("certificate"), reader.path("private_key")
+    if certificate is None:
+        raise reader.error("certificate", "missing")
+    if private_key is None:
+        raise reader.error("private_key", "missing")
+    return TLSConfig(certificate, private_key, reader.path("ca_certificates"))
+
+
+def load_config(path: str | Path) -> NodeConfig:
+    """Read and check a node configuration file."""
+    source = Path(path)
+    document = load_toml(source)
+    unknown = sorted(set(document) - _TOP_KEYS)
+    if unknown:
+        raise RulesError(f"{source}: {unknown[0]}: unknown table; valid: {', '.join(_TOP_KEYS)}")
+    if "node" not in document:
+        raise RulesError(f"{source}: [node]: missing")
+    node = _Table(source, "node", document["node"], _NODE_KEYS)
+    storage = node.path("storage")
+    if storage is None:
+        raise node.error("storage", "missing")
+    allowed = node.strings("allowed_ae_titles")
+    if not allowed:
+        raise node.error("allowed_ae_titles", "must name at least one calling AE title")
+    remotes = {
+        name: _remote(source, name, document[name])
+        for name in ("forward", "worklist", "mpps")
+        if name in document
+    }
+    return NodeConfig(
+        ae_title=node.ae_title("ae_title"),
+        host=node.text("host", "127.0.0.1"),
+        port=node.port("port", 11112),
+        storage=storage,
+        allowed_ae_titles=allowed,
+        allowed_hosts=node.strings("allowed_hosts"),
+        rules=parse_rules(document.get("rule", []), str(source)),
+        secret_file=node.path("secret_file"),
+        edition=node.optional_text("edition"),
+        issued_uids=node.path("issued_uids"),
+        shutdown_grace_seconds=node.number("shutdown_grace_seconds", 30.0),
+        tls=_tls(source, document["tls"]) if "tls" in document else None,
+        forward=remotes.get("forward"),
+        worklist=remotes.get("worklist"),
+        mpps=remotes.get("mpps"),
+    )

@@ -1,0 +1,402 @@
+"""The DICOM node: a Storage SCP that stores only de-identified objects (and may forward them),
+a Modality Worklist C-FIND relay and an MPPS relay, each coerced by the rules.
+
+Received objects are held in memory (pynetdicom's chunked receive to disk stays off), coerced,
+and only then written, to a temporary name in the storage folder renamed into place. A
+message that no de-identifying rule applies to is refused rather than passed on in clear.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pydicom.dataset import Dataset
+from pydicom.uid import generate_uid
+from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, _config, evt
+from pynetdicom.association import Association
+from pynetdicom.presentation import AllStoragePresentationContexts
+
+from deidentify.net.coercion import Coercer, CoercionError, Query
+from deidentify.net.config import NodeConfig, Remote, TLSConfig
+from deidentify.net.forward import Forwarder
+from deidentify.net.logs import LOGGER, correlation, redact_pynetdicom
+from deidentify.net.rules import AssociationInfo, Dimse, Role
+
+Writer = Callable[[Dataset, BinaryIO], None]
+"""Writes a de-identified dataset as a DICOM file (File Meta and preamble) to a stream."""
+
+VERIFICATION = "1.2.840.10008.1.1"
+MODALITY_WORKLIST_FIND = "1.2.840.10008.5.1.4.31"
+MPPS = "1.2.840.10008.3.1.2.3.3"
+
+SUCCESS = 0x0000
+STORE_CANNOT_UNDERSTAND = 0xC000
+STORE_OUT_OF_RESOURCES = 0xA700
+FIND_PENDING = 0xFF00
+FIND_CANCELLED = 0xFE00
+FIND_UNABLE_TO_PROCESS = 0xC000
+N_PROCESSING_FAILURE = 0x0110
+N_NOT_AUTHORISED = 0x0124
+
+_REJECT_PERMANENT, _REJECT_BY_USER, _CALLING_AE_NOT_RECOGNISED = 0x01, 0x01, 0x03
+
+
+def server_context(tls: TLSConfig) -> ssl.SSLContext:
+    """The node's TLS server context; with CA certificates, clients must present one."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(tls.certificate, tls.private_key)
+    if tls.ca_certificates is not None:
+        context.load_verify_locations(tls.ca_certificates)
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def client_context(tls: TLSConfig | None) -> ssl.SSLContext:
+    """The context for calling a remote over TLS: verified against the configured CAs."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if tls is not None:
+        if tls.ca_certificates is not None:
+            context.load_verify_locations(tls.ca_certificates)
+        context.load_cert_chain(tls.certificate, tls.private_key)
+    return context
+
+
+class Node:
+    """One running node; ``start`` binds, ``stop`` finishes what is in flight and closes."""
+
+    def __init__(self, config: NodeConfig, coercer: Coercer, secret: bytes, write: Writer) -> None:
+        self.config = config
+        self.coercer = coercer
+        self._secret = secret
+        self._write = write
+        self._server: Any = None
+        self._in_flight = 0
+        self._idle = threading.Condition()
+        self._closing = False
+        self.stored = 0
+        self.forwarder = (
+            Forwarder(config.forward, config.ae_title, coercer, self._tls_for(config.forward))
+            if config.forward is not None
+            else None
+        )
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The host and port the node listens on (the actual port when 0 was configured)."""
+        if self._server is None:
+            raise RuntimeError("the node is not started")
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def start(self) -> tuple[str, int]:
+        """Bind and serve in background threads; returns the bound address."""
+        _config.STORE_RECV_CHUNKED_DATASET = False
+        redact_pynetdicom()
+        self.config.storage.mkdir(parents=True, exist_ok=True)
+        ae = AE(ae_title=self.config.ae_title)
+        ae.require_called_aet = True
+        ae.maximum_associations = 32
+        ae.add_supported_context(VERIFICATION)
+        for context in AllStoragePresentationContexts:
+            if context.abstract_syntax is not None:
+                ae.add_supported_context(context.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+        handlers: list[evt.EventHandlerType] = [
+            (evt.EVT_REQUESTED, self._on_requested),
+            (evt.EVT_ACCEPTED, self._on_accepted),
+            (evt.EVT_RELEASED, self._on_released),
+            (evt.EVT_ABORTED, self._on_aborted),
+            (evt.EVT_C_ECHO, lambda event: SUCCESS),
+            (evt.EVT_C_STORE, self._on_store),
+        ]
+        if self.config.worklist is not None:
+            ae.add_supported_context(MODALITY_WORKLIST_FIND)
+            handlers.append((evt.EVT_C_FIND, self._on_find))
+        if self.config.mpps is not None:
+            ae.add_supported_context(MPPS)
+            handlers += [(evt.EVT_N_CREATE, self._on_n_create), (evt.EVT_N_SET, self._on_n_set)]
+        if self.forwarder is not None:
+            self.forwarder.start()
+        tls = server_context(self.config.tls) if self.config.tls is not None else None
+        self._server = ae.start_server(
+            (self.config.host, self.config.port),
+            block=False,
+            evt_handlers=handlers,
+            ssl_context=tls,
+        )
+        host, port = self.address
+        LOGGER.info("node %s listening on %s:%d%s", self.config.ae_title, host, port,
+                    " (TLS)" if tls else "")
+        return host, port
+
+    def stop(self) -> None:
+        """Stop accepting, let associations end (up to the grace time), finish in-flight
+        stores, abort what is left, drain the forwarder and close the issued-UID table."""
+        if self._server is None:
+            return
+        server, self._server = self._server, None
+        server.shutdown()
+        grace = self.config.shutdown_grace_seconds
+        for association in list(server.active_associations):
+            association.join(timeout=grace)
+        with self._idle:
+            self._closing = True
+            self._idle.wait_for(lambda: self._in_flight == 0)
+        for association in list(server.active_associations):
+            association.abort()
+        if self.forwarder is not None:
+            self.forwarder.stop(timeout=grace)
+        self.coercer.issued.close()
+        LOGGER.info("node %s stopped; %d objects stored", self.config.ae_title, self.stored)
+
+    def _tls_for(self, remote: Remote | None) -> ssl.SSLContext | None:
+        if remote is None or not remote.tls:
+            return None
+        return client_context(self.config.tls)
+
+    def _incoming(self, event: Any) -> AssociationInfo:
+        requestor, acceptor = event.assoc.requestor, event.assoc.acceptor
+        return AssociationInfo(
+            calling_ae=str(requestor.ae_title).strip(),
+            called_ae=str(acceptor.ae_title).strip(),
+            peer_host=str(requestor.address),
+        )
+
+    def _outgoing(self, remote: Remote) -> AssociationInfo:
+        return AssociationInfo(self.config.ae_title, remote.ae_title, remote.host)
+
+    def _on_requested(self, event: Any) -> None:
+        primitive = event.assoc.requestor.primitive
+        info = AssociationInfo(
+            calling_ae=str(primitive.calling_ae_title).strip(),
+            called_ae=str(primitive.called_ae_title).strip(),
+            peer_host=str(event.assoc.requestor.address),
+        )
+        allowed_host = not self.config.allowed_hosts or info.peer_host in self.config.allowed_hosts
+        if info.calling_ae in self.config.allowed_ae_titles and allowed_host:
+            return
+        LOGGER.warning("association from %r at %s rejected: caller not allowed",
+                       info.calling_ae, info.peer_host)
+        event.assoc.acse.send_reject(
+            _REJECT_PERMANENT, _REJECT_BY_USER, _CALLING_AE_NOT_RECOGNISED
+        )
+
+    def _on_accepted(self, event: Any) -> None:
+        info = self._incoming(event)
+        LOGGER.info("association from %r at %s accepted", info.calling_ae, info.peer_host)
+
+    def _on_released(self, event: Any) -> None:
+        LOGGER.info("association from %r released", self._incoming(event).calling_ae)
+
+    def _on_aborted(self, event: Any) -> None:
+        LOGGER.info("association from %r aborted", self._incoming(event).calling_ae)
+
+    def _enter(self) -> bool:
+        with self._idle:
+            if self._closing:
+                return False
+            self._in_flight += 1
+            return True
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
+    def _on_store(self, event: Any) -> int:
+        if not self._enter():
+            return STORE_OUT_OF_RESOURCES
+        try:
+            return self._store(event)
+        finally:
+            self._leave()
+
+    def _store(self, event: Any) -> int:
+        info = self._incoming(event)
+        sop_class = str(event.request.AffectedSOPClassUID)
+        tag = correlation(self._secret, str(event.request.AffectedSOPInstanceUID))
+        if not self.coercer.applicable(Dimse.C_STORE_RQ, Role.SCU, info, sop_class):
+            LOGGER.warning("object %s from %r refused: no coercion rule applies", tag,
+                           info.calling_ae)
+            return STORE_CANNOT_UNDERSTAND
+        try:
+            dataset = event.dataset
+            dataset.file_meta = event.file_meta
+            coerced = self.coercer.coerce(dataset, Dimse.C_STORE_RQ, Role.SCU, info, sop_class)
+            path = self._save(coerced)
+        except (CoercionError, ValueError, KeyError, TypeError, AttributeError) as error:
+            LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae,
+                         type(error).__name__)
+            return STORE_CANNOT_UNDERSTAND
+        except OSError as error:
+            LOGGER.error("object %s from %r not stored: %s", tag, info.calling_ae,
+                         error.strerror or type(error).__name__)
+            return STORE_OUT_OF_RESOURCES
+        with self._idle:
+            self.stored += 1
+        LOGGER.info("object %s from %r stored de-identified", tag, info.calling_ae)
+        if self.forwarder is not None:
+            self.forwarder.submit(path, tag)
+        return SUCCESS
+
+    def _save(self, dataset: Dataset) -> Path:
+        folder = self.config.storage / _file_name(dataset.get("StudyInstanceUID"), "study")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / (_file_name(dataset.get("SOPInstanceUID"), "object") + ".dcm")
+        handle, temporary = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                self._write(dataset, stream)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _on_find(self, event: Any) -> Iterator[tuple[int, Dataset | None]]:
+        worklist = self.config.worklist
+        assert worklist is not None
+        incoming, upstream = self._incoming(event), self._outgoing(worklist)
+        sop_class = str(event.request.AffectedSOPClassUID)
+        response_rules = self.coercer.applicable(
+            Dimse.C_FIND_RSP, Role.SCP, upstream, sop_class
+        ) + self.coercer.applicable(Dimse.C_FIND_RSP, Role.SCU, incoming, sop_class)
+        if not response_rules:
+            LOGGER.warning("worklist query from %r refused: no coercion rule applies",
+                           incoming.calling_ae)
+            yield FIND_UNABLE_TO_PROCESS, None
+            return
+        first = self.coercer.coerce_query(event.identifier, Role.SCU, incoming, sop_class)
+        second = self.coercer.coerce_query(first.upstream, Role.SCP, upstream, sop_class)
+        association = self._associate(worklist, MODALITY_WORKLIST_FIND)
+        if association is None:
+            yield FIND_UNABLE_TO_PROCESS, None
+            return
+        returned = 0
+        try:
+            for status, identifier in association.send_c_find(
+                second.upstream, MODALITY_WORKLIST_FIND
+            ):
+                if event.is_cancelled:
+                    yield FIND_CANCELLED, None
+                    return
+                code = int(getattr(status, "Status", FIND_UNABLE_TO_PROCESS))
+                if code in (FIND_PENDING, 0xFF01) and identifier is not None:
+                    response = self._coerce_response(
+                        identifier, (first, incoming), (second, upstream), sop_class
+                    )
+                    if response is not None:
+                        returned += 1
+                        yield FIND_PENDING, response
+                elif code != SUCCESS:
+                    LOGGER.warning("worklist provider %r answered status 0x%04X",
+                                   worklist.ae_title, code)
+                    yield FIND_UNABLE_TO_PROCESS, None
+                    return
+        finally:
+            association.release()
+        LOGGER.info("worklist query from %r relayed: %d items returned",
+                    incoming.calling_ae, returned)
+
+    def _coerce_response(
+        self,
+        identifier: Dataset,
+        caller: tuple[Query, AssociationInfo],
+        provider: tuple[Query, AssociationInfo],
+        sop_class: str,
+    ) -> Dataset | None:
+        """A provider's response coerced on the way in and out; None if it does not match."""
+        response = self.coercer.coerce(identifier, Dimse.C_FIND_RSP, Role.SCP, provider[1],
+                                       sop_class)
+        if not provider[0].accepts(response):
+            return None
+        response = self.coercer.coerce(response, Dimse.C_FIND_RSP, Role.SCU, caller[1],
+                                       sop_class)
+        if not caller[0].accepts(response):
+            return None
+        if hasattr(response, "file_meta"):
+            del response.file_meta
+        return response
+
+    def _on_n_create(self, event: Any) -> tuple[int, Dataset | None]:
+        requested = event.request.AffectedSOPInstanceUID
+        instance = str(requested) if requested else generate_uid()
+        status = self._relay_mpps(event, Dimse.N_CREATE_RQ, instance, event.attribute_list)
+        if requested or status != SUCCESS:
+            return status, None
+        reply = Dataset()
+        reply.AffectedSOPInstanceUID = instance
+        return status, reply
+
+    def _on_n_set(self, event: Any) -> tuple[int, Dataset | None]:
+        instance = str(event.request.RequestedSOPInstanceUID)
+        return self._relay_mpps(event, Dimse.N_SET_RQ, instance, event.modification_list), None
+
+    def _relay_mpps(self, event: Any, dimse: Dimse, instance: str, dataset: Dataset) -> int:
+        mpps = self.config.mpps
+        assert mpps is not None
+        incoming, upstream = self._incoming(event), self._outgoing(mpps)
+        sop_class = MPPS
+        if not (
+            self.coercer.applicable(dimse, Role.SCU, incoming, sop_class)
+            or self.coercer.applicable(dimse, Role.SCP, upstream, sop_class)
+        ):
+            LOGGER.warning("%s from %r refused: no coercion rule applies", dimse.value,
+                           incoming.calling_ae)
+            return N_NOT_AUTHORISED
+        try:
+            coerced = self.coercer.coerce(dataset, dimse, Role.SCU, incoming, sop_class)
+            coerced = self.coercer.coerce(coerced, dimse, Role.SCP, upstream, sop_class)
+            uid = self.coercer.coerce_uid(instance, dimse, Role.SCU, incoming, sop_class)
+            uid = self.coercer.coerce_uid(uid, dimse, Role.SCP, upstream, sop_class)
+        except (CoercionError, ValueError, KeyError, TypeError, AttributeError) as error:
+            LOGGER.error("%s from %r refused: %s", dimse.value, incoming.calling_ae,
+                         type(error).__name__)
+            return N_PROCESSING_FAILURE
+        if hasattr(coerced, "file_meta"):
+            del coerced.file_meta
+        association = self._associate(mpps, MPPS)
+        if association is None:
+            return N_PROCESSING_FAILURE
+        try:
+            if dimse is Dimse.N_CREATE_RQ:
+                status, _ = association.send_n_create(coerced, MPPS, uid)
+            else:
+                status, _ = association.send_n_set(coerced, MPPS, uid)
+        finally:
+            association.release()
+        code = int(getattr(status, "Status", N_PROCESSING_FAILURE))
+        LOGGER.info("%s from %r relayed to %r: status 0x%04X", dimse.value,
+                    incoming.calling_ae, mpps.ae_title, code)
+        return code
+
+    def _associate(self, remote: Remote, sop_class: str) -> Association | None:
+        ae = AE(ae_title=self.config.ae_title)
+        ae.add_requested_context(sop_class)
+        tls = self._tls_for(remote)
+        association = ae.associate(
+            remote.host,
+            remote.port,
+            ae_title=remote.ae_title,
+            tls_args=(tls, remote.host) if tls is not None else None,
+        )
+        if association.is_established:
+            return association
+        LOGGER.error("could not associate with %r at %s:%d", remote.ae_title, remote.host,
+                     remote.port)
+        return None
+
+
+def _file_name(uid: object, fallback: str) -> str:
+    text = str(uid or "").strip("\x00 ")
+    if not text or not all(char.isdigit() or char == "." for char in text):
+        return f"{fallback}-{generate_uid(prefix=None)[5:]}"
+    return text
+
