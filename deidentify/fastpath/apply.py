@@ -1,0 +1,64 @@
+"""The fast path of ``deidentify apply``: one file in, one file out, or a refusal.
+
+The input's element headers are parsed at the byte level and the dataset the reference reader
+would return is assembled from them without decoding a value; the reference engine then
+de-identifies it in place (so every decision is the engine's own), and the output is written
+with every element the engine left untouched copied from the input, large values by the
+kernel. The result is byte-identical to ``Deidentifier.deidentify_file``; anything this path
+does not reproduce exactly makes it decline before writing, and the caller then uses the
+reference path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+from pydicom.errors import InvalidDicomError
+
+from deidentify.engine import Deidentifier
+from deidentify.fastpath import reading, writing
+from deidentify.fastpath.layout import Declined, read_layout
+from deidentify.fastpath.sink import Piece, write_pieces
+from deidentify.fastpath.source import SourceFile
+
+_READ_ERRORS = (InvalidDicomError, EOFError, ValueError, NotImplementedError, KeyError)
+"""What pydicom raises on nested content this path parses with pydicom's own reader."""
+
+
+def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
+    """The output pieces of a de-identified input; raises Declined when the path declines."""
+    layout = read_layout(source.buffer)
+    try:
+        result = reading.read(source, layout)
+    except _READ_ERRORS as error:
+        reason = f"nested content the reference reader handles ({type(error).__name__})"
+        raise Declined(reason) from None
+    try:
+        deidentifier.apply(result.dataset)
+    except Exception as error:
+        reason = f"the engine failed ({type(error).__name__}); the reference path reports it"
+        raise Declined(reason) from None
+    return writing.encode(result, source)
+
+
+def fast_deidentify_file(
+    deidentifier: Deidentifier, source: Path, target: BinaryIO | Path
+) -> bool:
+    """De-identify ``source`` into ``target``; False when declined (nothing is written then).
+
+    ``target`` is an open binary file positioned where the file starts, or a path to create
+    (the caller writes to a temporary name and renames).
+    """
+    with SourceFile(Path(source)) as opened:
+        try:
+            pieces = encode_file(deidentifier, opened)
+        except Declined:
+            return False
+        if isinstance(target, (str, os.PathLike)):
+            with open(target, "wb") as stream:
+                write_pieces(pieces, opened.fd, stream)
+        else:
+            write_pieces(pieces, opened.fd, target)
+    return True

@@ -1,0 +1,107 @@
+"""The dataset the reference reader would build, assembled from a parsed layout.
+
+``pydicom.dcmread`` yields one raw (undecoded) element per defined-length element and parses
+undefined-length sequences at once. This module builds the same objects straight from the
+offsets of :mod:`deidentify.fastpath.layout`, without pydicom's per-element file reads, so the
+engine sees exactly what it sees on the reference path. Values larger than
+``DEFER_THRESHOLD`` are left deferred: pydicom reads them from the file only if the engine
+looks at them, and the writer otherwise copies them file to file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableSequence
+from dataclasses import dataclass
+from typing import BinaryIO, cast
+
+from pydicom.charset import convert_encodings, default_encoding
+from pydicom.dataelem import (
+    DataElement,
+    RawDataElement,
+    convert_raw_data_element,
+    empty_value_for_VR,
+)
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filereader import _read_file_meta_info, read_sequence
+from pydicom.tag import BaseTag
+from pydicom.values import convert_string
+
+from deidentify.fastpath.layout import PREAMBLE_LENGTH, Element, FileLayout
+from deidentify.fastpath.source import SourceFile
+
+DEFER_THRESHOLD = 1024 * 1024
+"""Values longer than this stay on disk unless the engine reads them."""
+
+SPECIFIC_CHARACTER_SET = 0x00080005
+
+Encoding = str | MutableSequence[str]
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """The dataset and, by tag, the untouched raw element objects placed into it."""
+
+    dataset: FileDataset
+    originals: dict[int, tuple[RawDataElement, Element]]
+
+
+def _file_meta(source: SourceFile, layout: FileLayout) -> FileMetaDataset:
+    """The File Meta as the reference reader decodes it."""
+    start = PREAMBLE_LENGTH + 4
+    stop = layout.meta[-1].end if layout.meta else start
+    return _read_file_meta_info(cast(BinaryIO, DicomBytesIO(bytes(source.buffer[start:stop]))))
+
+
+def _undefined_sequence(
+    source: SourceFile, element: Element, implicit: bool, encoding: Encoding
+) -> DataElement:
+    """An undefined-length sequence, parsed now as the reference reader does."""
+    stream = DicomBytesIO(bytes(source.buffer[element.value_start : element.end]))
+    sequence = read_sequence(
+        cast(BinaryIO, stream), implicit, True, 0xFFFFFFFF, encoding, offset=element.value_start
+    )
+    return DataElement(
+        BaseTag(element.tag), "SQ", sequence, element.value_start, is_undefined_length=True
+    )
+
+
+def read(source: SourceFile, layout: FileLayout) -> ReadResult:
+    """Build the dataset of a parsed file, as ``pydicom.dcmread(path)`` returns it."""
+    buffer = source.buffer
+    implicit = layout.implicit_vr
+    encoding: Encoding = default_encoding
+    elements: dict[BaseTag, RawDataElement | DataElement] = {}
+    originals: dict[int, tuple[RawDataElement, Element]] = {}
+    for element in layout.elements:
+        tag = BaseTag(element.tag)
+        vr = element.vr or None
+        if element.undefined_length and element.tag != 0x7FE00010:
+            elements[tag] = _undefined_sequence(source, element, implicit, encoding)
+            continue
+        size = element.content_end - element.value_start
+        value: bytes | None
+        if size == 0:
+            value = cast(bytes | None, empty_value_for_VR(vr, raw=True))
+        elif size > DEFER_THRESHOLD and element.tag != SPECIFIC_CHARACTER_SET:
+            value = None
+        else:
+            value = bytes(buffer[element.value_start : element.content_end])
+        length = 0xFFFFFFFF if element.undefined_length else size
+        raw = RawDataElement(tag, vr, length, value, element.value_start, implicit, True)
+        if element.tag == SPECIFIC_CHARACTER_SET:
+            encoding = convert_encodings(convert_string(value or b"", True))
+        elements[tag] = raw
+        originals[element.tag] = (raw, element)
+    dataset = Dataset(elements, parent_encoding=default_encoding)
+    charset = originals.get(SPECIFIC_CHARACTER_SET)
+    encoding = default_encoding
+    if charset is not None:
+        encoding = convert_encodings(convert_raw_data_element(charset[0]).value)
+    dataset.set_original_encoding(implicit, True, encoding)
+    preamble = bytes(buffer[:PREAMBLE_LENGTH])
+    result = FileDataset(
+        str(source.path), dataset, preamble, _file_meta(source, layout), implicit, True
+    )
+    result.set_original_encoding(implicit, True, dataset._character_set)
+    return ReadResult(result, originals)

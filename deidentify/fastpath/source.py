@@ -1,0 +1,76 @@
+"""An input file opened for the fast path: small files read whole, large files memory-mapped.
+
+A memory map lets the parse touch only the pages that hold element headers; large values are
+then copied file to file (see :mod:`deidentify.fastpath.sink`) without entering memory.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from pathlib import Path
+from types import TracebackType
+
+MAP_THRESHOLD = 16 * 1024 * 1024
+"""Files larger than this are memory-mapped rather than read."""
+
+
+class SourceFile:
+    """A read-only input file: ``buffer`` holds its bytes, ``fd`` stays open for copies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_RDONLY)
+        try:
+            stat = os.fstat(self.fd)
+            self.size = stat.st_size
+            self.mtime = stat.st_mtime
+            self._map: mmap.mmap | None = None
+            if self.size > MAP_THRESHOLD:
+                self._map = mmap.mmap(self.fd, 0, access=mmap.ACCESS_READ)
+                self.buffer: bytes | mmap.mmap = self._map
+            else:
+                self.buffer = _read_all(self.fd, self.size)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def release(self, start: int, stop: int) -> None:
+        """Let the kernel drop mapped pages of ``[start, stop)`` that were only parsed."""
+        if self._map is None:
+            return
+        page = mmap.PAGESIZE
+        first = start - start % page
+        if stop - first >= page:
+            self._map.madvise(mmap.MADV_DONTNEED, first, stop - first - (stop - first) % page)
+
+    def close(self) -> None:
+        """Unmap and close the file."""
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+        os.close(self.fd)
+
+    def __enter__(self) -> SourceFile:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The whole file, read with as few calls as the kernel allows."""
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        chunk = os.read(fd, remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
