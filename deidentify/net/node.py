@@ -187,6 +187,7 @@ class Node:
         event.assoc.acse.send_reject(
             _REJECT_PERMANENT, _REJECT_BY_USER, _CALLING_AE_NOT_RECOGNISED
         )
+        event.assoc.kill()
 
     def _on_accepted(self, event: Any) -> None:
         info = self._incoming(event)
