@@ -16,14 +16,14 @@ from pydicom.dataset import Dataset
 
 pytest.importorskip("pynetdicom", reason="the node needs pynetdicom (the 'net' extra)")
 
-from pynetdicom import AE, evt  # noqa: E402
+from pynetdicom import AE, evt
 
-from deidentify.net.coercion import Coercer  # noqa: E402
-from deidentify.net.config import NodeConfig, load_config  # noqa: E402
-from deidentify.net.engine import engines  # noqa: E402
-from deidentify.net.issued import IssuedUIDs  # noqa: E402
-from deidentify.net.node import MODALITY_WORKLIST_FIND, MPPS, Node  # noqa: E402
-from deidentify.writer import write  # noqa: E402
+from deidentify.net.coercion import Coercer
+from deidentify.net.config import NodeConfig, load_config
+from deidentify.net.engine import engines
+from deidentify.net.issued import IssuedUIDs
+from deidentify.net.node import MODALITY_WORKLIST_FIND, MPPS, Node
+from deidentify.writer import write
 
 SECRET_HEX = "00112233445566778899aabbccddeeff0123456789abcdef"
 SECRET = bytes.fromhex(SECRET_HEX)
@@ -145,6 +145,7 @@ def peer_scp(
         ae.add_supported_context(context)
     peer = Peer(port=0)
     server = ae.start_server(("127.0.0.1", 0), block=False, evt_handlers=handlers(peer))
+    assert server is not None
     peer.port = int(server.server_address[1])
     try:
         yield peer
