@@ -1,0 +1,71 @@
+"""``deidentify report --profile URI``: the conformance report of a profile under an edition."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from deidentify.plan import CompoundPolicy, Plan
+from deidentify.profile import ProfileError, parse_profile
+from deidentify.report import FORMATS, build_report, diff_reports
+from deidentify.report.output import write_text_atomically
+from deidentify.uids import UIDScheme
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``report`` parser."""
+    parser = subparsers.add_parser(
+        "report",
+        help="the conformance report of a profile: every attribute and what is done to it",
+        description="State, for one profile under one edition of PS3.15, every attribute of "
+        "Table E.1-1 with its Basic code, its effective code under the options and what this "
+        "tool concretely does; the conflicts between options and what is not implemented.",
+    )
+    parser.add_argument("--profile", required=True, help="a deidentify: URI")
+    parser.add_argument("--edition", help="edition of PS3.15 (default: the newest)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="md",
+                        help="output format (default md)")
+    parser.add_argument("--output", type=Path, help="write here instead of standard output")
+    parser.add_argument("--diff", metavar="OTHER_EDITION",
+                        help="also show what changes for this profile from OTHER_EDITION")
+    parser.add_argument("--compound", choices=[p.value for p in CompoundPolicy],
+                        default=CompoundPolicy.CONFORMANT.value,
+                        help="compound-code policy (default conformant)")
+    parser.add_argument("--uid-scheme", choices=[s.value for s in UIDScheme],
+                        default=UIDScheme.KEYED.value,
+                        help="replacement UID scheme the run uses (default keyed)")
+    parser.set_defaults(handler=run)
+
+
+def _fail(message: str) -> int:
+    print(f"deidentify report: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the report (and the diff) and write it."""
+    policy = CompoundPolicy(args.compound)
+    scheme = UIDScheme(args.uid_scheme)
+    try:
+        profile = parse_profile(args.profile, edition=args.edition)
+        report = build_report(Plan.build(profile, policy), scheme)
+        diff = None
+        if args.diff is not None:
+            other = parse_profile(profile.uri, edition=args.diff)
+            diff = diff_reports(build_report(Plan.build(other, policy), scheme), report)
+    except ProfileError as error:
+        return _fail(str(error))
+    text = FORMATS[args.format](report, diff)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    output: Path = args.output
+    try:
+        write_text_atomically(output, text)
+    except OSError as error:
+        return _fail(f"{output}: {error.strerror or error}")
+    return EXIT_OK
