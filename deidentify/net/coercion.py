@@ -173,7 +173,8 @@ def _sop_class(dataset: Dataset) -> str | None:
 def _translate(
     keys: Dataset, widened: Dataset, engine: ProfileEngine, issued: IssuedUIDs
 ) -> None:
-    """Translate keys in place; copy every key sent universal into ``widened``."""
+    """Translate keys in place; copy every key the provider cannot match exactly (sent
+    universal or widened) into ``widened``, to be matched on the coerced responses."""
     for element in list(keys):
         handling = engine.key_handling(element.tag, element.VR)
         if element.VR == "SQ" and handling in (KeyHandling.KEEP, KeyHandling.ITEMS):
@@ -184,9 +185,8 @@ def _translate(
             _translate_uid(element, widened, issued)
         elif handling is KeyHandling.DATE:
             unshifted = engine.unshift(element.VR, _text(element.value))
-            if unshifted is None:
-                _widen(element, widened)
-            else:
+            _widen(element, widened)
+            if unshifted is not None:
                 element.value = unshifted
         else:
             _widen(element, widened)
