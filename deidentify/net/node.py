@@ -8,10 +8,12 @@ message that no de-identifying rule applies to is refused rather than passed on 
 
 from __future__ import annotations
 
+import copy
 import os
 import ssl
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -43,6 +45,9 @@ FIND_CANCELLED = 0xFE00
 FIND_UNABLE_TO_PROCESS = 0xC000
 N_PROCESSING_FAILURE = 0x0110
 N_NOT_AUTHORISED = 0x0124
+
+_MPPS_REMEMBERED = 10_000
+_FINAL_STEP_STATES = frozenset({"COMPLETED", "DISCONTINUED"})
 
 _REJECT_PERMANENT, _REJECT_BY_USER, _CALLING_AE_NOT_RECOGNISED = 0x01, 0x01, 0x03
 
@@ -82,6 +87,7 @@ class Node:
         self._idle = threading.Condition()
         self._closing = False
         self.stored = 0
+        self._mpps_patients: OrderedDict[str, str] = OrderedDict()
         self.forwarder = (
             Forwarder(config.forward, config.ae_title, coercer, self._tls_for(config.forward))
             if config.forward is not None
@@ -329,7 +335,10 @@ class Node:
     def _on_n_create(self, event: Any) -> tuple[int, Dataset | None]:
         requested = event.request.AffectedSOPInstanceUID
         instance = str(requested) if requested else generate_uid()
-        status = self._relay_mpps(event, Dimse.N_CREATE_RQ, instance, event.attribute_list)
+        attributes: Dataset = event.attribute_list
+        status = self._relay_mpps(event, Dimse.N_CREATE_RQ, instance, attributes)
+        if status == SUCCESS:
+            self._remember_patient(instance, str(attributes.get("PatientID") or ""))
         if requested or status != SUCCESS:
             return status, None
         reply = Dataset()
@@ -338,9 +347,31 @@ class Node:
 
     def _on_n_set(self, event: Any) -> tuple[int, Dataset | None]:
         instance = str(event.request.RequestedSOPInstanceUID)
-        return self._relay_mpps(event, Dimse.N_SET_RQ, instance, event.modification_list), None
+        modification: Dataset = event.modification_list
+        with self._idle:
+            patient_id = self._mpps_patients.get(instance)
+        status = self._relay_mpps(event, Dimse.N_SET_RQ, instance, modification, patient_id)
+        if str(modification.get("PerformedProcedureStepStatus", "")) in _FINAL_STEP_STATES:
+            with self._idle:
+                self._mpps_patients.pop(instance, None)
+        return status, None
 
-    def _relay_mpps(self, event: Any, dimse: Dimse, instance: str, dataset: Dataset) -> int:
+    def _remember_patient(self, instance: str, patient_id: str) -> None:
+        """Keep (in memory only) the Patient ID of an MPPS instance: an N-SET does not carry
+        it, and the keyed date shift of its dates depends on it."""
+        with self._idle:
+            self._mpps_patients[instance] = patient_id
+            while len(self._mpps_patients) > _MPPS_REMEMBERED:
+                self._mpps_patients.popitem(last=False)
+
+    def _relay_mpps(
+        self,
+        event: Any,
+        dimse: Dimse,
+        instance: str,
+        dataset: Dataset,
+        patient_id: str | None = None,
+    ) -> int:
         mpps = self.config.mpps
         assert mpps is not None
         incoming, upstream = self._incoming(event), self._outgoing(mpps)
@@ -352,9 +383,15 @@ class Node:
             LOGGER.warning("%s from %r refused: no coercion rule applies", dimse.value,
                            incoming.calling_ae)
             return N_NOT_AUTHORISED
+        injected = bool(patient_id) and "PatientID" not in dataset
+        if injected:
+            dataset = copy.deepcopy(dataset)
+            dataset.PatientID = patient_id
         try:
             coerced = self.coercer.coerce(dataset, dimse, Role.SCU, incoming, sop_class)
             coerced = self.coercer.coerce(coerced, dimse, Role.SCP, upstream, sop_class)
+            if injected and "PatientID" in coerced:
+                del coerced.PatientID
             uid = self.coercer.coerce_uid(instance, dimse, Role.SCU, incoming, sop_class)
             uid = self.coercer.coerce_uid(uid, dimse, Role.SCP, upstream, sop_class)
         except (CoercionError, ValueError, KeyError, TypeError, AttributeError) as error:
