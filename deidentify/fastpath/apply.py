@@ -40,7 +40,13 @@ def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
     except Exception as error:
         reason = f"the engine failed ({type(error).__name__}); the reference path reports it"
         raise Declined(reason) from None
-    return writing.encode(result, source)
+    try:
+        return writing.encode(result, source)
+    except Declined:
+        raise
+    except Exception as error:
+        reason = f"the reference writer would fail ({type(error).__name__}) and reports it"
+        raise Declined(reason) from None
 
 
 def fast_deidentify_file(

@@ -64,6 +64,7 @@ PREFIX = b"DICM"
 _EXPLICIT_HEAD = Struct("<HH2sH")
 _IMPLICIT_HEAD = Struct("<HHL")
 _LONG_LENGTH = Struct("<L")
+_TAG = Struct("<HH")
 _LONG_VRS = frozenset(vr.encode() for vr in EXPLICIT_VR_LENGTH_32)
 _KNOWN_VRS = frozenset(vr.encode() for vr in STANDARD_VR)
 _VR_TEXT = {vr: vr.decode() for vr in _KNOWN_VRS}
@@ -106,7 +107,7 @@ def _is_sequence(buf: Buffer, tag: int, vr: str, value_start: int, end: int) -> 
 
 
 def _tag_at(buf: Buffer, pos: int) -> int:
-    group, elem, _ = _IMPLICIT_HEAD.unpack_from(buf, pos)
+    group, elem = _TAG.unpack_from(buf, pos)
     return int(group << 16 | elem)
 
 

@@ -1,0 +1,51 @@
+"""Running one input through both paths: the reference path and the fast path."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from functools import cache
+from pathlib import Path
+
+from deidentify import Deidentifier, Plan, parse_profile
+from deidentify.fastpath import fast_deidentify_file
+
+SECRET = b"fast-path differential test secret"
+
+PROFILES = (
+    "deidentify:",
+    "deidentify:RetainUIDsOption",
+    "deidentify:RetainDeviceIdentityOption,RetainLongitudinalTemporalInformationModifiedDatesOption",
+    "deidentify:RetainSafePrivateOption",
+    "deidentify:CleanDescriptorsOption",
+)
+
+
+@cache
+def deidentifier(uri: str) -> Deidentifier:
+    """One de-identifier per profile for the whole test run."""
+    return Deidentifier(Plan.build(parse_profile(uri)), SECRET)
+
+
+def reference_output(deid: Deidentifier, source: Path, workdir: Path) -> bytes | None:
+    """The reference path's output file, None where it rejects the input."""
+    target = workdir / "reference.dcm"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            deid.deidentify_file(source, target)
+        except Exception:
+            return None
+    return target.read_bytes()
+
+
+def fast_output(deid: Deidentifier, source: Path) -> bytes | None:
+    """The fast path's output, None where it declines."""
+    stream = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = fast_deidentify_file(deid, source, stream)
+    if not done:
+        assert stream.getvalue() == b"", "a declining fast path wrote output"
+        return None
+    return stream.getvalue()

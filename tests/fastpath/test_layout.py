@@ -1,0 +1,140 @@
+"""The byte-level parse against pydicom's own reader, and its refusals."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pydicom
+import pydicom.data
+import pytest
+from pydicom.dataset import Dataset
+from pydicom.encaps import encapsulate
+from pydicom.sequence import Sequence
+from pydicom.uid import JPEG2000Lossless
+
+from deidentify.fastpath.layout import Declined, FileLayout, read_layout
+from tests.fastpath import synthetic
+
+
+def _layout(path: Path) -> FileLayout:
+    return read_layout(path.read_bytes())
+
+
+def _assert_matches_pydicom(path: Path) -> None:
+    """Every top-level element: same tag, and same value bytes as pydicom's raw element.
+
+    pydicom parses undefined-length sequences at once and decodes Specific Character Set.
+    """
+    buffer = path.read_bytes()
+    layout = read_layout(buffer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = pydicom.dcmread(path)
+    assert [element.tag for element in layout.elements] == list(ds.keys())
+    for element in layout.elements:
+        raw = ds.get_item(element.tag, keep_deferred=True)
+        value = buffer[element.value_start : element.content_end]
+        if raw.is_raw:
+            assert value == (raw.value or b""), hex(element.tag)
+        elif element.tag != 0x00080005:
+            assert raw.VR == "SQ" and element.undefined_length, hex(element.tag)
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["explicit", "implicit"])
+def test_synthetic_files_parse_like_pydicom(implicit: bool, tmp_path: Path) -> None:
+    ds = next(synthetic.datasets())
+    path = synthetic.write(ds, tmp_path / "input.dcm", implicit)
+    assert _layout(path).implicit_vr is implicit
+    _assert_matches_pydicom(path)
+
+
+@pytest.mark.parametrize(
+    "name", ["CT_small.dcm", "MR_small_implicit.dcm", "JPEG2000.dcm", "MR_small_RLE.dcm"]
+)
+def test_shipped_files_parse_like_pydicom(name: str) -> None:
+    _assert_matches_pydicom(Path(pydicom.data.get_testdata_file(name)))
+
+
+def _with_undefined_lengths(tmp_path: Path, implicit: bool) -> Path:
+    ds = next(synthetic.datasets())
+    inner = Dataset()
+    inner.CodeValue = "X1"
+    inner.is_undefined_length_sequence_item = True
+    nested = Sequence([inner])
+    nested.is_undefined_length = True
+    outer = Dataset()
+    outer.ConceptNameCodeSequence = nested
+    outer.is_undefined_length_sequence_item = True
+    ds.ContentSequence = Sequence([outer, Dataset()])
+    ds["ContentSequence"].is_undefined_length = True
+    return synthetic.write(ds, tmp_path / "undefined.dcm", implicit)
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["explicit", "implicit"])
+def test_undefined_length_sequences_are_skipped_whole(implicit: bool, tmp_path: Path) -> None:
+    path = _with_undefined_lengths(tmp_path, implicit)
+    layout = _layout(path)
+    content = next(e for e in layout.elements if e.tag == 0x0040A730)
+    assert content.undefined_length
+    buffer = path.read_bytes()
+    assert buffer[content.content_end : content.end] == b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
+    _assert_matches_pydicom(path)
+
+
+def test_encapsulated_pixel_data_spans_its_fragments(tmp_path: Path) -> None:
+    ds = next(synthetic.datasets())
+    frames = [b"\x01\x02" * 50, b"\x03\x04" * 70]
+    ds.PixelData = encapsulate(frames)
+    ds["PixelData"].is_undefined_length = True
+    ds.NumberOfFrames = 2
+    path = tmp_path / "encapsulated.dcm"
+    synthetic.write(ds, path, implicit=False)
+    ds = pydicom.dcmread(path)
+    ds.file_meta.TransferSyntaxUID = JPEG2000Lossless
+    ds.save_as(path, enforce_file_format=True)
+    layout = _layout(path)
+    pixels = layout.elements[-1]
+    assert pixels.tag == 0x7FE00010 and pixels.undefined_length
+    assert path.read_bytes()[pixels.value_start : pixels.content_end] == encapsulate(frames)
+
+
+def _refused(buffer: bytes) -> str:
+    with pytest.raises(Declined) as refusal:
+        read_layout(buffer)
+    return str(refusal.value)
+
+
+def test_unhandled_encodings_are_declined() -> None:
+    for name in ("MR_small_bigendian.dcm", "image_dfl.dcm", "no_meta.dcm"):
+        _refused(Path(pydicom.data.get_testdata_file(name)).read_bytes())
+
+
+def test_truncation_anywhere_is_declined_or_parses_a_shorter_file() -> None:
+    buffer = Path(pydicom.data.get_testdata_file("MR_small_RLE.dcm")).read_bytes()
+    parsed = 0
+    for cut in range(0, len(buffer), 7):
+        try:
+            layout = read_layout(buffer[:cut])
+        except Declined:
+            continue
+        parsed += 1
+        last = layout.elements[-1] if layout.elements else layout.meta[-1]
+        assert last.end == cut
+    assert 0 < parsed < len(buffer) // 7 // 10
+
+
+def test_tags_out_of_order_are_declined() -> None:
+    buffer = bytearray(Path(pydicom.data.get_testdata_file("CT_small.dcm")).read_bytes())
+    layout = read_layout(bytes(buffer))
+    first, second = layout.elements[3], layout.elements[4]
+    buffer[second.start : second.start + 4] = buffer[first.start : first.start + 4]
+    assert "order" in _refused(bytes(buffer))
+
+
+def test_undefined_length_on_a_plain_element_is_declined() -> None:
+    buffer = bytearray(Path(pydicom.data.get_testdata_file("MR_small_implicit.dcm")).read_bytes())
+    layout = read_layout(bytes(buffer))
+    element = next(e for e in layout.elements if e.tag == 0x00100010)
+    buffer[element.start + 4 : element.start + 8] = b"\xff\xff\xff\xff"
+    assert "undefined length" in _refused(bytes(buffer))
