@@ -1,4 +1,4 @@
-"""Truncated and corrupted inputs: the fast path declines or matches the reference, never crashes."""
+"""Truncated and corrupted inputs: the fast path declines or matches the reference."""
 
 from __future__ import annotations
 
