@@ -7,6 +7,8 @@ import warnings
 from functools import cache
 from pathlib import Path
 
+import pydicom.data
+
 from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.fastpath import fast_deidentify_file
 
@@ -49,3 +51,8 @@ def fast_output(deid: Deidentifier, source: Path) -> bytes | None:
         assert stream.getvalue() == b"", "a declining fast path wrote output"
         return None
     return stream.getvalue()
+
+
+def shipped(name: str) -> Path:
+    """A file shipped with pydicom or pydicom-data."""
+    return Path(str(pydicom.data.get_testdata_file(name)))

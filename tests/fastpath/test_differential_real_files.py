@@ -25,7 +25,8 @@ def _transfer_syntax(path: Path) -> UID | None:
         meta = pydicom.dcmread(path, stop_before_pixels=True).file_meta
     except Exception:
         return None
-    return meta.get("TransferSyntaxUID")
+    syntax = meta.get("TransferSyntaxUID")
+    return UID(syntax) if syntax is not None else None
 
 
 @pytest.mark.parametrize("uri", PROFILES)

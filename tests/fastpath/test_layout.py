@@ -15,6 +15,7 @@ from pydicom.uid import JPEG2000Lossless
 
 from deidentify.fastpath.layout import Declined, FileLayout, read_layout
 from tests.fastpath import synthetic
+from tests.fastpath.paths import shipped
 
 
 def _layout(path: Path) -> FileLayout:
@@ -53,7 +54,7 @@ def test_synthetic_files_parse_like_pydicom(implicit: bool, tmp_path: Path) -> N
     "name", ["CT_small.dcm", "MR_small_implicit.dcm", "JPEG2000.dcm", "MR_small_RLE.dcm"]
 )
 def test_shipped_files_parse_like_pydicom(name: str) -> None:
-    _assert_matches_pydicom(Path(pydicom.data.get_testdata_file(name)))
+    _assert_matches_pydicom(shipped(name))
 
 
 def _with_undefined_lengths(tmp_path: Path, implicit: bool) -> Path:
@@ -107,11 +108,11 @@ def _refused(buffer: bytes) -> str:
 
 def test_unhandled_encodings_are_declined() -> None:
     for name in ("MR_small_bigendian.dcm", "image_dfl.dcm", "no_meta.dcm"):
-        _refused(Path(pydicom.data.get_testdata_file(name)).read_bytes())
+        _refused(shipped(name).read_bytes())
 
 
 def test_truncation_anywhere_is_declined_or_parses_a_shorter_file() -> None:
-    buffer = Path(pydicom.data.get_testdata_file("MR_small_RLE.dcm")).read_bytes()
+    buffer = shipped("MR_small_RLE.dcm").read_bytes()
     parsed = 0
     for cut in range(0, len(buffer), 7):
         try:
@@ -125,7 +126,7 @@ def test_truncation_anywhere_is_declined_or_parses_a_shorter_file() -> None:
 
 
 def test_tags_out_of_order_are_declined() -> None:
-    buffer = bytearray(Path(pydicom.data.get_testdata_file("CT_small.dcm")).read_bytes())
+    buffer = bytearray(shipped("CT_small.dcm").read_bytes())
     layout = read_layout(bytes(buffer))
     first, second = layout.elements[3], layout.elements[4]
     buffer[second.start : second.start + 4] = buffer[first.start : first.start + 4]
@@ -133,7 +134,7 @@ def test_tags_out_of_order_are_declined() -> None:
 
 
 def test_undefined_length_on_a_plain_element_is_declined() -> None:
-    buffer = bytearray(Path(pydicom.data.get_testdata_file("MR_small_implicit.dcm")).read_bytes())
+    buffer = bytearray(shipped("MR_small_implicit.dcm").read_bytes())
     layout = read_layout(bytes(buffer))
     element = next(e for e in layout.elements if e.tag == 0x00100010)
     buffer[element.start + 4 : element.start + 8] = b"\xff\xff\xff\xff"

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pydicom.data
-
 from deidentify.fastpath.layout import read_layout
-from tests.fastpath.paths import deidentifier, fast_output, reference_output
+from tests.fastpath.paths import deidentifier, fast_output, reference_output, shipped
 
 
 def test_every_cut_declines_or_matches(tmp_path: Path) -> None:
-    buffer = Path(pydicom.data.get_testdata_file("CT_small.dcm")).read_bytes()
+    buffer = shipped("CT_small.dcm").read_bytes()
     ends = [element.end for element in read_layout(buffer).elements]
     cuts = sorted({*range(0, len(buffer), 251), *ends[::10], *(end + 3 for end in ends[::10])})
     deid = deidentifier("deidentify:")
@@ -28,7 +26,7 @@ def test_every_cut_declines_or_matches(tmp_path: Path) -> None:
 
 
 def test_corrupted_lengths_never_crash(tmp_path: Path) -> None:
-    buffer = bytearray(Path(pydicom.data.get_testdata_file("MR_small.dcm")).read_bytes())
+    buffer = bytearray(shipped("MR_small.dcm").read_bytes())
     deid = deidentifier("deidentify:")
     for element in read_layout(bytes(buffer)).elements[::5]:
         corrupted = bytearray(buffer)
