@@ -149,8 +149,11 @@ class Node:
             return
         server, self._server = self._server, None
         server.shutdown()
+        open_associations = list(server.active_associations)
+        LOGGER.info("node %s stopping: no new associations; %d open", self.config.ae_title,
+                    len(open_associations))
         grace = self.config.shutdown_grace_seconds
-        for association in list(server.active_associations):
+        for association in open_associations:
             association.join(timeout=grace)
         with self._idle:
             self._closing = True
