@@ -1,0 +1,239 @@
+"""Every attribute of an original against its effective code, in the paired de-identified file.
+
+The checks accept any conformant realisation of a code, not only this tool's: Z allows zero
+length or a dummy, D any value but the original, X/Z, X/D and X/Z/D also removal, U any valid
+UID but the original as long as one original UID always gets the same replacement. They
+recurse through the sequences both files keep, item by item.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from pydicom import Dataset
+from pydicom.datadict import dictionary_description
+from pydicom.dataelem import DataElement
+from pydicom.multival import MultiValue
+from pydicom.uid import UID
+
+from deidentify.plan import Plan
+from deidentify.verify.findings import Fingerprinter, Violation
+from generated.model import ActionCode, Option, PatternKind
+
+A = ActionCode
+PRESENCE_REQUIRED = frozenset({A.Z, A.D, A.Z_D, A.U, A.K})
+"""Codes that do not allow removal."""
+NON_EMPTY_REQUIRED = frozenset({A.D, A.Z_D, A.X_D, A.U})
+"""Codes that, where the attribute is present, do not allow zero length."""
+EXPECTED: dict[ActionCode, str] = {
+    A.X: "removed",
+    A.Z: "zero length or a dummy",
+    A.D: "a dummy value",
+    A.U: "a replacement UID",
+    A.K: "kept unchanged",
+    A.C: "cleaned",
+    A.X_Z: "removed, zero length or a dummy",
+    A.X_D: "removed or a dummy value",
+    A.Z_D: "zero length or a dummy",
+    A.X_Z_D: "removed, zero length or a dummy",
+    A.X_Z_U: "removed, empty, or the sequence with its UIDs replaced",
+}
+DATE_VRS = frozenset({"DA", "DT"})
+FILE_META_GROUP = 0x0002
+"""File Meta follows the dataset (a writer sets its UIDs), so its kept UIDs may change and its
+replaced ones are not counted in the mapping's consistency."""
+
+
+def tag_text(tag: int) -> str:
+    """A tag as the standard writes it: ``(gggg,eeee)``."""
+    return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+
+
+def normalised(value: object) -> object:
+    """A value as compared: text without padding, several values as a tuple."""
+    if isinstance(value, MultiValue | list | tuple):
+        return tuple(normalised(part) for part in value)
+    if isinstance(value, bytes):
+        return value.rstrip(b"\x00 ")
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    return str(value).rstrip("\x00 ")
+
+
+def is_empty(value: object) -> bool:
+    return value in ("", b"", ())
+
+
+def _uids(value: object) -> list[str]:
+    parts = value if isinstance(value, tuple) else (value,)
+    return [str(part) for part in parts if str(part)]
+
+
+class AttributeChecker:
+    """Checks pairs of datasets; keeps the UID mapping seen so far to check its consistency."""
+
+    def __init__(self, plan: Plan, fingerprints: Fingerprinter) -> None:
+        self.plan = plan
+        self.fingerprints = fingerprints
+        private = plan.private
+        self._private_code = private.effective if private is not None else A.X
+        self._safe = {(row.group, row.private_creator.strip().upper(), row.element)
+                      for row in plan.edition.safe_private}
+        self._replacements: dict[str, set[str]] = defaultdict(set)
+        self._originals_of: dict[str, set[str]] = defaultdict(set)
+        self._first_seen: dict[str, tuple[str, str]] = {}
+
+    def check(self, original: Dataset, output: Dataset, file: str) -> list[Violation]:
+        """The violations of one pair, File Meta included."""
+        found: list[Violation] = []
+        original_meta = getattr(original, "file_meta", None)
+        if original_meta is not None:
+            output_meta = getattr(output, "file_meta", None) or Dataset()
+            self._dataset(original_meta, output_meta, "", file, found)
+        self._dataset(original, output, "", file, found)
+        return found
+
+    def _name(self, tag: int) -> str:
+        row = self.plan.action_for(tag)
+        if row is not None and row.rule.tag.kind is not PatternKind.PRIVATE:
+            return row.rule.name
+        try:
+            return dictionary_description(tag)
+        except KeyError:
+            return "Private attribute" if (tag >> 16) % 2 else "Unknown attribute"
+
+    def _dataset(self, original: Dataset, output: Dataset, prefix: str, file: str,
+                 found: list[Violation]) -> None:
+        for element in original:
+            tag = int(element.tag)
+            if element.tag.is_private:
+                continue
+            observed = output.get(tag)
+            path = prefix + tag_text(tag)
+            row = self.plan.action_for(tag)
+            if row is None:
+                self._items(element, observed, path, file, found)
+                continue
+            self._element(row.effective, element, observed, path, file, found)
+        self._private(output, prefix, file, found)
+
+    def _items(self, element: DataElement, observed: DataElement | None, path: str,
+               file: str, found: list[Violation]) -> None:
+        if element.VR != "SQ" or observed is None or observed.VR != "SQ":
+            return
+        for index, (before, after) in enumerate(zip(element.value, observed.value,
+                                                    strict=False)):
+            self._dataset(before, after, f"{path}[{index}]>", file, found)
+
+    def _violation(self, file: str, path: str, tag: int, code: ActionCode, observed: str,
+                   found: list[Violation]) -> None:
+        found.append(Violation(file, path, self._name(tag), f"action {code.value}",
+                               EXPECTED[code], observed))
+
+    def _element(self, code: ActionCode, element: DataElement, observed: DataElement | None,
+                 path: str, file: str, found: list[Violation]) -> None:
+        tag = int(element.tag)
+        if observed is None:
+            if code in PRESENCE_REQUIRED:
+                self._violation(file, path, tag, code, "removed", found)
+            return
+        if code is A.X:
+            self._violation(file, path, tag, code, "present", found)
+            return
+        if element.VR == "SQ":
+            self._items(element, observed, path, file, found)
+            return
+        before, after = normalised(element.value), normalised(observed.value)
+        if code in NON_EMPTY_REQUIRED and is_empty(after) and not is_empty(before):
+            self._violation(file, path, tag, code, "zero length", found)
+            return
+        if code is A.K:
+            if after != before and tag >> 16 != FILE_META_GROUP:
+                self._violation(file, path, tag, code, "a changed value", found)
+            return
+        if is_empty(before):
+            return
+        same = "the original value (" + self.fingerprints.describe(str(before)) + ")"
+        if code is A.C:
+            if element.VR in DATE_VRS and self.plan.has(
+                    Option.RETAIN_LONGITUDINAL_MODIFIED_DATES) and after == before:
+                self._violation(file, path, tag, code, same, found)
+            return
+        if after == before:
+            self._violation(file, path, tag, code, same, found)
+            return
+        if element.VR == "UI" and not is_empty(after):
+            self._uid(before, after, path, tag, code, file, found)
+
+    def _uid(self, before: object, after: object, path: str, tag: int, code: ActionCode,
+             file: str, found: list[Violation]) -> None:
+        old, new = _uids(before), _uids(after)
+        invalid = [uid for uid in new if not UID(uid).is_valid]
+        if invalid:
+            self._violation(file, path, tag, code, "an invalid UID", found)
+            return
+        if tag >> 16 == FILE_META_GROUP:
+            return
+        for original_uid, replacement in zip(old, new, strict=False):
+            self._replacements[original_uid].add(replacement)
+            self._originals_of[replacement].add(original_uid)
+            self._first_seen.setdefault(original_uid, (file, path))
+
+    def uid_consistency(self) -> list[Violation]:
+        """One original UID replaced differently, or two originals given one replacement."""
+        found = []
+        for original_uid, replacements in sorted(self._replacements.items()):
+            if len(replacements) > 1:
+                file, path = self._first_seen[original_uid]
+                found.append(Violation(
+                    file, path, "UID mapping", "consistency",
+                    "one replacement per original UID",
+                    f"{len(replacements)} replacements of one original UID"
+                    f" ({self.fingerprints.describe(original_uid)})"))
+        for originals in self._originals_of.values():
+            if len(originals) > 1:
+                found.append(Violation(
+                    "(all files)", "", "UID mapping", "consistency",
+                    "distinct originals get distinct UIDs",
+                    f"{len(originals)} original UIDs replaced by the same UID"))
+        return found
+
+    def _allowed_private(self, group: int, creator: str | None, offset: int) -> bool:
+        if self._private_code is A.K:
+            return True
+        if self._private_code is not A.C or creator is None:
+            return False
+        return (group, creator.strip().upper(), offset) in self._safe
+
+    def _private(self, output: Dataset, prefix: str, file: str,
+                 found: list[Violation]) -> None:
+        creators = {int(e.tag): str(e.value) for e in _private_creators(output)}
+        kept_blocks: set[int] = set()
+        for element in output:
+            tag = int(element.tag)
+            if not element.tag.is_private or element.tag.element < 0x1000:
+                continue
+            creator_tag = (tag & 0xFFFF0000) | (element.tag.element >> 8)
+            creator = creators.get(creator_tag)
+            if self._allowed_private(tag >> 16, creator, element.tag.element & 0xFF):
+                kept_blocks.add(creator_tag)
+                continue
+            found.append(Violation(
+                file, prefix + tag_text(tag), f"Private attribute of {creator!r}",
+                f"action {self._private_code.value}",
+                "removed (not a safe private attribute)" if self._private_code is A.C
+                else "removed", "present"))
+        for creator_tag, creator in creators.items():
+            if creator_tag not in kept_blocks and self._private_code is not A.K:
+                found.append(Violation(
+                    file, prefix + tag_text(creator_tag), f"Private Creator {creator!r}",
+                    f"action {self._private_code.value}", "removed", "present"))
+
+
+def _private_creators(ds: Dataset) -> Iterable[DataElement]:
+    for element in ds:
+        if element.tag.is_private and 0x0010 <= element.tag.element <= 0x00FF:
+            yield element

@@ -1,0 +1,208 @@
+"""`deidentify verify`: passes our own output, fails (naming the attribute) on a leak."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from deidentify.cli import main
+from tests.verify.verify_helpers import (
+    MARKERS,
+    SECRET,
+    copy_testdata,
+    deidentify_tree,
+    write_marker_instance,
+)
+
+REAL_FILES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm"]
+CLEANING = "deidentify:CleanDescriptorsOption,CleanStructuredContentOption"
+
+
+def verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["verify", *args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "secret"
+    path.write_text(SECRET.hex(), encoding="ascii")
+    return path
+
+
+@pytest.mark.parametrize(("names", "profile"), [
+    (REAL_FILES, "deidentify:"),
+    ([*REAL_FILES, "test-SR.dcm"], CLEANING),
+    (REAL_FILES, "deidentify:RetainDeviceIdentityOption,"
+                 "RetainLongitudinalTemporalInformationModifiedDatesOption"),
+    (REAL_FILES, "deidentify:RetainUIDsOption,RetainInstitutionIdentityOption"),
+])
+def test_our_own_output_of_real_files_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], names: list[str], profile: str
+) -> None:
+    copy_testdata(names, tmp_path / "in")
+    deidentify_tree(tmp_path / "in", tmp_path / "out", profile)
+    report = tmp_path / "result.json"
+    status, out, _ = verify(capsys, str(tmp_path / "in"), str(tmp_path / "out"),
+                            "--profile", profile, "--json", str(report))
+    assert status == 0, out
+    result = json.loads(report.read_text(encoding="utf-8"))
+    assert result["passed"] is True
+    assert result["pairs"] == len(names)
+    assert result["paired_by"] == {"relative path": len(names)}
+    assert out.startswith("PASS")
+
+
+def test_renamed_outputs_pair_through_the_keyed_uid_mapping(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], secret_file: Path
+) -> None:
+    copy_testdata(REAL_FILES, tmp_path / "in")
+    deidentify_tree(tmp_path / "in", tmp_path / "out", "deidentify:", rename=True)
+    report = tmp_path / "result.json"
+    status, out, _ = verify(capsys, str(tmp_path / "in"), str(tmp_path / "out"), "--profile",
+                            "deidentify:", "--secret-file", str(secret_file),
+                            "--json", str(report))
+    assert status == 0, out
+    result = json.loads(report.read_text(encoding="utf-8"))
+    assert result["paired_by"] == {"mapped SOP Instance UID": 3}
+    assert result["fingerprints_keyed_by"] == "secret"
+
+
+def test_renamed_outputs_pair_by_instance_number_without_the_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy_testdata(["CT_small.dcm", "MR_small.dcm"], tmp_path / "in")
+    deidentify_tree(tmp_path / "in", tmp_path / "out", "deidentify:", rename=True)
+    report = tmp_path / "result.json"
+    status, out, _ = verify(capsys, str(tmp_path / "in"), str(tmp_path / "out"),
+                            "--profile", "deidentify:", "--json", str(report))
+    assert status == 0, out
+    assert json.loads(report.read_text())["paired_by"] == {"instance number in series": 2}
+
+
+def _marker_trees(tmp_path: Path, profile: str = "deidentify:") -> tuple[Path, Path]:
+    write_marker_instance(tmp_path / "in")
+    deidentify_tree(tmp_path / "in", tmp_path / "out", profile)
+    return tmp_path / "in", tmp_path / "out"
+
+
+def test_synthetic_marker_instance_passes(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    originals, outputs = _marker_trees(tmp_path)
+    status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
+    assert status == 0, out
+
+
+def _tamper(path: Path, keyword: str, value: object) -> None:
+    ds = pydicom.dcmread(path)
+    setattr(ds, keyword, value)
+    ds.save_as(path)
+
+
+def test_patient_name_copied_back_fails_naming_it_without_the_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    originals, outputs = _marker_trees(tmp_path)
+    _tamper(outputs / "marker.dcm", "PatientName", MARKERS["PatientName"])
+    report = tmp_path / "result.json"
+    status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:",
+                            "--json", str(report))
+    assert status == 1
+    text = report.read_text(encoding="utf-8")
+    violations = json.loads(text)["violations"]
+    attribute = [v for v in violations if v["kind"] == "action Z"]
+    assert [(v["attribute"], v["path"]) for v in attribute] == [("Patient's Name", "(0010,0010)")]
+    assert attribute[0]["observed"].startswith("the original value (length 21, fingerprint ")
+    leaks = [v for v in violations if v["kind"] == "identifying value"]
+    assert ("(0010,0010)", "Patient's Name") in {(v["path"], v["attribute"]) for v in leaks}
+    assert out.startswith("FAIL")
+    for marker in ("Verifymarker", "Quentina"):
+        assert marker not in out and marker not in text
+
+
+def test_a_uid_restored_inside_a_kept_sequence_is_named_by_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    originals, outputs = _marker_trees(tmp_path)
+    original = pydicom.dcmread(originals / "marker.dcm")
+    ds = pydicom.dcmread(outputs / "marker.dcm")
+    reference = original.ReferencedImageSequence[0].ReferencedSOPInstanceUID
+    ds.ReferencedImageSequence[0].ReferencedSOPInstanceUID = reference
+    ds.save_as(outputs / "marker.dcm")
+    status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
+    assert status == 1
+    assert "Referenced SOP Instance UID (0008,1140)[0]>(0008,1155): action U" in out
+
+
+def test_a_removed_sequence_left_in_place_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    originals, outputs = _marker_trees(tmp_path)
+    original = pydicom.dcmread(originals / "marker.dcm")
+    _tamper(outputs / "marker.dcm", "RequestAttributesSequence",
+            original.RequestAttributesSequence)
+    status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
+    assert status == 1
+    assert "Request Attributes Sequence (0040,0275): action X: expected removed" in out
+    assert "(0040,0275)[0]>(0040,0009)" in out  # the Scheduled Procedure Step ID leaks
+
+
+def test_a_private_element_left_in_place_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    originals, outputs = _marker_trees(tmp_path)
+    ds = pydicom.dcmread(outputs / "marker.dcm")
+    ds.private_block(0x0011, "VERIFY MARKER VENDOR", create=True).add_new(0x01, "LO", "x")
+    ds.save_as(outputs / "marker.dcm")
+    status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
+    assert status == 1
+    assert "Private attribute of 'VERIFY MARKER VENDOR' (0011,1001)" in out
+
+
+def test_an_identifier_hidden_in_the_preamble_is_found_in_the_raw_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    originals, outputs = _marker_trees(tmp_path)
+    path = outputs / "marker.dcm"
+    data = bytearray(path.read_bytes())
+    marker = MARKERS["PatientID"].encode()
+    data[16:16 + len(marker)] = marker
+    path.write_bytes(bytes(data))
+    status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
+    assert status == 1
+    assert "raw file bytes byte 16: identifying value" in out
+    assert "Patient ID" in out
+
+
+def test_a_kept_institution_is_no_violation_but_a_kept_name_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = "deidentify:RetainInstitutionIdentityOption"
+    originals, outputs = _marker_trees(tmp_path, profile)
+    assert pydicom.dcmread(outputs / "marker.dcm").InstitutionName == MARKERS["InstitutionName"]
+    status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", profile)
+    assert status == 0, out
+    status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
+    assert status == 1
+    assert ("Institution Name (0008,0080): action X/Z/D: expected removed, zero length or a"
+            " dummy; observed the original value") in out
+
+
+@pytest.mark.parametrize("args", [
+    ["/nonexistent/originals", "/nonexistent/outputs", "--profile", "deidentify:"],
+    ["IN", "OUT", "--profile", "deidentify:NoSuchOption"],
+    ["IN", "OUT", "--profile", "deidentify:", "--secret-file", "/nonexistent/secret"],
+])
+def test_usage_errors_exit_2_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    originals, outputs = _marker_trees(tmp_path)
+    args = [str(originals) if a == "IN" else str(outputs) if a == "OUT" else a for a in args]
+    status, out, err = verify(capsys, *args)
+    assert status == 2
+    assert out == ""
+    assert err.startswith("deidentify verify: ") and err.count("\n") == 1
