@@ -6,6 +6,7 @@ from html import escape
 
 from deidentify.report.content import Report, ReportRow
 from deidentify.report.diff import ReportDiff
+from generated.model import ACTION_MEANINGS
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d232a;
@@ -33,7 +34,10 @@ font:12px ui-monospace,monospace;text-align:center;background:#e9ecef}
 .filters{display:flex;gap:12px;align-items:center;margin:0 0 10px;flex-wrap:wrap}
 .filters select,.filters input{font:inherit;padding:4px 8px;border:1px solid #c5cbd3;
 border-radius:4px}
-.filters input{width:260px}
+.filters input{width:300px}
+.filters select{max-width:380px}
+details{margin:0 0 10px}summary{cursor:pointer;color:#1f3a5f}
+details dl{margin-top:8px}
 #count{color:#5a6470}
 """
 
@@ -76,6 +80,12 @@ def _rows_table(rows: tuple[ReportRow, ...], table_id: str = "") -> str:
     return (f"<table{ident}><thead><tr><th>Tag</th><th>Attribute</th><th>Basic</th>"
             "<th>Effective</th><th>Set by</th><th>What this tool does</th></tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _legend() -> str:
+    entries = "".join(f"<dt>{_code(code.value)}</dt><dd>{escape(meaning)}</dd>"
+                      for code, meaning in ACTION_MEANINGS.items())
+    return f"<details><summary>Action codes (Table E.1-1a)</summary><dl>{entries}</dl></details>"
 
 
 def _filters(report: Report) -> str:
@@ -162,7 +172,7 @@ Annex E</p></header><main>
 </section>
 {f'<section><h2>Tags listed twice in the edition</h2><ul>{merged}</ul></section>'
  if merged else ''}
-<section><h2>Table E.1-1 ({len(report.rows)} rows)</h2>{_filters(report)}
+<section><h2>Table E.1-1 ({len(report.rows)} rows)</h2>{_legend()}{_filters(report)}
 {_rows_table(report.rows, "rows")}</section>
 {_diff(diff) if diff is not None else ''}
 </main><script>{SCRIPT}</script></body></html>
