@@ -22,6 +22,7 @@ from deidentify.fastpath import reading, writing
 from deidentify.fastpath.layout import Declined, read_layout
 from deidentify.fastpath.sink import Piece, write_pieces
 from deidentify.fastpath.source import SourceFile
+from deidentify.fastpath.view import view_for
 
 _READ_ERRORS = (InvalidDicomError, EOFError, ValueError, NotImplementedError, KeyError)
 """What pydicom raises on nested content this path parses with pydicom's own reader."""
@@ -31,7 +32,7 @@ def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
     """The output pieces of a de-identified input; raises Declined when the path declines."""
     layout = read_layout(source.buffer)
     try:
-        result = reading.read(source, layout)
+        result = reading.read(source, layout, view_for(deidentifier))
     except _READ_ERRORS as error:
         reason = f"nested content the reference reader handles ({type(error).__name__})"
         raise Declined(reason) from None

@@ -3,9 +3,9 @@
 ``pydicom.dcmread`` yields one raw (undecoded) element per defined-length element and parses
 undefined-length sequences at once. This module builds the same objects straight from the
 offsets of :mod:`deidentify.fastpath.layout`, without pydicom's per-element file reads, so the
-engine sees exactly what it sees on the reference path. Values larger than
-``DEFER_THRESHOLD`` are left deferred: pydicom reads them from the file only if the engine
-looks at them, and the writer otherwise copies them file to file.
+engine sees what it sees on the reference path, less the elements it would neither read nor
+change (:mod:`deidentify.fastpath.view`). Values larger than ``DEFER_THRESHOLD`` are left
+deferred: pydicom reads them from the file only if the engine looks at them.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pydicom.values import convert_string
 
 from deidentify.fastpath.layout import PREAMBLE_LENGTH, Element, FileLayout
 from deidentify.fastpath.source import SourceFile
+from deidentify.fastpath.view import EngineView, Fate
 
 DEFER_THRESHOLD = 1024 * 1024
 """Values longer than this stay on disk unless the engine reads them."""
@@ -40,10 +41,15 @@ Encoding = str | MutableSequence[str]
 
 @dataclass(frozen=True)
 class ReadResult:
-    """The dataset and, by tag, the untouched raw element objects placed into it."""
+    """What the engine sees and what it does not.
+
+    ``dataset`` holds the elements the engine needs; ``originals`` maps their tags to the raw
+    objects placed there; ``copies`` are the elements kept out of the dataset and copied.
+    """
 
     dataset: FileDataset
     originals: dict[int, tuple[RawDataElement, Element]]
+    copies: tuple[Element, ...]
 
 
 def _file_meta(source: SourceFile, layout: FileLayout) -> FileMetaDataset:
@@ -66,14 +72,22 @@ def _undefined_sequence(
     )
 
 
-def read(source: SourceFile, layout: FileLayout) -> ReadResult:
-    """Build the dataset of a parsed file, as ``pydicom.dcmread(path)`` returns it."""
+def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult:
+    """Build the dataset of a parsed file as ``pydicom.dcmread(path)`` returns it, without
+    the elements that ``view`` keeps from the engine."""
     buffer = source.buffer
     implicit = layout.implicit_vr
     encoding: Encoding = default_encoding
     elements: dict[BaseTag, RawDataElement | DataElement] = {}
     originals: dict[int, tuple[RawDataElement, Element]] = {}
+    copies: list[Element] = []
+    fate = view.fate
     for element in layout.elements:
+        kept = fate(element.tag, element.vr)
+        if kept is not Fate.ENGINE:
+            if kept is Fate.COPY:
+                copies.append(element)
+            continue
         tag = BaseTag(element.tag)
         vr = element.vr or None
         if element.undefined_length and element.tag != 0x7FE00010:
@@ -104,4 +118,4 @@ def read(source: SourceFile, layout: FileLayout) -> ReadResult:
         str(source.path), dataset, preamble, _file_meta(source, layout), implicit, True
     )
     result.set_original_encoding(implicit, True, dataset._character_set)
-    return ReadResult(result, originals)
+    return ReadResult(result, originals, tuple(copies))

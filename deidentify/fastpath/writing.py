@@ -10,8 +10,6 @@ from pydicom raises :class:`~deidentify.fastpath.layout.Declined` before anythin
 
 from __future__ import annotations
 
-from copy import deepcopy
-
 from pydicom.charset import default_encoding
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset, validate_file_meta
@@ -20,18 +18,24 @@ from pydicom.filewriter import write_data_element, write_file_meta_info
 from pydicom.uid import UID
 
 from deidentify import writer
+from deidentify.fastpath import encoding
 from deidentify.fastpath.layout import PIXEL_DATA, PREFIX, Declined, Element
 from deidentify.fastpath.reading import DEFER_THRESHOLD, ReadResult
 from deidentify.fastpath.sink import Extent, Piece
 from deidentify.fastpath.source import SourceFile
+
+FILE_META_GROUP_LENGTH = 0x00020000
 
 SEQUENCE_DELIMITATION = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
 """The Sequence Delimitation Item as pydicom writes it (zero length)."""
 
 
 def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, UID]:
-    """The File Meta and transfer syntax as ``dcmwrite`` prepares them for writing."""
-    meta = deepcopy(ds.file_meta) if hasattr(ds, "file_meta") else FileMetaDataset()
+    """The File Meta and transfer syntax as ``dcmwrite`` prepares them for writing.
+
+    ``dcmwrite`` works on a copy; the dataset here is this path's own, so it is changed.
+    """
+    meta = ds.file_meta if hasattr(ds, "file_meta") else FileMetaDataset()
     syntax = meta.get("TransferSyntaxUID", None)
     if syntax is None or syntax.is_private or not syntax.is_transfer_syntax:
         raise Declined("output transfer syntax missing, private or unknown")
@@ -49,52 +53,122 @@ def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, UID]:
     return meta, UID(syntax)
 
 
-def _head(meta: FileMetaDataset, implicit: bool) -> bytes:
+def _meta_elements(meta: FileMetaDataset) -> bytes:
+    """What ``write_file_meta_info`` writes, group length first."""
+    body: list[bytes] = []
+    for tag in sorted(meta._dict):
+        if tag == FILE_META_GROUP_LENGTH:
+            continue
+        data = encoding.encode(meta._dict[tag], False, True)
+        if data is None:
+            stream = DicomBytesIO()
+            stream.is_implicit_VR, stream.is_little_endian = False, True
+            write_file_meta_info(stream, meta, enforce_standard=True)
+            return stream.getvalue()
+        body.append(data)
+    length = sum(len(part) for part in body)
+    group_length = DataElement(FILE_META_GROUP_LENGTH, "UL", length)
+    meta[FILE_META_GROUP_LENGTH] = group_length
+    head = encoding.encode(group_length, False, True)
+    assert head is not None
+    return head + b"".join(body)
+
+
+def _head(meta: FileMetaDataset) -> bytes:
     """The reference writer's zero preamble, the prefix and File Meta Information."""
-    stream = DicomBytesIO()
-    stream.is_implicit_VR, stream.is_little_endian = implicit, True
-    stream.write(writer.PREAMBLE)
-    stream.write(PREFIX)
-    write_file_meta_info(stream, meta, enforce_standard=True)
-    return stream.getvalue()
+    return writer.PREAMBLE + PREFIX + _meta_elements(meta)
 
 
-def _copied(source: SourceFile, raw: RawDataElement, element: Element) -> list[Piece]:
-    """The bytes pydicom writes for an untouched raw element, as input pieces."""
-    buffer = source.buffer
-    header_length = element.value_start - element.start
-    if raw.value is None and raw.length == 0:
-        raise Declined("empty raw element the reference writer cannot encode")
-    if header_length == 12 and buffer[element.start + 6 : element.start + 8] != b"\0\0":
+class _Output:
+    """The output pieces in order: runs of input bytes, and bytes pydicom encoded."""
+
+    def __init__(self, source: SourceFile, implicit: bool) -> None:
+        self.pieces: list[Piece] = []
+        self._source = source
+        self._implicit = implicit
+        self._run: tuple[int, int] | None = None
+        self._encoded = self._new_encoder()
+
+    def _new_encoder(self) -> DicomBytesIO:
+        encoder = DicomBytesIO()
+        encoder.is_implicit_VR, encoder.is_little_endian = self._implicit, True
+        return encoder
+
+    def _flush_encoded(self) -> None:
+        if self._encoded.tell():
+            self.pieces.append(self._encoded.getvalue())
+            self._encoded = self._new_encoder()
+
+    def _flush_run(self) -> None:
+        if self._run is not None:
+            start, stop = self._run
+            if stop - start > DEFER_THRESHOLD:
+                self.pieces.append(Extent(start, stop))
+            else:
+                self.pieces.append(bytes(self._source.buffer[start:stop]))
+            self._run = None
+
+    def copy(self, start: int, stop: int) -> None:
+        """Input bytes ``[start, stop)``, joined to the previous run when adjacent."""
+        self._flush_encoded()
+        if self._run is not None and self._run[1] == start:
+            self._run = (self._run[0], stop)
+            return
+        self._flush_run()
+        self._run = (start, stop)
+
+    def encoder(self) -> DicomBytesIO:
+        """The stream for pydicom to encode the next elements into."""
+        self._flush_run()
+        return self._encoded
+
+    def add(self, data: bytes) -> None:
+        """Bytes encoded here."""
+        self._flush_run()
+        self._encoded.write(data)
+
+    def finish(self) -> list[Piece]:
+        self._flush_run()
+        self._flush_encoded()
+        return self.pieces
+
+
+def _copy_element(output: _Output, source: SourceFile, element: Element) -> None:
+    """Copy an element as pydicom writes its untouched raw form."""
+    if element.value_start - element.start == 12 and (
+        source.buffer[element.start + 6 : element.start + 8] != b"\0\0"
+    ):
         raise Declined("non-zero reserved bytes in an element header")
     if element.undefined_length:
-        head = bytes(buffer[element.start : element.value_start])
-        value = _value_pieces(source, element.value_start, element.content_end)
-        return [head, *value, SEQUENCE_DELIMITATION]
-    return _value_pieces(source, element.start, element.end)
+        output.copy(element.start, element.content_end)
+        output.encoder().write(SEQUENCE_DELIMITATION)
+    else:
+        output.copy(element.start, element.end)
 
 
-def _value_pieces(source: SourceFile, start: int, stop: int) -> list[Piece]:
-    if stop - start > DEFER_THRESHOLD:
-        return [Extent(start, stop)]
-    return [bytes(source.buffer[start:stop])]
+def _check_pixel_data(element: Element, implicit: bool, compressed: bool) -> None:
+    """Untouched Pixel Data: ``dcmwrite`` must write it as it was read."""
+    if element.undefined_length != compressed:
+        raise Declined("Pixel Data length form does not match the transfer syntax")
+    if (element.content_end - element.value_start) % 2:
+        raise Declined("odd-length Pixel Data")
+    if not implicit and element.vr not in ("OB", "OW"):
+        raise Declined("Pixel Data VR other than OB or OW")
 
 
-def _prepare_pixel_data(result: ReadResult, compressed: bool) -> None:
-    """Mark Pixel Data's length as ``dcmwrite`` does; an untouched raw one must match."""
+def _prepare_pixel_data(result: ReadResult, implicit: bool, compressed: bool) -> None:
+    """Mark Pixel Data's length form as ``dcmwrite`` does, or check the untouched one."""
     ds = result.dataset
+    hidden = next((e for e in result.copies[-2:] if e.tag == PIXEL_DATA), None)
+    if hidden is not None:
+        _check_pixel_data(hidden, implicit, compressed)
+        return
     if PIXEL_DATA not in ds:
         return
-    current: object = ds.get_item(PIXEL_DATA)
+    current: object = ds.get_item(PIXEL_DATA, keep_deferred=True)
     original = result.originals.get(PIXEL_DATA)
     if original is not None and current is original[0]:
-        raw, element = original
-        if element.undefined_length != compressed:
-            raise Declined("Pixel Data length form does not match the transfer syntax")
-        if (element.content_end - element.value_start) % 2:
-            raise Declined("odd-length Pixel Data")
-        if not raw.is_implicit_VR and raw.VR not in ("OB", "OW"):
-            raise Declined("Pixel Data VR other than OB or OW")
+        _check_pixel_data(original[1], implicit, compressed)
         return
     ds[PIXEL_DATA].is_undefined_length = compressed
 
@@ -108,27 +182,44 @@ def encode(result: ReadResult, source: SourceFile) -> list[Piece]:
         raise Declined("output encoding differs from the input's")
     if ds.original_character_set != ds._character_set:
         raise Declined("character set changed")
-    _prepare_pixel_data(result, bool(syntax.is_compressed))
-    pieces: list[Piece] = [_head(meta, implicit)]
+    _prepare_pixel_data(result, implicit, bool(syntax.is_compressed))
+    output = _Output(source, implicit)
+    output.pieces.append(_head(meta))
     encodings = ds.get("SpecificCharacterSet", default_encoding)
-    encoded = DicomBytesIO()
-    encoded.is_implicit_VR, encoded.is_little_endian = implicit, True
+    ascii_text = encoding.ascii_safe(encodings)
     originals = result.originals
+    copies = result.copies
     elements = ds._dict
+    next_copy = 0
     for tag in sorted(elements):
+        while next_copy < len(copies) and copies[next_copy].tag < tag:
+            _copy_unless_group_length(output, source, copies[next_copy])
+            next_copy += 1
         if tag & 0xFFFF == 0 and tag >> 16 > 6:
             continue
         item: object = elements[tag]
         original = originals.get(tag)
-        if original is not None and item is original[0]:
-            if encoded.tell():
-                pieces.append(encoded.getvalue())
-                encoded = DicomBytesIO()
-                encoded.is_implicit_VR, encoded.is_little_endian = implicit, True
-            pieces.extend(_copied(source, original[0], original[1]))
+        if original is not None and item is original[0] and not _converted_on_write(original[0]):
+            _copy_element(output, source, original[1])
         else:
-            element: DataElement | RawDataElement = ds.get_item(tag)
-            write_data_element(encoded, element, encodings)
-    if encoded.tell():
-        pieces.append(encoded.getvalue())
-    return pieces
+            data = encoding.encode(item, implicit, ascii_text)
+            if data is None:
+                data = encoding.encode_sequence(item, implicit, encodings)
+            if data is None:
+                write_data_element(output.encoder(), ds.get_item(tag), encodings)
+            else:
+                output.add(data)
+    for element in copies[next_copy:]:
+        _copy_unless_group_length(output, source, element)
+    return output.finish()
+
+
+def _converted_on_write(raw: RawDataElement) -> bool:
+    """An empty raw element without a raw value: ``get_item`` decodes it before writing."""
+    return raw.value is None and raw.length == 0
+
+
+def _copy_unless_group_length(output: _Output, source: SourceFile, element: Element) -> None:
+    if element.tag & 0xFFFF == 0 and element.tag >> 16 > 6:
+        return
+    _copy_element(output, source, element)

@@ -1,0 +1,122 @@
+"""Which top-level elements the engine needs to see, decided once per tag and de-identifier.
+
+The engine's walk (``Deidentifier.walk``) leaves some top-level elements alone without
+reading them, and removes others without reading them. Those are kept out of the dataset
+handed to the engine: the first are copied straight from the input, the second skipped.
+
+- Removed unread: private elements (odd groups) when the profile keeps no private element
+  (``PrivateFilter.process`` deletes them all), and groups 0002 and 0004.
+- Left alone unread: an even-group element that Table E.1-1 does not list, outside the curve
+  and overlay groups, whose VR is known and is neither SQ nor UN (``Deidentifier._unlisted``
+  at the top level), unless the engine or the writer reads it for another purpose
+  (``ENGINE_READS``).
+
+When the profile cleans text, the engine first collects identifying values from every
+element, so every element is shown to it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from weakref import WeakKeyDictionary
+
+from pydicom.datadict import dictionary_VR
+
+from deidentify import graphics, method, writer
+from deidentify.engine import Deidentifier
+from deidentify.plan import Treatment
+from deidentify.private import PrivateFilter
+
+
+class Fate(Enum):
+    """What becomes of a top-level element."""
+
+    ENGINE = "engine"
+    COPY = "copy"
+    DROP = "drop"
+
+
+SPECIFIC_CHARACTER_SET = 0x00080005
+PRIVATE_DATA_ELEMENT_CHARACTERISTICS = 0x00080300
+
+AMBIGUOUS_VR_CONTEXT = (0x00280100, 0x00280103, 0x00283002, 0x54001004)
+"""Bits Allocated, Pixel Representation, LUT Descriptor, Waveform Bits Allocated: what
+pydicom reads to resolve "US or SS" and "OB or OW" when it decodes an implicit VR element."""
+
+ENGINE_READS = frozenset(
+    {
+        SPECIFIC_CHARACTER_SET,
+        writer.SOP_CLASS_UID,
+        writer.SOP_INSTANCE_UID,
+        PRIVATE_DATA_ELEMENT_CHARACTERISTICS,
+        method.PATIENT_IDENTITY_REMOVED,
+        method.DEIDENTIFICATION_METHOD,
+        method.DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
+        method.LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
+        method.CONTRIBUTING_EQUIPMENT_SEQUENCE,
+        *AMBIGUOUS_VR_CONTEXT,
+    }
+)
+"""Unlisted attributes that the engine, its File Meta, the method attributes or pydicom's
+resolution of an ambiguous VR read or set."""
+
+CLEANING = frozenset(
+    {Treatment.CLEAN_TEXT, Treatment.CLEAN_STRUCTURED_CONTENT, Treatment.CLEAN_GRAPHICS}
+)
+"""Treatments for which the engine first collects identifiers from the whole dataset."""
+
+_FILE_GROUPS = frozenset({0x0002, 0x0004})
+
+
+class EngineView:
+    """The fate of each top-level element for one de-identifier."""
+
+    def __init__(self, deidentifier: Deidentifier) -> None:
+        plan = deidentifier.plan
+        self._exact = plan.exact
+        self.shows_everything = any(row.treatment in CLEANING for row in plan.rows())
+        self._drops_private = not PrivateFilter(plan).retains
+        self._fates: dict[tuple[int, str], Fate] = {}
+
+    def fate(self, tag: int, vr: str) -> Fate:
+        """The fate of a top-level element; ``vr`` is ``""`` in implicit VR."""
+        key = (tag, vr)
+        known = self._fates.get(key)
+        if known is None:
+            known = self._fates[key] = self._decide(tag, vr)
+        return known
+
+    def _decide(self, tag: int, vr: str) -> Fate:
+        if self.shows_everything:
+            return Fate.ENGINE
+        group = tag >> 16
+        if group & 1:
+            return Fate.DROP if self._drops_private or group <= 0x0008 else Fate.ENGINE
+        if group in _FILE_GROUPS:
+            return Fate.DROP
+        if tag in self._exact or tag in ENGINE_READS or graphics.is_repeating_group(group):
+            return Fate.ENGINE
+        return Fate.COPY if _inert_vr(tag, vr) else Fate.ENGINE
+
+
+def _inert_vr(tag: int, vr: str) -> bool:
+    """Whether the engine takes the element's VR as known and neither SQ nor UN."""
+    if not vr:
+        try:
+            vr = dictionary_VR(tag)
+        except KeyError:
+            return False
+        if len(vr) != 2:
+            return False
+    return vr not in ("SQ", "UN")
+
+
+_VIEWS: WeakKeyDictionary[Deidentifier, EngineView] = WeakKeyDictionary()
+
+
+def view_for(deidentifier: Deidentifier) -> EngineView:
+    """The view of a de-identifier, built on first use."""
+    view = _VIEWS.get(deidentifier)
+    if view is None:
+        view = _VIEWS[deidentifier] = EngineView(deidentifier)
+    return view
