@@ -1,0 +1,216 @@
+"""Micro benchmark of the fast path of ``deidentify apply``, as ratios measured in one run.
+
+Small files: N copies of pydicom's CT_small.dcm with distinct UIDs, each (a) read and written
+by pydicom with no change, (b) de-identified by the reference path
+(``Deidentifier.deidentify_file``), (c) de-identified by the fast path; single process, each
+output written to a temporary name and renamed. Large file: a multi-frame file of about
+1 GB (explicit VR little endian, per-frame functional groups), copied with
+``shutil.copyfile`` and de-identified by the fast path in a child process whose peak RSS is
+reported.
+
+    PYTHONPATH=. .venv/bin/python tools/bench_fastpath.py [--files 2000] [--large-mb 1024]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pydicom
+import pydicom.data
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+from deidentify import Deidentifier, Plan, parse_profile
+from deidentify.fastpath import fast_deidentify_file
+
+SECRET = b"benchmark secret, not a real one"
+FRAME_BYTES = 512 * 512 * 2
+
+
+def _deidentifier(uri: str) -> Deidentifier:
+    return Deidentifier(Plan.build(parse_profile(uri)), SECRET)
+
+
+def make_small_inputs(folder: Path, count: int) -> list[Path]:
+    """``count`` copies of CT_small.dcm, each with its own study, series and instance UIDs."""
+    template = pydicom.dcmread(str(pydicom.data.get_testdata_file("CT_small.dcm")))
+    paths = []
+    for index in range(count):
+        template.StudyInstanceUID = generate_uid()
+        template.SeriesInstanceUID = generate_uid()
+        template.SOPInstanceUID = template.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+        path = folder / f"ct{index:05d}.dcm"
+        template.save_as(path, enforce_file_format=True)
+        paths.append(path)
+    return paths
+
+
+def _atomic(target: Path, write: Callable[[Path], None]) -> None:
+    temporary = target.with_name(f".{target.name}.tmp")
+    write(temporary)
+    os.replace(temporary, target)
+
+
+def _timed(paths: list[Path], out: Path, run: Callable[[Path, Path], None]) -> float:
+    """Files per second of ``run(source, target)`` over ``paths``."""
+    start = time.perf_counter()
+    for source in paths:
+        run(source, out / source.name)
+    return len(paths) / (time.perf_counter() - start)
+
+
+def bench_small(count: int, uri: str, rounds: int) -> None:
+    deid = _deidentifier(uri)
+
+    def plain(source: Path, target: Path) -> None:
+        ds = pydicom.dcmread(source)
+        _atomic(target, lambda temporary: ds.save_as(temporary))
+
+    def reference(source: Path, target: Path) -> None:
+        deid.deidentify_file(source, target)
+
+    def fast(source: Path, target: Path) -> None:
+        def write(temporary: Path) -> None:
+            if not fast_deidentify_file(deid, source, temporary):
+                raise SystemExit(f"{source.name}: the fast path declined")
+
+        _atomic(target, write)
+
+    with tempfile.TemporaryDirectory(prefix="bench-fastpath-") as work:
+        folder, out = Path(work) / "in", Path(work) / "out"
+        folder.mkdir()
+        out.mkdir()
+        paths = make_small_inputs(folder, count)
+        rates: dict[str, float] = {"pydicom read+write": 0.0, "reference": 0.0, "fast": 0.0}
+        runs = {"pydicom read+write": plain, "reference": reference, "fast": fast}
+        for _ in range(rounds):
+            for name, run in runs.items():
+                rates[name] = max(rates[name], _timed(paths, out, run))
+    print(f"small files: {count} x CT_small.dcm, profile {uri}, best of {rounds} rounds")
+    for name, rate in rates.items():
+        print(f"  {name:<20} {rate:8.0f} files/s")
+    plain_rate = rates["pydicom read+write"]
+    print(f"  fast / pydicom read+write = {rates['fast'] / plain_rate:.2f}x")
+    print(f"  fast / reference          = {rates['fast'] / rates['reference']:.2f}x")
+
+
+def _large_header(frames: int) -> Dataset:
+    ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2.1"
+    ds.SOPInstanceUID = generate_uid()
+    ds.StudyInstanceUID = generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.PatientName = "Doe^John"
+    ds.PatientID = "PID-LARGE"
+    ds.PatientBirthDate = "19700101"
+    ds.StudyDate = ds.ContentDate = "20240101"
+    ds.Modality = "CT"
+    ds.InstitutionName = "General Hospital"
+    ds.NumberOfFrames = frames
+    ds.Rows = ds.Columns = 512
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated = ds.BitsStored = 16
+    ds.HighBit = 15
+    ds.PixelRepresentation = 0
+    per_frame = []
+    for index in range(frames):
+        content = Dataset()
+        content.FrameAcquisitionNumber = index
+        content.FrameReferenceDateTime = "20240101120000"
+        item = Dataset()
+        item.FrameContentSequence = Sequence([content])
+        per_frame.append(item)
+    ds.PerFrameFunctionalGroupsSequence = Sequence(per_frame)
+    return ds
+
+
+def make_large_input(path: Path, megabytes: int) -> None:
+    """A multi-frame file whose native Pixel Data is about ``megabytes`` MB."""
+    frames = max(1, megabytes * 1024 * 1024 // FRAME_BYTES)
+    ds = _large_header(frames)
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.save_as(path, enforce_file_format=True)
+    pattern = os.urandom(FRAME_BYTES)
+    with path.open("ab") as stream:
+        stream.write(b"\xe0\x7f\x10\x00OW\x00\x00" + (frames * FRAME_BYTES).to_bytes(4, "little"))
+        for _ in range(frames):
+            stream.write(pattern)
+
+
+def run_large_child(source: str, target: str, uri: str) -> None:
+    """In a child process: de-identify one file by the fast path; print seconds and peak RSS."""
+    deid = _deidentifier(uri)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = fast_deidentify_file(deid, Path(source), Path(target))
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{int(done)} {seconds:.6f} {peak_kb}")
+
+
+def bench_large(megabytes: int, uri: str, rounds: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-fastpath-large-") as work:
+        source, copy, output = (Path(work) / name for name in ("in.dcm", "copy.dcm", "out.dcm"))
+        make_large_input(source, megabytes)
+        size = source.stat().st_size
+        copy_seconds, fast_seconds, peak_kb, done = float("inf"), float("inf"), 0, True
+        for _ in range(rounds):
+            start = time.perf_counter()
+            shutil.copyfile(source, copy)
+            copy_seconds = min(copy_seconds, time.perf_counter() - start)
+            copy.unlink()
+            child = subprocess.run(
+                [sys.executable, __file__, "--large-child", str(source), str(output), uri],
+                check=True, capture_output=True, text=True,
+            )
+            flag, seconds, peak = child.stdout.split()
+            done = done and flag == "1"
+            fast_seconds = min(fast_seconds, float(seconds))
+            peak_kb = max(peak_kb, int(peak))
+            output.unlink(missing_ok=True)
+    if not done:
+        raise SystemExit("the fast path declined the large file")
+    print(f"large file: {size / 1e6:.0f} MB multi-frame, profile {uri}, best of {rounds} rounds")
+    print(f"  plain copy (shutil.copyfile) {size / copy_seconds / 1e6:8.0f} MB/s")
+    print(f"  fast path                    {size / fast_seconds / 1e6:8.0f} MB/s")
+    print(f"  fast / plain copy = {copy_seconds / fast_seconds:.2f}x")
+    print(f"  fast path peak RSS = {peak_kb / 1024:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--large-mb", type=int, default=1024, help="0 skips the large file")
+    parser.add_argument("--profile", default="deidentify:")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--large-child", nargs=3, metavar=("SOURCE", "TARGET", "URI"))
+    args = parser.parse_args()
+    if args.large_child:
+        run_large_child(*args.large_child)
+        return
+    warnings.simplefilter("ignore")
+    if args.files:
+        bench_small(args.files, args.profile, args.rounds)
+    if args.large_mb:
+        bench_large(args.large_mb, args.profile, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
