@@ -4,4 +4,4 @@ Each module named in ``COMMANDS`` defines ``register(subparsers)``, which adds i
 sets ``handler``: a function of the parsed arguments that returns the exit status.
 """
 
-COMMANDS: tuple[str, ...] = ("serve", "report", "verify")
+COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "sample")

@@ -1,0 +1,70 @@
+"""The per-file de-identification a run applies: a function of (input path, output path).
+
+A run takes a picklable factory of such functions; each worker process calls it once, so
+the plan is built once per process. ``EngineFactory`` gives the engine's function: the
+fast path where it accepts the file, else the streaming path for large Pixel Data, else the
+reference path (read whole, apply, write). All three write the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from deidentify.batch.reading import Kind, read_whole, sniff
+from deidentify.batch.results import DICOMDIR_DROPPED
+from deidentify.batch.streaming import deidentify_streaming
+from deidentify.engine import Deidentifier
+from deidentify.fastpath import fast_deidentify_file
+from deidentify.plan import CompoundPolicy, Plan
+from deidentify.profile import parse_profile
+from deidentify.uids import UIDScheme
+
+FileFunction = Callable[[Path, Path], None]
+"""Writes the de-identified ``source`` to ``target`` completely, or raises."""
+
+FileFunctionFactory = Callable[[], FileFunction]
+"""Builds a FileFunction; called once per worker process. Must be picklable."""
+
+
+def deidentify_one(
+    deid: Deidentifier, source: Path, target: Path, *, fast: bool, dicomdir_reason: str
+) -> None:
+    """De-identify one file by the first path that takes it."""
+    kind = sniff(source, dicomdir_reason)
+    if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
+        return
+    if deidentify_streaming(deid, source, target, kind):
+        return
+    ds = read_whole(source, kind)
+    deid.apply(ds)
+    with open(target, "wb") as stream:
+        deid.write(ds, stream)
+
+
+@dataclass(frozen=True)
+class EngineFactory:
+    """Everything a worker needs to build the engine's per-file function."""
+
+    profile_uri: str
+    edition: str | None
+    policy: CompoundPolicy
+    uid_scheme: UIDScheme
+    secret: bytes = field(repr=False)
+    fast: bool = True
+    dicomdir_reason: str = DICOMDIR_DROPPED
+
+    def deidentifier(self) -> Deidentifier:
+        """The engine for this run's profile, policy, scheme and secret."""
+        plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy)
+        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme)
+
+    def __call__(self) -> FileFunction:
+        return partial(
+            deidentify_one,
+            self.deidentifier(),
+            fast=self.fast,
+            dicomdir_reason=self.dicomdir_reason,
+        )

@@ -1,0 +1,65 @@
+"""Running tasks: in this process for one job, else in a pool of worker processes.
+
+Tasks go to workers in chunks (fewer round trips for small files) with a bounded number of
+chunks in flight; results come back as chunks complete. On interruption, pending chunks are
+cancelled and running ones finish, so every output is complete.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from deidentify.batch import worker
+from deidentify.batch.files import FileFunctionFactory
+from deidentify.batch.results import FileResult
+from deidentify.batch.worker import Task, Worker
+
+MAX_CHUNK = 32
+CHUNKS_PER_JOB = 4
+
+
+def chunk_size(count: int, jobs: int) -> int:
+    """Tasks per chunk: small enough to balance the load, at most MAX_CHUNK."""
+    return max(1, min(MAX_CHUNK, count // (jobs * CHUNKS_PER_JOB)))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    method = "forkserver" if sys.platform != "win32" else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def run_tasks(
+    tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int
+) -> Iterator[FileResult]:
+    """Every task's result, in completion order."""
+    if jobs <= 1:
+        single = Worker(factory(), output)
+        for task in tasks:
+            yield single.run(task)
+        return
+    size = chunk_size(len(tasks), jobs)
+    chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
+    executor = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_context(), initializer=worker.init,
+        initargs=(factory, output),
+    )
+    pending: set[Future[list[FileResult]]] = set()
+    try:
+        queued = iter(chunks)
+        for chunk in queued:
+            pending.add(executor.submit(worker.run_chunk, chunk))
+            if len(pending) >= jobs * 2:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield from future.result()
+                following = next(queued, None)
+                if following is not None:
+                    pending.add(executor.submit(worker.run_chunk, following))
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
