@@ -48,3 +48,8 @@ def diff_reports(other: Report, report: Report) -> ReportDiff:
         removed=tuple(row for tag, row in before.items() if tag not in after),
         changed=changed,
     )
+
+
+def rows_count(count: int) -> str:
+    """``1 row``, ``2 rows``."""
+    return f"{count} row" if count == 1 else f"{count} rows"

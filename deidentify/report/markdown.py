@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from deidentify.report.content import Report, ReportRow
-from deidentify.report.diff import ReportDiff
+from deidentify.report.diff import ReportDiff, rows_count
 
 
 def _cell(text: str) -> str:
@@ -20,7 +20,7 @@ def _rows(rows: tuple[ReportRow, ...]) -> list[str]:
 
 def _diff(diff: ReportDiff) -> list[str]:
     lines = [f"## Changes from edition {diff.other} to {diff.edition}", "",
-             f"{len(diff.added)} rows added, {len(diff.removed)} removed,"
+             f"{rows_count(len(diff.added))} added, {len(diff.removed)} removed,"
              f" {len(diff.changed)} treated differently.", ""]
     if diff.added:
         lines += ["### Added", "", *_rows(diff.added), ""]

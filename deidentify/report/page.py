@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from deidentify.report.content import Report, ReportRow
-from deidentify.report.diff import ReportDiff
+from deidentify.report.diff import ReportDiff, rows_count
 from generated.model import ACTION_MEANINGS
 
 STYLE = """
@@ -120,7 +120,7 @@ def _conflicts(report: Report) -> str:
 
 def _diff(diff: ReportDiff) -> str:
     parts = [f"<section><h2>Changes from edition {escape(diff.other)} to"
-             f" {escape(diff.edition)}</h2><p>{len(diff.added)} rows added,"
+             f" {escape(diff.edition)}</h2><p>{rows_count(len(diff.added))} added,"
              f" {len(diff.removed)} removed, {len(diff.changed)} treated differently.</p>"]
     if diff.added:
         parts.append(f"<h3>Added</h3>{_rows_table(diff.added)}")
