@@ -40,7 +40,7 @@ from deidentify.uids import UIDMapper, UIDScheme
 from generated.model import Option
 
 PATIENT_ID = 0x00100020
-SOP_INSTANCE_UID = 0x00080018
+SOP_CLASS_UID = 0x00080016
 
 _FILE_GROUPS = frozenset({0x0002, 0x0004})
 """File Meta and DICOMDIR groups: never part of a de-identified dataset's body."""
@@ -56,6 +56,20 @@ _CLEANING = frozenset(
 
 class DeidentifyError(ValueError):
     """A file that cannot be de-identified: the message names the file and the problem."""
+
+
+def read(source: str | os.PathLike[str]) -> Dataset:
+    """Read a DICOM file, also one without preamble and File Meta; DeidentifyError if not."""
+    try:
+        try:
+            return pydicom.dcmread(source)
+        except InvalidDicomError:
+            ds = pydicom.dcmread(source, force=True)
+    except (InvalidDicomError, OSError, ValueError, EOFError, KeyError) as error:
+        raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
+    if SOP_CLASS_UID not in ds:
+        raise DeidentifyError(f"{source}: not a DICOM file (no DICM prefix, no SOP Class UID)")
+    return ds
 
 
 class TextMode(IntEnum):
@@ -131,11 +145,10 @@ class Deidentifier:
         self, source: str | os.PathLike[str], target: str | os.PathLike[str]
     ) -> None:
         """Read, de-identify and write one file; the target appears atomically."""
-        try:
-            ds = pydicom.dcmread(source)
-        except (InvalidDicomError, OSError, ValueError, EOFError) as error:
-            raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
+        ds = read(source)
         self.apply(ds)
+        if not writer.writable(ds):
+            raise DeidentifyError(f"{source}: {writer.NOT_WRITABLE}")
         destination = Path(target)
         handle, temporary = tempfile.mkstemp(
             prefix=".deidentify-", suffix=".tmp", dir=destination.parent or None
@@ -304,7 +317,7 @@ class Deidentifier:
             self.walk_items(ds, tag, context, mode)
         elif mode is TextMode.DUMMY and vr in LONG_TEXT_VRS:
             ds[tag] = DataElement(tag, vr, dummy_value(vr))
-        elif mode >= TextMode.CLEAN and vr in TEXT_VRS:
+        elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)
 
     def _repeating(self, ds: Dataset, tag: int, context: Context) -> None:

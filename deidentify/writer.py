@@ -40,9 +40,9 @@ def file_meta(
 ) -> FileMetaDataset:
     """New File Meta for a de-identified dataset (called after its body is de-identified)."""
     meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = UID(
-        _value(ds, original, SOP_CLASS_UID, "MediaStorageSOPClassUID")
-    )
+    sop_class = _value(ds, original, SOP_CLASS_UID, "MediaStorageSOPClassUID")
+    if sop_class:
+        meta.MediaStorageSOPClassUID = UID(sop_class)
     if SOP_INSTANCE_UID in ds:
         meta.MediaStorageSOPInstanceUID = UID(str(ds[SOP_INSTANCE_UID].value))
     elif original is not None and "MediaStorageSOPInstanceUID" in original:
@@ -62,7 +62,27 @@ def _value(ds: Dataset, original: FileMetaDataset | None, tag: int, keyword: str
     return ""
 
 
+NOT_WRITABLE = "no SOP Class UID or SOP Instance UID: not a composite instance, not written"
+
+
+class WriteError(ValueError):
+    """A dataset that cannot be written as a DICOM file."""
+
+
+def writable(ds: Dataset) -> bool:
+    """Whether the File Meta names the SOP Class and Instance, as a DICOM file needs."""
+    meta = getattr(ds, "file_meta", None)
+    return meta is not None and all(
+        meta.get(keyword) for keyword in ("MediaStorageSOPClassUID", "MediaStorageSOPInstanceUID")
+    )
+
+
 def write(ds: Dataset, target: str | os.PathLike[str] | BinaryIO) -> None:
-    """Write ``ds`` as a DICOM file with a zero preamble and its (this tool's) File Meta."""
+    """Write ``ds`` as a DICOM file with a zero preamble and its (this tool's) File Meta.
+
+    Raises WriteError when the dataset has no SOP Class or SOP Instance UID.
+    """
+    if not writable(ds):
+        raise WriteError(NOT_WRITABLE)
     ds.preamble = PREAMBLE
     pydicom.dcmwrite(target, ds, enforce_file_format=True)
