@@ -206,3 +206,45 @@ def test_usage_errors_exit_2_in_one_line(
     assert status == 2
     assert out == ""
     assert err.startswith("deidentify verify: ") and err.count("\n") == 1
+
+
+def test_output_without_this_tools_method_attributes_still_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another tool's output carries none of our De-identification Method attributes."""
+    copy_testdata(REAL_FILES, tmp_path / "in")
+    deidentify_tree(tmp_path / "in", tmp_path / "out", "deidentify:")
+    for path in (tmp_path / "out").iterdir():
+        ds = pydicom.dcmread(path)
+        for keyword in ("PatientIdentityRemoved", "DeidentificationMethod",
+                        "DeidentificationMethodCodeSequence", "ContributingEquipmentSequence",
+                        "LongitudinalTemporalInformationModified"):
+            if keyword in ds:
+                delattr(ds, keyword)
+        ds.file_meta.ImplementationClassUID = "1.2.3.4.5.6.7"
+        ds.file_meta.ImplementationVersionName = "OTHER TOOL 1"
+        ds.save_as(path)
+    status, out, _ = verify(capsys, str(tmp_path / "in"), str(tmp_path / "out"),
+                            "--profile", "deidentify:")
+    assert status == 0, out
+
+
+def test_safe_private_attributes_pass_only_under_retain_safe_private(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    originals = tmp_path / "in"
+    path = write_marker_instance(originals)
+    ds = pydicom.dcmread(path)
+    ds.private_block(0x7053, "Philips PET Private Group", create=True).add_new(0x00, "DS", "1.5")
+    ds.save_as(path)
+    profile = "deidentify:RetainSafePrivateOption"
+    deidentify_tree(originals, tmp_path / "out", profile)
+    kept = pydicom.dcmread(tmp_path / "out" / "marker.dcm")
+    assert kept.private_block(0x7053, "Philips PET Private Group")[0x00].value == 1.5
+    status, out, _ = verify(capsys, str(originals), str(tmp_path / "out"), "--profile", profile)
+    assert status == 0, out
+    status, out, _ = verify(capsys, str(originals), str(tmp_path / "out"),
+                            "--profile", "deidentify:")
+    assert status == 1
+    assert "Private attribute of 'Philips PET Private Group' (7053,1000)" in out
+    assert "Private Creator 'Philips PET Private Group' (7053,0010)" in out
