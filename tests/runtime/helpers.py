@@ -21,8 +21,7 @@ def deidentifier(uri: str = "deidentify:", edition: str = EDITION) -> Deidentifi
 
 def elements(ds: Dataset) -> Iterator[DataElement]:
     """Every element of a dataset and of its sequences' items (File Meta excluded)."""
-    for tag in ds:
-        element = ds[tag]
+    for element in ds:
         yield element
         if element.VR == "SQ" and isinstance(element.value, Sequence):
             for item in element.value:

@@ -121,7 +121,7 @@ def test_basic_profile_on_a_real_file(name: str) -> None:
         assert result.SOPInstanceUID == deid.map_uid(original.SOPInstanceUID)
     assert result.PatientIdentityRemoved == "YES"
     assert result.LongitudinalTemporalInformationModified == "REMOVED"
-    assert not any(tag.group % 2 for tag in result)
+    assert not any(element.tag.group % 2 for element in result)
     assert not any(element.tag.group % 2 for element in elements(result))
     assert not any(element.tag.group == 0x0004 for element in elements(result))
     values = set(text_of(result).split("\n"))
