@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from pydicom.uid import UID
 
 from deidentify.cli import main
 from tests.verify.verify_helpers import (
@@ -35,7 +36,7 @@ def secret_file(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("names", "profile"), [
-    (REAL_FILES, "deidentify:"),
+    ([*REAL_FILES, "test-SR.dcm"], "deidentify:"),
     ([*REAL_FILES, "test-SR.dcm"], CLEANING),
     (REAL_FILES, "deidentify:RetainDeviceIdentityOption,"
                  "RetainLongitudinalTemporalInformationModifiedDatesOption"),
@@ -221,7 +222,7 @@ def test_output_without_this_tools_method_attributes_still_passes(
                         "LongitudinalTemporalInformationModified"):
             if keyword in ds:
                 delattr(ds, keyword)
-        ds.file_meta.ImplementationClassUID = "1.2.3.4.5.6.7"
+        ds.file_meta.ImplementationClassUID = UID("1.2.3.4.5.6.7")
         ds.file_meta.ImplementationVersionName = "OTHER TOOL 1"
         ds.save_as(path)
     status, out, _ = verify(capsys, str(tmp_path / "in"), str(tmp_path / "out"),
