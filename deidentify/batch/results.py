@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from deidentify.writer import WriteError
+
 
 class Status(Enum):
     """The outcome of one input file."""
@@ -57,13 +59,14 @@ COLLIDES = "its output path is also the output path of another input"
 def reason_for(error: BaseException) -> tuple[Status, str]:
     """The status and the reason to report for an exception raised on one file.
 
-    Only this package's own exceptions carry their message; any other exception is reported
-    by its type, since messages of pydicom or the engine may quote a value of the file.
+    Only this package's own exceptions and the writer's (whose message is fixed) carry their
+    message; any other exception is reported by its type, since messages of pydicom or the
+    engine may quote a value of the file.
     """
     if isinstance(error, FileSkipped):
         return Status.SKIPPED, error.reason
-    if isinstance(error, FileFailed):
-        return Status.FAILED, error.reason
+    if isinstance(error, FileFailed | WriteError):
+        return Status.FAILED, str(error)
     if isinstance(error, OSError):
         return Status.FAILED, f"cannot read or write the file ({error.strerror or 'I/O error'})"
     if isinstance(error, EOFError):

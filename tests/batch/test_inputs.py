@@ -1,0 +1,69 @@
+"""Inputs and output folder refused before anything is written; temporary files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from deidentify.batch import InputError
+from deidentify.batch.atomic import TEMP_FOLDER, TempArea, publish
+from deidentify.batch.discovery import discover, resolve_inputs
+
+
+def test_output_inside_input_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    with pytest.raises(InputError, match="inside the input folder"):
+        resolve_inputs([tmp_path / "in"], tmp_path / "in" / "out")
+    with pytest.raises(InputError, match="inside the input folder"):
+        resolve_inputs([tmp_path / "in"], tmp_path / "in")
+
+
+def test_input_inside_output_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "out" / "in").mkdir(parents=True)
+    with pytest.raises(InputError, match="inside the output folder"):
+        resolve_inputs([tmp_path / "out" / "in"], tmp_path / "out")
+
+
+def test_missing_input_and_log_inside_input_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or folder"):
+        resolve_inputs([tmp_path / "absent"], tmp_path / "out")
+    (tmp_path / "in").mkdir()
+    with pytest.raises(InputError, match="inside the input folder"):
+        resolve_inputs([tmp_path / "in"], tmp_path / "out", [tmp_path / "in" / "log.jsonl"])
+
+
+def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").write_text("x", encoding="ascii")
+    with pytest.raises(InputError, match="not a folder"):
+        resolve_inputs([tmp_path / "in"], tmp_path / "out")
+
+
+def test_discovery_is_sorted_and_skips_temporary_folders(tmp_path: Path) -> None:
+    for name in ["b/2", "b/1", "a", f"{TEMP_FOLDER}/9-0.part", "c/d/e"]:
+        (tmp_path / "in" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "in" / name).write_bytes(b"")
+    roots = resolve_inputs([tmp_path / "in"], tmp_path / "out")
+    assert [str(f.relative) for f in discover(roots)] == ["a", "b/1", "b/2", "c/d/e"]
+
+
+def test_stale_temporaries_removed_live_ones_kept(tmp_path: Path) -> None:
+    area = TempArea(tmp_path)
+    area.folder.mkdir()
+    live = area.folder / f"{os.getpid()}-0.part"
+    dead = area.folder / f"{2**22 + 999}-0.part"
+    live.write_bytes(b"1")
+    dead.write_bytes(b"2")
+    assert area.prepare() == 1
+    assert live.exists() and not dead.exists()
+
+
+def test_publish_without_replace_keeps_the_existing_file(tmp_path: Path) -> None:
+    first, second, target = tmp_path / "1", tmp_path / "2", tmp_path / "t" / "x.dcm"
+    first.write_bytes(b"first")
+    second.write_bytes(b"second")
+    assert publish(first, target, replace=False)
+    assert not publish(second, target, replace=False)
+    assert target.read_bytes() == b"first" and not first.exists()
