@@ -291,9 +291,9 @@ class Deidentifier:
     ) -> None:
         if vr == "SQ":
             self.walk_items(ds, tag, context, max(mode, TextMode.CLEAN))
-        elif vr in TEXT_VRS or vr == "AE":
+        elif vr in TEXT_VRS or vr in ("AE", "CS"):
             self.clean_text(ds, tag, vr, context)
-        elif vr is None or vr == "UN":
+        else:
             del ds[tag]
 
     def clean_text(self, ds: Dataset, tag: int, vr: str, context: Context) -> None:

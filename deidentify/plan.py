@@ -71,7 +71,7 @@ _DESCRIPTIONS: dict[Treatment, str] = {
     Treatment.SHIFT_DATE: "dates and date-times shifted by the patient's offset (derived from"
     " the original Patient ID with the secret); an unparseable value is removed",
     Treatment.CLEAN_TEXT: "free text kept with the identifiers found anywhere in the object"
-    " (names, IDs, dates, addresses, ...) redacted",
+    " (names, IDs, dates, addresses, ...) redacted; in a sequence, the free text of its items",
     Treatment.PSEUDONYMIZE: "AE title replaced by a pseudonym derived from it with the secret",
     Treatment.CLEAN_STRUCTURED_CONTENT: "items kept; each content item handled by Table"
     " E.3.4-1 by its concept name, else by Table E.1-1 for the attributes inside",
@@ -92,6 +92,8 @@ _CLEANING_BY_OPTION: dict[Option, Treatment] = {
 """C in these columns has its own treatment; C in any other column cleans free text."""
 
 _DATE_VRS = frozenset({"DA", "DT", "TM"})
+_BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
+"""Binary values (Maker Note, ...) cannot be cleaned of text: C removes them."""
 
 
 def _vr_of(rule: AttributeRule) -> str | None:
@@ -146,7 +148,9 @@ def _cleaning(source: Option | None, vr: str | None) -> Treatment:
         return special
     if source is Option.RETAIN_DEVICE_IDENTITY and vr == "AE":
         return Treatment.PSEUDONYMIZE
-    return Treatment.KEEP_AND_CLEAN_ITEMS if vr == "SQ" else Treatment.CLEAN_TEXT
+    if vr in _BINARY_VRS:
+        return Treatment.REMOVE
+    return Treatment.CLEAN_TEXT
 
 
 @dataclass(frozen=True)
