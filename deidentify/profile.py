@@ -23,6 +23,14 @@ MUTUALLY_EXCLUSIVE: frozenset[Option] = frozenset(
 TOOL_OPTIONS: frozenset[Option] = frozenset({Option.RETAIN_PATIENT_ID_HASH})
 """Options of dcm4che itself, not columns of Table E.1-1: valid in every edition."""
 
+UNSUPPORTED: dict[Option, str] = {
+    Option.CLEAN_PIXEL_DATA: "burned-in text is not removed from pixel data (PS3.15 E.3.1)",
+    Option.CLEAN_RECOGNIZABLE_VISUAL_FEATURES: "recognizable visual features are not removed"
+    " from pixel data (PS3.15 E.3.2)",
+}
+"""Options of PS3.15 that are not columns of Table E.1-1 and ask for changes to the pixel data,
+which this tool passes through untouched: refused rather than claimed falsely."""
+
 _BY_NAME: dict[str, Option] = {option.value: option for option in Option}
 
 
@@ -85,6 +93,8 @@ def parse_profile(uri: str, edition: str | None = None) -> Profile:
         raise ProfileError(f"{full} and {modified} are mutually exclusive (PS3.15 E.3.6)")
     available = set(generated.load(pinned).options) | TOOL_OPTIONS
     for option in Option:
+        if option in options and option in UNSUPPORTED:
+            raise ProfileError(f"{option.value} is not supported: {UNSUPPORTED[option]}")
         if option in options and option not in available:
             raise ProfileError(
                 f"{option.value} is not an option of PS3.15 edition {pinned}'s Table E.1-1"

@@ -21,7 +21,7 @@ from pydicom import Dataset
 from pydicom.sequence import Sequence
 
 from deidentify.elements import element_vr, items
-from deidentify.plan import Plan, Treatment, resolve_code, treatment_for
+from deidentify.plan import COMPOUND, CompoundPolicy, Plan, Treatment, resolve_code, treatment_for
 from generated.model import ActionCode, Option
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class ContentItems:
         found = self._lookup(item)
         if found is not None:
             value_type, code, source = found
-            if treatment_for(code, source, None, self._policy) is Treatment.REMOVE:
+            if code is ActionCode.X or (code in COMPOUND and self._policy is CompoundPolicy.STRICT):
                 return False
             for value_tag in VALUE_TAGS.get(_text(item, VALUE_TYPE) or value_type, ()):
                 if value_tag not in item:

@@ -82,3 +82,11 @@ def test_other_schemes_are_an_error(uri: str) -> None:
 
 def test_profile_error_is_a_value_error() -> None:
     assert issubclass(ProfileError, ValueError)
+
+
+@pytest.mark.parametrize(
+    "name", ["CleanPixelDataOption", "CleanRecognizableVisualFeaturesOption"]
+)
+def test_pixel_data_options_are_recognised_and_refused(name: str) -> None:
+    with pytest.raises(ProfileError, match=f"{name} is not supported: .*pixel data"):
+        parse_profile(f"deidentify:{name}")

@@ -1,0 +1,101 @@
+"""Curves, overlays and graphic annotations under Basic and Clean Graphics."""
+
+from __future__ import annotations
+
+import io
+
+import pydicom
+from pydicom import Dataset
+from pydicom.data import get_testdata_file
+from pydicom.sequence import Sequence
+
+from tests.runtime.helpers import deidentifier, elements
+from tests.runtime.synthetic import PATIENT_ID, build
+
+CLEAN_GRAPHICS = "deidentify:CleanGraphicsOption"
+
+
+def _repeating(ds: Dataset) -> dict[int, object]:
+    return {
+        int(element.tag): element.value
+        for element in ds
+        if element.tag.group & 0xFF00 in (0x5000, 0x6000)
+    }
+
+
+def test_basic_removes_curves_and_whole_overlays() -> None:
+    ds = build()
+    assert _repeating(ds)
+    deidentifier().apply(ds)
+    assert _repeating(ds) == {}
+
+
+def test_clean_graphics_keeps_curves_and_overlays_with_text_cleaned() -> None:
+    ds = build()
+    deidentifier(CLEAN_GRAPHICS).apply(ds)
+    kept = _repeating(ds)
+    assert kept[0x60003000] == b"MKOVERLAYDATA0"
+    assert kept[0x50003000] == b"MKCURVEDATA0"
+    assert kept[0x60000010] == 1
+    for tag, prefix in (
+        (0x50000022, "MKCURVE"),
+        (0x60000022, "MKOVLDESC"),
+        (0x60001500, "MKOVLLABEL"),
+        (0x60004000, "MKOVLCOMMENT"),
+    ):
+        text = str(kept[tag])
+        assert text.startswith(prefix)
+        assert PATIENT_ID not in text
+
+
+def _annotated() -> Dataset:
+    ds = Dataset()
+    ds.PatientName = "Doe^Jonathan"
+    ds.PatientID = "PID-4711"
+    text = Dataset()
+    text.UnformattedTextValue = "Lesion of Jonathan Doe, PID-4711"
+    text.BoundingBoxAnnotationUnits = "PIXEL"
+    graphic = Dataset()
+    graphic.GraphicAnnotationUnits = "PIXEL"
+    graphic.GraphicType = "POINT"
+    graphic.NumberOfGraphicPoints = 1
+    graphic.GraphicData = [1.0, 1.0]
+    annotation = Dataset()
+    annotation.GraphicLayer = "LAYER1"
+    annotation.TextObjectSequence = Sequence([text])
+    annotation.GraphicObjectSequence = Sequence([graphic])
+    ds.GraphicAnnotationSequence = Sequence([annotation])
+    return ds
+
+
+def test_basic_replaces_graphic_annotation_text_by_a_dummy() -> None:
+    ds = _annotated()
+    deidentifier().apply(ds)
+    text = ds.GraphicAnnotationSequence[0].TextObjectSequence[0].UnformattedTextValue
+    assert "Jonathan" not in text and "4711" not in text
+    assert text
+
+
+def test_clean_graphics_cleans_graphic_annotation_text() -> None:
+    ds = _annotated()
+    deidentifier(CLEAN_GRAPHICS).apply(ds)
+    annotation = ds.GraphicAnnotationSequence[0]
+    text = annotation.TextObjectSequence[0].UnformattedTextValue
+    assert text.startswith("Lesion of")
+    assert "Jonathan" not in text and "Doe" not in text and "PID-4711" not in text
+    assert annotation.GraphicObjectSequence[0].GraphicData == [1.0, 1.0]
+    assert annotation.GraphicLayer == "LAYER1"
+
+
+def test_real_overlay_file_round_trips_under_clean_graphics() -> None:
+    path = get_testdata_file("examples_overlay.dcm")
+    assert isinstance(path, str)
+    ds = pydicom.dcmread(path)
+    overlay = ds[0x60003000].value
+    deid = deidentifier(CLEAN_GRAPHICS)
+    deid.apply(ds)
+    buffer = io.BytesIO()
+    deid.write(ds, buffer)
+    result = pydicom.dcmread(io.BytesIO(buffer.getvalue()))
+    assert result[0x60003000].value == overlay
+    assert not any(element.tag.group % 2 for element in elements(result))
