@@ -80,10 +80,19 @@ def _string_value(value: object, vr: str) -> bytes | None:
     return text.encode("ascii")
 
 
+def _is_empty(value: object) -> bool:
+    """``DataElement.is_empty`` (a VM of 0) for the value types encoded here."""
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes, list, MultiValue)):
+        return len(value) == 0
+    return False
+
+
 def _value(element: DataElement) -> bytes | None:
     vr = element.VR
     value = element.value
-    if element.is_empty:
+    if _is_empty(value):
         return b""
     if vr in STRING_VRS:
         return _string_value(value, vr)

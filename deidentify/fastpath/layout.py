@@ -69,6 +69,7 @@ _LONG_VRS = frozenset(vr.encode() for vr in EXPLICIT_VR_LENGTH_32)
 _KNOWN_VRS = frozenset(vr.encode() for vr in STANDARD_VR)
 _VR_TEXT = {vr: vr.decode() for vr in _KNOWN_VRS}
 _FRAGMENT_VRS = frozenset({"OB", "OW", ""})
+_new_tuple = tuple.__new__
 
 
 def _element_header(
@@ -169,6 +170,32 @@ def _skip_item_dataset(buf: Buffer, pos: int, end: int, implicit: bool) -> int:
     raise Declined("undefined-length item without an Item Delimitation Item")
 
 
+def _defined_length_element(
+    buf: Buffer, pos: int, end: int, implicit: bool
+) -> Element | None:
+    """The common case, an element of defined length fully inside ``end``; None otherwise."""
+    if pos + 12 > end:
+        return None
+    if implicit:
+        group, number, length = _IMPLICIT_HEAD.unpack_from(buf, pos)
+        vr, value_start = "", pos + 8
+    else:
+        group, number, raw_vr, length = _EXPLICIT_HEAD.unpack_from(buf, pos)
+        if raw_vr in _LONG_VRS:
+            (length,) = _LONG_LENGTH.unpack_from(buf, pos + 8)
+            value_start = pos + 12
+        elif raw_vr in _KNOWN_VRS and group != 0xFFFE:
+            value_start = pos + 8
+        else:
+            return None
+        vr = _VR_TEXT[raw_vr]
+    value_end = value_start + length
+    if length == UNDEFINED or value_end > end:
+        return None
+    return _new_tuple(Element, (group << 16 | number, vr, pos, value_start, value_end,
+                                value_end, False))
+
+
 def read_elements(buf: Buffer, pos: int, end: int, implicit: bool) -> tuple[Element, ...]:
     """The top-level elements of a dataset encoded in ``buf[pos:end]``, in file order.
 
@@ -176,13 +203,17 @@ def read_elements(buf: Buffer, pos: int, end: int, implicit: bool) -> tuple[Elem
     at the top level is malformed.
     """
     elements: list[Element] = []
+    append = elements.append
     previous = -1
     while pos < end:
-        element = _next_element(buf, pos, end, implicit)
-        if element.tag <= previous or element.tag >> 16 == 0xFFFE:
+        element = _defined_length_element(buf, pos, end, implicit)
+        if element is None:
+            element = _next_element(buf, pos, end, implicit)
+        tag = element.tag
+        if tag <= previous or tag >> 16 == 0xFFFE:
             raise Declined("top-level tags out of order or a stray delimiter")
-        previous = element.tag
-        elements.append(element)
+        previous = tag
+        append(element)
         pos = element.end
     return tuple(elements)
 

@@ -23,7 +23,7 @@ from pydicom.dataelem import (
 )
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.filebase import DicomBytesIO
-from pydicom.filereader import _read_file_meta_info, read_sequence
+from pydicom.filereader import read_sequence
 from pydicom.tag import BaseTag
 from pydicom.values import convert_string
 
@@ -35,6 +35,8 @@ DEFER_THRESHOLD = 1024 * 1024
 """Values longer than this stay on disk unless the engine reads them."""
 
 SPECIFIC_CHARACTER_SET = 0x00080005
+
+_new_raw = RawDataElement._make
 
 Encoding = str | MutableSequence[str]
 
@@ -53,10 +55,21 @@ class ReadResult:
 
 
 def _file_meta(source: SourceFile, layout: FileLayout) -> FileMetaDataset:
-    """The File Meta as the reference reader decodes it."""
-    start = PREAMBLE_LENGTH + 4
-    stop = layout.meta[-1].end if layout.meta else start
-    return _read_file_meta_info(cast(BinaryIO, DicomBytesIO(bytes(source.buffer[start:stop]))))
+    """The File Meta as the reference reader decodes it (``_read_file_meta_info``)."""
+    buffer = source.buffer
+    elements: dict[BaseTag, RawDataElement | DataElement] = {}
+    for element in layout.meta:
+        tag = BaseTag(element.tag)
+        value = bytes(buffer[element.value_start : element.end])
+        length = element.end - element.value_start
+        raw = value if length else cast(bytes | None, empty_value_for_VR(element.vr, raw=True))
+        elements[tag] = _new_raw((tag, element.vr, length, raw, element.value_start, False,
+                                  True, True, False))
+    meta = FileMetaDataset(Dataset(elements, parent_encoding=default_encoding))
+    meta.set_original_encoding(False, True, default_encoding)
+    if elements:
+        meta[next(iter(elements))]  # pydicom decodes the first element to test the encoding
+    return meta
 
 
 def _undefined_sequence(
@@ -81,9 +94,9 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
     elements: dict[BaseTag, RawDataElement | DataElement] = {}
     originals: dict[int, tuple[RawDataElement, Element]] = {}
     copies: list[Element] = []
-    fate = view.fate
+    known, fate = view.fates, view.fate
     for element in layout.elements:
-        kept = fate(element.tag, element.vr)
+        kept = known.get((element.tag, element.vr)) or fate(element.tag, element.vr)
         if kept is not Fate.ENGINE:
             if kept is Fate.COPY:
                 copies.append(element)
@@ -102,11 +115,11 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
         else:
             value = bytes(buffer[element.value_start : element.content_end])
         length = 0xFFFFFFFF if element.undefined_length else size
-        raw = RawDataElement(tag, vr, length, value, element.value_start, implicit, True)
+        raw = _new_raw((tag, vr, length, value, element.value_start, implicit, True, True, False))
         if element.tag == SPECIFIC_CHARACTER_SET:
             encoding = convert_encodings(convert_string(value or b"", True))
         elements[tag] = raw
-        originals[element.tag] = (raw, element)
+        originals[tag] = (raw, element)
     dataset = Dataset(elements, parent_encoding=default_encoding)
     charset = originals.get(SPECIFIC_CHARACTER_SET)
     encoding = default_encoding

@@ -76,14 +76,15 @@ class EngineView:
         self._exact = plan.exact
         self.shows_everything = any(row.treatment in CLEANING for row in plan.rows())
         self._drops_private = not PrivateFilter(plan).retains
-        self._fates: dict[tuple[int, str], Fate] = {}
+        self.fates: dict[tuple[int, str], Fate] = {}
+        """The fates decided so far, by tag and VR."""
 
     def fate(self, tag: int, vr: str) -> Fate:
         """The fate of a top-level element; ``vr`` is ``""`` in implicit VR."""
         key = (tag, vr)
-        known = self._fates.get(key)
+        known = self.fates.get(key)
         if known is None:
-            known = self._fates[key] = self._decide(tag, vr)
+            known = self.fates[key] = self._decide(tag, vr)
         return known
 
     def _decide(self, tag: int, vr: str) -> Fate:

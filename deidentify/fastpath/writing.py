@@ -191,7 +191,7 @@ def encode(result: ReadResult, source: SourceFile) -> list[Piece]:
     copies = result.copies
     elements = ds._dict
     next_copy = 0
-    for tag in sorted(elements):
+    for tag in sorted(elements, key=int):
         while next_copy < len(copies) and copies[next_copy].tag < tag:
             _copy_unless_group_length(output, source, copies[next_copy])
             next_copy += 1

@@ -20,6 +20,7 @@ PROFILES = (
     "deidentify:RetainDeviceIdentityOption,RetainLongitudinalTemporalInformationModifiedDatesOption",
     "deidentify:RetainSafePrivateOption",
     "deidentify:CleanDescriptorsOption",
+    "deidentify:RetainPatientIDHashOption,RetainInstitutionIdentityOption",
 )
 
 
