@@ -3,10 +3,10 @@
 Small files: N copies of pydicom's CT_small.dcm with distinct UIDs, each (a) read and written
 by pydicom with no change, (b) de-identified by the reference path
 (``Deidentifier.deidentify_file``), (c) de-identified by the fast path; single process, each
-output written to a temporary name and renamed, the three taking turns file by file. Large file: a multi-frame file of about
-1 GB (explicit VR little endian, per-frame functional groups), copied with
-``shutil.copyfile`` and de-identified by the fast path in a child process whose peak RSS is
-reported.
+output written to a temporary name and renamed, the three taking turns file by file.
+Large file: a multi-frame file of about 1 GB (explicit VR little endian, per-frame
+functional groups), copied with ``shutil.copyfile`` and de-identified by the fast path in a
+child process whose peak RSS is reported.
 
     PYTHONPATH=. .venv/bin/python tools/bench_fastpath.py [--files 2000] [--large-mb 1024]
 """
