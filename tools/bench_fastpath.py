@@ -100,7 +100,9 @@ def bench_small(count: int, uri: str, rounds: int) -> None:
         folder.mkdir()
         out.mkdir()
         paths = make_small_inputs(folder, count)
-        runs = {"pydicom read+write": plain, "reference": reference, "fast": fast}
+        runs: dict[str, Callable[[Path, Path], None]] = {
+            "pydicom read+write": plain, "reference": reference, "fast": fast
+        }
         rates = dict.fromkeys(runs, 0.0)
         for _ in range(rounds):
             for name, rate in _interleaved(paths, out, runs).items():
