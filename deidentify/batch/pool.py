@@ -2,13 +2,14 @@
 
 Tasks go to workers in chunks (fewer round trips for small files) with a bounded number of
 chunks in flight; results come back as chunks complete. On interruption, pending chunks are
-cancelled and running ones finish, so every output is complete.
+cancelled and running ones finish, so every output is complete. Workers are spawned (not
+forked from a process that may run a progress thread) as children of this process, and exit
+when it is gone.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -27,11 +28,6 @@ def chunk_size(count: int, jobs: int) -> int:
     return max(1, min(MAX_CHUNK, count // (jobs * CHUNKS_PER_JOB)))
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    method = "forkserver" if sys.platform != "win32" else "spawn"
-    return multiprocessing.get_context(method)
-
-
 def run_tasks(
     tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int
 ) -> Iterator[FileResult]:
@@ -44,7 +40,7 @@ def run_tasks(
     size = chunk_size(len(tasks), jobs)
     chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
     executor = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_context(), initializer=worker.init,
+        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=worker.init,
         initargs=(factory, output),
     )
     pending: set[Future[list[FileResult]]] = set()

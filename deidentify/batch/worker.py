@@ -7,7 +7,10 @@ the per-file function built from the run's factory.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import threading
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -65,11 +68,22 @@ class Worker:
 _worker: Worker | None = None
 
 
+PARENT_POLL_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone (killed): nothing is left running."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
 def init(factory: FileFunctionFactory, output: Path) -> None:
     """Worker-process initializer: build the per-file function once; leave Ctrl-C to the
-    main process, which lets running files finish."""
+    main process, which lets running files finish; exit if the main process is killed."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _worker = Worker(factory(), output)
 
 
