@@ -25,11 +25,13 @@ BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
 def element_vr(ds: Dataset, tag: int) -> str | None:
     """The VR of an element present in ``ds``; None where neither encoding nor dictionary say.
 
-    An ambiguous dictionary VR ("US or SS") is resolved by converting the element.
+    An ambiguous VR ("US or SS", "OB or OW") that converting the element does not resolve
+    gives its first alternative: the tool only writes zero or empty values into such an
+    element, which encode alike under every alternative.
     """
     vr = ds.get_item(tag).VR
     if vr and vr != "UN":
-        return str(vr)
+        return _first_alternative(str(vr))
     try:
         known = dictionary_VR(tag)
     except KeyError:
@@ -38,8 +40,12 @@ def element_vr(ds: Dataset, tag: int) -> str | None:
         return known
     converted = ds[tag].VR
     if converted and converted != "UN":
-        return str(converted)
+        return _first_alternative(str(converted))
     return "UN" if vr == "UN" else None
+
+
+def _first_alternative(vr: str) -> str:
+    return vr.split(" or ")[0].strip()
 
 
 def text_values(ds: Dataset, tag: int) -> list[str]:
