@@ -142,3 +142,41 @@ def test_real_sr_files_round_trip_under_clean_structured_content() -> None:
         for name_value in names - {""}:
             assert name_value not in values
         assert result.PatientIdentityRemoved == "YES"
+
+
+def test_clean_descriptors_cleans_a_listed_text_item_instead_of_a_dummy() -> None:
+    def report() -> Dataset:
+        ds = Dataset()
+        ds.PatientName = "Doe^Jonathan"
+        ds.ContentSequence = Sequence(
+            [_item("TEXT", _code("121071", "DCM", "Finding"), TextValue="Jonathan has a cyst")]
+        )
+        return ds
+
+    alone, both = report(), report()
+    deidentifier(CLEAN_SC).apply(alone)
+    deidentifier(f"{CLEAN_SC},CleanDescriptorsOption").apply(both)
+    assert alone.ContentSequence[0].TextValue not in ("", "Jonathan has a cyst")
+    assert "cyst" not in alone.ContentSequence[0].TextValue
+    cleaned = both.ContentSequence[0].TextValue
+    assert cleaned.endswith("has a cyst") and "Jonathan" not in cleaned
+
+
+def test_acquisition_context_is_emptied_by_basic_and_cleaned_by_the_option() -> None:
+    def image() -> Dataset:
+        ds = Dataset()
+        ds.PatientID = PATIENT_ID
+        ds.AcquisitionContextSequence = Sequence(
+            [
+                _item("TEXT", _code("F-2", "99LOCAL", "Note"), TextValue=f"for {PATIENT_ID}"),
+                _age("61"),
+            ]
+        )
+        return ds
+
+    basic, cleaned = image(), image()
+    deidentifier().apply(basic)
+    deidentifier(CLEAN_SC).apply(cleaned)
+    assert len(basic.AcquisitionContextSequence) == 0
+    (note,) = cleaned.AcquisitionContextSequence
+    assert note.TextValue.startswith("for ") and PATIENT_ID not in note.TextValue
