@@ -35,15 +35,6 @@ class SourceFile:
             os.close(self.fd)
             raise
 
-    def release(self, start: int, stop: int) -> None:
-        """Let the kernel drop mapped pages of ``[start, stop)`` that were only parsed."""
-        if self._map is None:
-            return
-        page = mmap.PAGESIZE
-        first = start - start % page
-        if stop - first >= page:
-            self._map.madvise(mmap.MADV_DONTNEED, first, stop - first - (stop - first) % page)
-
     def close(self) -> None:
         """Unmap and close the file."""
         if self._map is not None:

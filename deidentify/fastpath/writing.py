@@ -18,7 +18,7 @@ from pydicom.filewriter import write_data_element, write_file_meta_info
 from pydicom.uid import UID
 
 from deidentify import writer
-from deidentify.fastpath import encoding
+from deidentify.fastpath import encoding, sequences
 from deidentify.fastpath.layout import PIXEL_DATA, PREFIX, Declined, Element
 from deidentify.fastpath.reading import DEFER_THRESHOLD, ReadResult
 from deidentify.fastpath.sink import Extent, Piece
@@ -203,8 +203,10 @@ def encode(result: ReadResult, source: SourceFile) -> list[Piece]:
             _copy_element(output, source, original[1])
         else:
             data = encoding.encode(item, implicit, ascii_text)
-            if data is None:
-                data = encoding.encode_sequence(item, implicit, encodings)
+            if data is None and isinstance(item, DataElement) and item.VR == "SQ":
+                data = sequences.sequence_bytes(item, implicit, encodings)
+                if data is None:
+                    data = encoding.encode_sequence(item, implicit, encodings)
             if data is None:
                 write_data_element(output.encoder(), ds.get_item(tag), encodings)
             else:
