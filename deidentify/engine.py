@@ -54,6 +54,11 @@ _CLEANING = frozenset(
 )
 
 
+_ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+"""What malformed elements raise in pydicom; reported by type only, since pydicom's messages
+may quote values."""
+
+
 class DeidentifyError(ValueError):
     """A file that cannot be de-identified: the message names the file and the problem."""
 
@@ -146,7 +151,12 @@ class Deidentifier:
     ) -> None:
         """Read, de-identify and write one file; the target appears atomically."""
         ds = read(source)
-        self.apply(ds)
+        try:
+            self.apply(ds)
+        except _ELEMENT_ERRORS as error:
+            raise DeidentifyError(
+                f"{source}: cannot be de-identified ({type(error).__name__} in its elements)"
+            ) from None
         if not writer.writable(ds):
             raise DeidentifyError(f"{source}: {writer.NOT_WRITABLE}")
         destination = Path(target)
@@ -157,6 +167,11 @@ class Deidentifier:
             with os.fdopen(handle, "wb") as stream:
                 writer.write(ds, stream)
             os.replace(temporary, destination)
+        except _ELEMENT_ERRORS as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise DeidentifyError(
+                f"{source}: cannot be written ({type(error).__name__} in its elements)"
+            ) from None
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise

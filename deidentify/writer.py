@@ -77,6 +77,18 @@ def writable(ds: Dataset) -> bool:
     )
 
 
+def _resolve_missing_vrs(ds: Dataset) -> None:
+    """Give elements read without a VR (an implicit body under an explicit Transfer Syntax)
+    their dictionary VR, so they can be written explicitly."""
+    for tag in list(ds.keys()):
+        if ds.get_item(tag).VR is not None:
+            continue
+        element = ds[tag]
+        if element.VR == "SQ":
+            for item in element.value or ():
+                _resolve_missing_vrs(item)
+
+
 def write(ds: Dataset, target: str | os.PathLike[str] | BinaryIO) -> None:
     """Write ``ds`` as a DICOM file with a zero preamble and its (this tool's) File Meta.
 
@@ -84,5 +96,7 @@ def write(ds: Dataset, target: str | os.PathLike[str] | BinaryIO) -> None:
     """
     if not writable(ds):
         raise WriteError(NOT_WRITABLE)
+    if not UID(ds.file_meta.TransferSyntaxUID).is_implicit_VR:
+        _resolve_missing_vrs(ds)
     ds.preamble = PREAMBLE
     pydicom.dcmwrite(target, ds, enforce_file_format=True)

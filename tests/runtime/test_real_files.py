@@ -30,6 +30,7 @@ FILES = [
     "JPEG2000.dcm",
     "MR_small_RLE.dcm",
     "SC_rgb_jpeg_dcmtk.dcm",
+    "SC_rgb_jpeg.dcm",
     "emri_small_jpeg_2k_lossless.dcm",
     "JPEG-LL.dcm",
     "image_dfl.dcm",
@@ -93,6 +94,7 @@ def _dates(ds: Dataset) -> set[str]:
 
 @pytest.mark.parametrize("name", FILES)
 def test_basic_profile_on_a_real_file(name: str) -> None:
+    """SC_rgb_jpeg.dcm has an implicit VR body under an explicit Transfer Syntax."""
     source = pydicom.dcmread(_path(name), force=True)
     original = pydicom.dcmread(_path(name), force=True)
     pixels = _pixel_bytes(source)
