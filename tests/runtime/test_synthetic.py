@@ -83,12 +83,13 @@ def _checked(markeds: list[Marked]) -> list[tuple[Marked, bool]]:
     ]
 
 
-def test_basic_profile_leaves_no_marker_anywhere_in_the_output() -> None:
-    written, result = _roundtrip(deidentifier(), build())
+@pytest.mark.parametrize("edition", generated.EDITIONS)
+def test_basic_profile_leaves_no_marker_anywhere_in_the_output(edition: str) -> None:
+    written, result = _roundtrip(deidentifier("deidentify:", edition), build(edition))
     for prefix in (*MARKER_PREFIXES, b"MKPREAMBLE", b"MKSOURCEAE", b"MKIMPLNAME"):
         assert prefix not in written, prefix
     assert written[:128] == bytes(128)
-    markeds = marked_rules(EDITION)
+    markeds = marked_rules(edition)
     for marked, nested in _checked(markeds):
         level = _levels(result)[1 if nested else 0][0]
         tag = marked.rule.tag.value
