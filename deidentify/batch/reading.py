@@ -30,6 +30,8 @@ from deidentify.batch.results import (
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 PREFIX_OFFSET = 128
+HEAD_BYTES = 1024
+"""Read to sniff a file: the preamble, prefix and (nearly always) the File Meta group."""
 _RAW_START_GROUPS = frozenset({0x0002, 0x0008})
 _DELIMITER_LENGTH = 8
 UNDEFINED_LENGTH = 0xFFFFFFFF
@@ -45,14 +47,15 @@ class Kind(Enum):
 def sniff(path: Path, dicomdir_reason: str = DICOMDIR_DROPPED) -> Kind:
     """The kind of a file; FileSkipped for a non-DICOM file or a DICOMDIR."""
     with open(path, "rb") as stream:
-        head = stream.read(PREFIX_OFFSET + 4)
-    if head[PREFIX_OFFSET:] == b"DICM":
-        try:
-            meta = read_file_meta_info(path)
-        except Exception:
-            raise FileFailed(TRUNCATED) from None
-        if str(meta.get("MediaStorageSOPClassUID", "")) == MEDIA_STORAGE_DIRECTORY:
-            raise FileSkipped(dicomdir_reason)
+        head = stream.read(HEAD_BYTES)
+    if head[PREFIX_OFFSET : PREFIX_OFFSET + 4] == b"DICM":
+        if MEDIA_STORAGE_DIRECTORY.encode("ascii") in head:
+            try:
+                meta = read_file_meta_info(path)
+            except Exception:
+                raise FileFailed(TRUNCATED) from None
+            if str(meta.get("MediaStorageSOPClassUID", "")) == MEDIA_STORAGE_DIRECTORY:
+                raise FileSkipped(dicomdir_reason)
         return Kind.PART10
     if len(head) >= 8:
         little = int.from_bytes(head[:2], "little")
