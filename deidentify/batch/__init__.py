@@ -7,6 +7,7 @@ function the factory builds (once per worker process) and returns the run's tota
 from deidentify.batch.discovery import InputError
 from deidentify.batch.files import EngineFactory, FileFunction, FileFunctionFactory
 from deidentify.batch.layout import Layout
+from deidentify.batch.pool import WorkerLost
 from deidentify.batch.progress import make_progress
 from deidentify.batch.results import FileFailed, FileResult, FileSkipped, Status
 from deidentify.batch.runner import BatchOptions, run_batch
@@ -24,6 +25,7 @@ __all__ = [
     "Layout",
     "Status",
     "Totals",
+    "WorkerLost",
     "make_progress",
     "print_summary",
     "run_batch",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from deidentify.batch import worker
@@ -21,6 +22,14 @@ from deidentify.batch.worker import Task, Worker
 
 MAX_CHUNK = 32
 CHUNKS_PER_JOB = 4
+
+
+class WorkerLost(Exception):
+    """A worker process ended without reporting (killed, out of memory): the run stops."""
+
+    def __init__(self) -> None:
+        super().__init__("a worker process ended unexpectedly (killed or out of memory); "
+                         "finished outputs are kept, rerun to resume")
 
 
 def chunk_size(count: int, jobs: int) -> int:
@@ -53,7 +62,11 @@ def run_tasks(
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield from future.result()
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    raise WorkerLost from None
+                yield from results
                 following = next(queued, None)
                 if following is not None:
                     pending.add(executor.submit(worker.run_chunk, following))

@@ -1,7 +1,8 @@
 """``deidentify apply``: de-identify files and folders into an output folder.
 
-Exit status: 0 every file de-identified or skipped, 1 some files failed, 2 usage or
-configuration error (bad profile, unreadable secret, missing input, output inside an input).
+Exit status: 0 every file de-identified or skipped, 1 some files failed (or a worker process
+was killed), 2 usage or configuration error (bad profile, unreadable secret, missing input,
+output inside an input).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from deidentify.batch import (
     InputError,
     Layout,
     Totals,
+    WorkerLost,
     make_progress,
     print_summary,
     run_batch,
@@ -124,6 +126,9 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
             totals = run_batch(options, factory, progress)
     except InputError as error:
         return fail(command, str(error)), None
+    except WorkerLost as error:
+        print(f"deidentify {command}: {error}", file=sys.stderr)
+        return EXIT_FAILURES, None
     except OSError as error:
         where = error.filename or output
         return fail(command, f"{where}: {error.strerror or 'cannot be written'}"), None

@@ -107,3 +107,18 @@ def cli(*args: str | os.PathLike[str]) -> list[str]:
 def output_files(folder: Path) -> list[Path]:
     """Every file under an output folder, temporary folder excluded."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and ".deidentify-tmp" not in p.parts)
+
+
+@dataclass(frozen=True)
+class DyingFactory:
+    """A function whose process dies (as if killed) on the file named ``fatal``."""
+
+    fatal: str
+
+    def __call__(self) -> Callable[[Path, Path], None]:
+        def function(source: Path, target: Path) -> None:
+            if source.name == self.fatal:
+                os._exit(9)
+            mark_file(source, target)
+
+        return function

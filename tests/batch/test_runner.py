@@ -11,10 +11,11 @@ from pathlib import Path
 import pydicom
 import pytest
 
-from deidentify.batch import BatchOptions, Layout, Status, run_batch
+from deidentify.batch import BatchOptions, Layout, Status, WorkerLost, run_batch
 from deidentify.batch.atomic import TEMP_FOLDER
 from tests.batch.helpers import (
     MARK,
+    DyingFactory,
     Interrupted,
     InterruptingFactory,
     MarkFactory,
@@ -184,3 +185,15 @@ def test_results_statuses_are_the_enum(corpus: Path, tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     run_batch(BatchOptions(inputs=(corpus,), output=tmp_path / "out", log=log), MarkFactory())
     assert {r["status"] for r in _log(log)} <= {s.value for s in Status}
+
+
+def test_a_killed_worker_stops_the_run_and_a_rerun_resumes(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    options = BatchOptions(inputs=(corpus,), output=out, jobs=2)
+    with pytest.raises(WorkerLost, match="rerun to resume"):
+        run_batch(options, DyingFactory(fatal="rtdose.dcm"))
+    for path in output_files(out):
+        assert pydicom.dcmread(path).PatientName == MARK
+    totals = run_batch(options, MarkFactory())
+    assert totals.done + totals.skipped == len(NAMES) and totals.failed == 0
+    assert not (out / TEMP_FOLDER).exists()
