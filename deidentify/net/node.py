@@ -13,6 +13,7 @@ import os
 import ssl
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -143,8 +144,9 @@ class Node:
         return host, port
 
     def stop(self) -> None:
-        """Stop accepting, let associations end (up to the grace time), finish in-flight
-        stores, abort what is left, drain the forwarder and close the issued-UID table."""
+        """Stop accepting, let open associations end (up to the grace time), finish the
+        stores in flight (up to the grace time again), abort what is left, drain the forwarder
+        and close the issued-UID table."""
         if self._server is None:
             return
         server, self._server = self._server, None
@@ -153,11 +155,12 @@ class Node:
         LOGGER.info("node %s stopping: no new associations; %d open", self.config.ae_title,
                     len(open_associations))
         grace = self.config.shutdown_grace_seconds
+        deadline = time.monotonic() + grace
         for association in open_associations:
-            association.join(timeout=grace)
+            association.join(timeout=max(0.0, deadline - time.monotonic()))
         with self._idle:
             self._closing = True
-            self._idle.wait_for(lambda: self._in_flight == 0)
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=grace)
         for association in list(server.active_associations):
             association.abort()
         if self.forwarder is not None:
