@@ -55,10 +55,16 @@ def fast_deidentify_file(
 ) -> bool:
     """De-identify ``source`` into ``target``; False when declined (nothing is written then).
 
+    An input that cannot be opened is declined too: the reference path reports it.
+
     ``target`` is an open binary file positioned where the file starts, or a path to create
     (the caller writes to a temporary name and renames).
     """
-    with SourceFile(Path(source)) as opened:
+    try:
+        opened = SourceFile(Path(source))
+    except OSError:
+        return False
+    with opened:
         try:
             pieces = encode_file(deidentifier, opened)
         except Declined:

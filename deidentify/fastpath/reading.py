@@ -27,7 +27,7 @@ from pydicom.filereader import read_sequence
 from pydicom.tag import BaseTag
 from pydicom.values import convert_string
 
-from deidentify.fastpath.layout import PREAMBLE_LENGTH, Element, FileLayout
+from deidentify.fastpath.layout import PIXEL_DATA, PREAMBLE_LENGTH, Declined, Element, FileLayout
 from deidentify.fastpath.source import SourceFile
 from deidentify.fastpath.view import EngineView, Fate
 
@@ -103,7 +103,7 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
             continue
         tag = BaseTag(element.tag)
         vr = element.vr or None
-        if element.undefined_length and element.tag != 0x7FE00010:
+        if element.undefined_length and element.tag != PIXEL_DATA:
             elements[tag] = _undefined_sequence(source, element, implicit, encoding)
             continue
         size = element.content_end - element.value_start
@@ -111,6 +111,8 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
         if size == 0:
             value = cast(bytes | None, empty_value_for_VR(vr, raw=True))
         elif size > DEFER_THRESHOLD and element.tag != SPECIFIC_CHARACTER_SET:
+            if element.tag == PIXEL_DATA and source.mapped:
+                raise Declined("large Pixel Data that the engine would decode")
             value = None
         else:
             value = bytes(buffer[element.value_start : element.content_end])

@@ -35,6 +35,11 @@ class SourceFile:
             os.close(self.fd)
             raise
 
+    @property
+    def mapped(self) -> bool:
+        """Whether the file is memory-mapped (it is larger than ``MAP_THRESHOLD``)."""
+        return self._map is not None
+
     def close(self) -> None:
         """Unmap and close the file."""
         if self._map is not None:

@@ -10,6 +10,8 @@ from pydicom raises :class:`~deidentify.fastpath.layout.Declined` before anythin
 
 from __future__ import annotations
 
+from typing import cast
+
 from pydicom.charset import default_encoding
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset, validate_file_meta
@@ -25,9 +27,17 @@ from deidentify.fastpath.sink import Extent, Piece
 from deidentify.fastpath.source import SourceFile
 
 FILE_META_GROUP_LENGTH = 0x00020000
+MEDIA_STORAGE_SOP_CLASS_UID = 0x00020002
+MEDIA_STORAGE_SOP_INSTANCE_UID = 0x00020003
+TRANSFER_SYNTAX_UID = 0x00020010
 
 SEQUENCE_DELIMITATION = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
 """The Sequence Delimitation Item as pydicom writes it (zero length)."""
+
+
+def _value(ds: Dataset, tag: int) -> object:
+    """``ds.get(keyword, None)`` by tag: the element's value, None if absent."""
+    return ds[tag].value if tag in ds else None
 
 
 def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, UID]:
@@ -36,19 +46,19 @@ def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, UID]:
     ``dcmwrite`` works on a copy; the dataset here is this path's own, so it is changed.
     """
     meta = ds.file_meta if hasattr(ds, "file_meta") else FileMetaDataset()
-    syntax = meta.get("TransferSyntaxUID", None)
-    if syntax is None or syntax.is_private or not syntax.is_transfer_syntax:
+    syntax = _value(meta, TRANSFER_SYNTAX_UID)
+    if not isinstance(syntax, UID) or syntax.is_private or not syntax.is_transfer_syntax:
         raise Declined("output transfer syntax missing, private or unknown")
     if not syntax.is_little_endian or syntax.is_deflated:
         raise Declined("output transfer syntax is big endian or deflated")
-    meta_class = meta.get("MediaStorageSOPClassUID", None)
-    ds_class = ds.get("SOPClassUID", None)
+    meta_class = _value(meta, MEDIA_STORAGE_SOP_CLASS_UID)
+    ds_class = _value(ds, writer.SOP_CLASS_UID)
     if meta_class is None or (ds_class and ds_class != meta_class):
-        meta.MediaStorageSOPClassUID = ds_class
-    meta_instance = meta.get("MediaStorageSOPInstanceUID", None)
-    ds_instance = ds.get("SOPInstanceUID", None)
+        meta.MediaStorageSOPClassUID = cast(UID, ds_class)
+    meta_instance = _value(meta, MEDIA_STORAGE_SOP_INSTANCE_UID)
+    ds_instance = _value(ds, writer.SOP_INSTANCE_UID)
     if meta_instance is None or (ds_instance and ds_instance != meta_instance):
-        meta.MediaStorageSOPInstanceUID = ds_instance
+        meta.MediaStorageSOPInstanceUID = cast(UID, ds_instance)
     validate_file_meta(meta, enforce_standard=True)
     return meta, UID(syntax)
 

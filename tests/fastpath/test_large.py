@@ -76,3 +76,21 @@ def test_extents_are_copied_by_the_kernel_or_streamed_alike(tmp_path: Path) -> N
         write_pieces(pieces, opened.fd, streamed)
     assert (tmp_path / "kernel.bin").read_bytes() == b"offset" + expected
     assert streamed.getvalue() == expected
+
+
+def test_large_pixel_data_the_engine_would_decode_is_declined(tmp_path: Path) -> None:
+    frames = MAP_THRESHOLD // FRAME + 8
+    ds: Dataset = next(synthetic.datasets())
+    ds.Rows = ds.Columns = 256
+    ds.NumberOfFrames = frames
+    ds.PixelData = b"\x01\x02" * (FRAME // 2) * frames
+    source = synthetic.write(ds, tmp_path / "implicit.dcm", implicit=True)
+    assert not fast_deidentify_file(deidentifier("deidentify:"), source, io.BytesIO())
+    cleaning = deidentifier("deidentify:CleanDescriptorsOption")
+    explicit = _multi_frame(tmp_path, frames, encapsulated=False)
+    assert not fast_deidentify_file(cleaning, explicit, io.BytesIO())
+
+
+def test_missing_input_is_declined(tmp_path: Path) -> None:
+    assert not fast_deidentify_file(deidentifier("deidentify:"), tmp_path / "absent.dcm",
+                                    io.BytesIO())
