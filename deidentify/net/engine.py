@@ -31,16 +31,20 @@ _HANDLING: dict[Treatment, KeyHandling] = {
 }
 
 
+_ITEMS_KEPT = frozenset(
+    {Treatment.KEEP, Treatment.KEEP_AND_CLEAN_ITEMS, Treatment.REPLACE_UID}
+)
+"""Sequence treatments that keep the items, each item's attributes treated one by one."""
+
+
 class PlanEngine:
     """One profile: a plan, its Deidentifier, and the key handling derived from the plan."""
 
-    def __init__(
-        self, plan: Plan, secret: bytes, max_shift_days: int | None = None
-    ) -> None:
+    def __init__(self, plan: Plan, secret: bytes) -> None:
         self.plan = plan
         self.deidentifier = Deidentifier(plan, secret)
         self._retains_uids = plan.has(Option.RETAIN_UIDS)
-        self._max_shift_days = max_shift_days or DateShifter(secret).max_shift_days
+        self._max_shift_days = DateShifter(secret).max_shift_days
 
     def apply(self, dataset: Dataset) -> None:
         """De-identify in place."""
@@ -56,7 +60,9 @@ class PlanEngine:
         if row is None:
             return KeyHandling.WIDEN if (tag >> 16) % 2 == 1 else KeyHandling.KEEP
         treatment = row.treatment_for_vr(vr, self.plan.policy)
-        if treatment is Treatment.REPLACE_UID and vr != "UI" and vr != "SQ":
+        if vr == "SQ":
+            return KeyHandling.ITEMS if treatment in _ITEMS_KEPT else KeyHandling.WIDEN
+        if treatment is Treatment.REPLACE_UID and vr != "UI":
             return KeyHandling.WIDEN
         if treatment is Treatment.DUMMY and vr == "UI":
             return KeyHandling.UID

@@ -167,3 +167,17 @@ def test_sequence_matching_needs_one_item_matching_every_key() -> None:
     assert not matches(keys, candidate)
     second.Modality = "CT"
     assert matches(keys, candidate)
+
+
+def test_uids_inside_a_kept_sequence_key_are_translated() -> None:
+    coercer = _coercer(_rule(Dimse.C_STORE_RQ), _rule(Dimse.C_FIND_RQ))
+    original = read_test_file("CT_small.dcm")
+    coerced = coercer.coerce(original, Dimse.C_STORE_RQ, Role.SCU, PEER)
+    reference = Dataset()
+    reference.ReferencedSOPInstanceUID = coerced.SOPInstanceUID
+    keys = Dataset()
+    keys.ReferencedImageSequence = [reference]
+    query = coercer.coerce_query(keys, Role.SCU, PEER)
+    translated = query.upstream.ReferencedImageSequence[0].ReferencedSOPInstanceUID
+    assert translated == original.SOPInstanceUID
+    assert query.filters == []

@@ -129,6 +129,18 @@ uri = "{MODIFIED_DATES},RetainUIDsOption"
         assert len(methods) > len(kept.DeidentificationMethodCodeSequence)
 
 
+def test_an_object_that_cannot_be_forwarded_stays_in_storage(tmp_path: Path) -> None:
+    with storage_provider() as pacs:
+        port = pacs.port
+    forward = f'[forward]\nae_title = "RESEARCH"\nhost = "127.0.0.1"\nport = {port}\n'
+    with running_node(node_toml(tmp_path, extra=forward)) as node:
+        statuses = send_files(node.address[1], [read_test_file("CT_small.dcm")])
+    assert statuses == [0]
+    assert node.forwarder is not None
+    assert (node.forwarder.sent, node.forwarder.failed) == (0, 1)
+    assert len(list((tmp_path / "storage").rglob("*.dcm"))) == 1
+
+
 def test_dcmtk_storescu_sends_through_the_node(tmp_path: Path, private_tmp: Path) -> None:
     storescu = shutil.which("storescu")
     if storescu is None:

@@ -187,3 +187,17 @@ def test_no_response_rule_refuses_the_query(tmp_path: Path) -> None:
             association.release()
         assert statuses == [0xC000]
         assert ris.requests == []
+
+
+def test_an_unreachable_provider_fails_the_query(tmp_path: Path) -> None:
+    with worklist_provider() as ris:
+        port = ris.port
+    section = f'[worklist]\nae_title = "RIS"\nhost = "127.0.0.1"\nport = {port}\n'
+    with running_node(node_toml(tmp_path, rules=WORKLIST_RULES, extra=section)) as node:
+        ae = AE(ae_title="MODALITY")
+        ae.add_requested_context(MODALITY_WORKLIST_FIND)
+        association = ae.associate("127.0.0.1", node.address[1], ae_title="DEIDNODE")
+        statuses = [int(status.Status) for status, _ in
+                    association.send_c_find(_query(), MODALITY_WORKLIST_FIND)]
+        association.release()
+    assert statuses == [0xC000]
