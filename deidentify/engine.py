@@ -337,10 +337,10 @@ class Deidentifier:
             self.clean_text(ds, tag, vr, context)
 
     def _repeating(self, ds: Dataset, tag: int, context: Context) -> None:
-        treatment = graphics.repeating_treatment(self.plan, tag)
+        vr = element_vr(ds, tag)
+        treatment = graphics.repeating_treatment(self.plan, tag, vr)
         if treatment is None:
             self._unlisted(ds, tag, context, TextMode.NONE)
-            return
-        vr = element_vr(ds, tag)
-        self.treat(ds, tag, vr, treatment, context, TextMode.NONE)
+        else:
+            self.treat(ds, tag, vr, treatment, context, TextMode.NONE)
 

@@ -89,11 +89,12 @@ _CLEANING_BY_OPTION: dict[Option, Treatment] = {
     Option.CLEAN_STRUCTURED_CONTENT: Treatment.CLEAN_STRUCTURED_CONTENT,
     Option.CLEAN_GRAPHICS: Treatment.CLEAN_GRAPHICS,
 }
-"""C in these columns has its own treatment; C in any other column cleans free text."""
+"""C in these columns has its own treatment; C in any other column cleans free text. C under
+Modified Dates on an attribute that holds no date (Timezone Offset From UTC) cleans its text."""
 
 _DATE_VRS = frozenset({"DA", "DT", "TM"})
 _BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
-"""Binary values (Maker Note, ...) cannot be cleaned of text: C removes them."""
+"""Binary values (Maker Note, Overlay Data, ...) cannot be cleaned of text: C removes them."""
 
 
 def _vr_of(rule: AttributeRule) -> str | None:
@@ -140,16 +141,16 @@ def _cleaning(source: Option | None, vr: str | None) -> Treatment:
     if source is Option.RETAIN_SAFE_PRIVATE:
         return Treatment.KEEP_SAFE_PRIVATE
     special = _CLEANING_BY_OPTION.get(source) if source is not None else None
-    if special is Treatment.SHIFT_DATE:
-        if vr in _DATE_VRS:
-            return special
-        return Treatment.KEEP_AND_CLEAN_ITEMS if vr == "SQ" else Treatment.REMOVE
-    if special is not None:
+    if special is Treatment.SHIFT_DATE and vr in _DATE_VRS:
+        return special
+    if special is Treatment.SHIFT_DATE and vr == "SQ":
+        return Treatment.KEEP_AND_CLEAN_ITEMS
+    if vr in _BINARY_VRS:
+        return Treatment.REMOVE
+    if special is not None and special is not Treatment.SHIFT_DATE:
         return special
     if source is Option.RETAIN_DEVICE_IDENTITY and vr == "AE":
         return Treatment.PSEUDONYMIZE
-    if vr in _BINARY_VRS:
-        return Treatment.REMOVE
     return Treatment.CLEAN_TEXT
 
 
