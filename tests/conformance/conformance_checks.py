@@ -86,13 +86,6 @@ ORIGINALS: dict[str, object] = {
 
 KNOWN_DISAGREEMENTS: dict[tuple[int, str], str] = {
     (0x0072006D, "dummy"): "Selector UN Value (D, VR UN) is removed, not given UN's dummy",
-    (0x00080201, "cleaned"): "Timezone Offset From UTC (C under Modified Dates) is removed",
-    (0x50023000, "cleaned"): "Curve Data (C under Clean Graphics) is kept as it is",
-    (0x60023000, "cleaned"): "Overlay Data (C under Clean Graphics) is kept as it is",
-    (0x0016002B, "cleaned"): "Maker Note (C, VR OB) is kept with the identifier in it",
-    (0x0016004B, "cleaned"): "Device Setting Description (C, VR OB) is kept with the identifier",
-    (0x04000565, "cleaned"): "Reason for the Attribute Modification (C, VR CS) is kept with the"
-    " identifier",
 }
 """Where the runtime and Table E.1-1 are known to disagree, by (tag, outcome): such a case is
 an expected failure, and fails outright once the runtime conforms, so that the entry goes."""
