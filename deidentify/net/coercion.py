@@ -8,9 +8,10 @@ Directions (the node between a peer in pseudonymous space and a provider in orig
   rather than to pseudonyms of pseudonyms. Every UID replaced is remembered in the issued
   table.
 * C_FIND_RQ is **translated back** from pseudonymous to original space: kept keys are relayed
-  as written, issued UIDs are replaced by their originals, shifted dates are un-shifted when
-  the offset is known, and every other key the profile changes is relayed universal and
-  matched afterwards on the coerced responses (``Query.accepts``).
+  as written, issued UIDs are replaced by their originals, shifted dates are widened to every
+  original date that could have been shifted into them, and every other key the profile
+  changes is relayed universal; widened and universal keys are matched afterwards on the
+  coerced responses (``Query.accepts``).
 """
 
 from __future__ import annotations

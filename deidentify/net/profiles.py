@@ -2,7 +2,7 @@
 
 ``ProfileEngine`` is the narrow interface the rules layer codes against: de-identify a dataset
 in place, map a UID as the profile does, say how a request key for a tag is to be translated,
-and un-shift a date key when the profile's date offset does not depend on the dataset.
+and turn a date key in shifted time into one in original time.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ class KeyHandling(Enum):
     """The profile replaces the UID: a UID the node issued is translated back to its original;
     any other is relayed universal and matched on the coerced responses."""
     DATE = "date"
-    """The profile shifts the date: the range is un-shifted when the offset is known, else
-    relayed universal and matched on the coerced responses."""
+    """The profile shifts the date: the key is relayed as the range of original values that
+    could have been shifted into it (``ProfileEngine.unshift``), or universal when there is
+    none, and matched as written on the coerced responses."""
     WIDEN = "widen"
     """The profile removes or replaces the value: the key is relayed universal and matched on
     the coerced responses."""
@@ -44,5 +45,5 @@ class ProfileEngine(Protocol):
         """How a request key of this tag is translated."""
 
     def unshift(self, vr: str, value: str) -> str | None:
-        """A DA/DT/TM key (single value or range) moved back to original time, or None when the
-        offset cannot be known from the key alone."""
+        """For a DA/DT/TM key in shifted time, a key in original time that matches every
+        original value the profile could have shifted into it; None when there is none."""

@@ -85,11 +85,14 @@ def test_no_rule_for_the_caller_refuses_the_object(tmp_path: Path) -> None:
     assert list((tmp_path / "storage").rglob("*")) == []
 
 
-def test_unknown_calling_ae_is_rejected_at_association(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("calling", "called"), [("INTRUDER", "DEIDNODE"), ("MODALITY", "OTHER")])
+def test_unknown_calling_or_called_ae_is_rejected_at_association(
+    tmp_path: Path, calling: str, called: str
+) -> None:
     with running_node(node_toml(tmp_path)) as node:
-        ae = AE(ae_title="INTRUDER")
+        ae = AE(ae_title=calling)
         ae.add_requested_context("1.2.840.10008.5.1.4.1.1.2")
-        association = ae.associate("127.0.0.1", node.address[1], ae_title="DEIDNODE")
+        association = ae.associate("127.0.0.1", node.address[1], ae_title=called)
         assert association.is_rejected
         assert not association.is_established
 
