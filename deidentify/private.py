@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydicom import Dataset
+from pydicom.multival import MultiValue
 
 from deidentify.elements import element_vr, items
 from deidentify.plan import Plan, Treatment
@@ -59,8 +60,8 @@ def _first(item: Dataset, tag: int) -> object:
     if tag not in item:
         return None
     value = item[tag].value
-    if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue":
-        return value[0] if len(value) else None
+    if isinstance(value, MultiValue | list):
+        return value[0] if value else None
     return value
 
 
