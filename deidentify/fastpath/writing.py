@@ -90,24 +90,13 @@ def _head(meta: FileMetaDataset) -> bytes:
 
 
 class _Output:
-    """The output pieces in order: runs of input bytes, and bytes pydicom encoded."""
+    """The output pieces in order: runs of input bytes, and encoded bytes."""
 
     def __init__(self, source: SourceFile, implicit: bool) -> None:
         self.pieces: list[Piece] = []
         self._source = source
         self._implicit = implicit
         self._run: tuple[int, int] | None = None
-        self._encoded = self._new_encoder()
-
-    def _new_encoder(self) -> DicomBytesIO:
-        encoder = DicomBytesIO()
-        encoder.is_implicit_VR, encoder.is_little_endian = self._implicit, True
-        return encoder
-
-    def _flush_encoded(self) -> None:
-        if self._encoded.tell():
-            self.pieces.append(self._encoded.getvalue())
-            self._encoded = self._new_encoder()
 
     def _flush_run(self) -> None:
         if self._run is not None:
@@ -120,26 +109,27 @@ class _Output:
 
     def copy(self, start: int, stop: int) -> None:
         """Input bytes ``[start, stop)``, joined to the previous run when adjacent."""
-        self._flush_encoded()
-        if self._run is not None and self._run[1] == start:
-            self._run = (self._run[0], stop)
+        run = self._run
+        if run is not None and run[1] == start:
+            self._run = (run[0], stop)
             return
         self._flush_run()
         self._run = (start, stop)
 
-    def encoder(self) -> DicomBytesIO:
-        """The stream for pydicom to encode the next elements into."""
-        self._flush_run()
-        return self._encoded
-
     def add(self, data: bytes) -> None:
         """Bytes encoded here."""
         self._flush_run()
-        self._encoded.write(data)
+        self.pieces.append(data)
+
+    def add_by_pydicom(self, element: DataElement | RawDataElement, encodings: object) -> None:
+        """An element encoded by pydicom's ``write_data_element``."""
+        stream = DicomBytesIO()
+        stream.is_implicit_VR, stream.is_little_endian = self._implicit, True
+        write_data_element(stream, element, encodings)  # type: ignore[arg-type]
+        self.add(stream.getvalue())
 
     def finish(self) -> list[Piece]:
         self._flush_run()
-        self._flush_encoded()
         return self.pieces
 
 
@@ -151,7 +141,7 @@ def _copy_element(output: _Output, source: SourceFile, element: Element) -> None
         raise Declined("non-zero reserved bytes in an element header")
     if element.undefined_length:
         output.copy(element.start, element.content_end)
-        output.encoder().write(SEQUENCE_DELIMITATION)
+        output.add(SEQUENCE_DELIMITATION)
     else:
         output.copy(element.start, element.end)
 
@@ -202,10 +192,11 @@ def encode(result: ReadResult, source: SourceFile) -> list[Piece]:
     elements = ds._dict
     next_copy = 0
     for tag in sorted(elements, key=int):
-        while next_copy < len(copies) and copies[next_copy].tag < tag:
+        number = int(tag)
+        while next_copy < len(copies) and copies[next_copy].tag < number:
             _copy_unless_group_length(output, source, copies[next_copy])
             next_copy += 1
-        if tag & 0xFFFF == 0 and tag >> 16 > 6:
+        if number & 0xFFFF == 0 and number >> 16 > 6:
             continue
         item: object = elements[tag]
         original = originals.get(tag)
@@ -218,7 +209,7 @@ def encode(result: ReadResult, source: SourceFile) -> list[Piece]:
                 if data is None:
                     data = encoding.encode_sequence(item, implicit, encodings)
             if data is None:
-                write_data_element(output.encoder(), ds.get_item(tag), encodings)
+                output.add_by_pydicom(ds.get_item(tag), encodings)
             else:
                 output.add(data)
     for element in copies[next_copy:]:
