@@ -141,3 +141,25 @@ def test_tls_when_certificates_are_configured(tmp_path: Path) -> None:
     assert int(status.Status) == 0
     stored = [pydicom.dcmread(path) for path in (tmp_path / "storage").rglob("*.dcm")]
     assert len(stored) == 1 and stored[0].PatientName != ds.PatientName
+
+
+def test_tls_with_ca_certificates_requires_a_client_certificate(tmp_path: Path) -> None:
+    certificate, key = _certificate(tmp_path)
+    tls = (f'[tls]\ncertificate = "{certificate}"\nprivate_key = "{key}"\n'
+           f'ca_certificates = "{certificate}"\n')
+    ds = read_test_file("CT_small.dcm")
+    with running_node(node_toml(tmp_path, extra=tls)) as node:
+        outcomes = []
+        for present_certificate in (False, True):
+            client = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(certificate))
+            if present_certificate:
+                client.load_cert_chain(certificate, key)
+            ae = AE(ae_title="MODALITY")
+            ae.add_requested_context(ds.SOPClassUID, ds.file_meta.TransferSyntaxUID)
+            ae.acse_timeout = ae.network_timeout = 5
+            association = ae.associate("127.0.0.1", node.address[1], ae_title="DEIDNODE",
+                                       tls_args=(client, "127.0.0.1"))
+            outcomes.append(association.is_established)
+            if association.is_established:
+                association.release()
+    assert outcomes == [False, True]
