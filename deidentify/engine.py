@@ -33,7 +33,14 @@ from deidentify import graphics, method, private, structured, writer
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers, default_cleaner
 from deidentify.dates import DateShifter, UnparseableDate
 from deidentify.dummies import dummy_value
-from deidentify.elements import LONG_TEXT_VRS, TEXT_VRS, element_vr, set_empty, text_values
+from deidentify.elements import (
+    LONG_TEXT_VRS,
+    TEXT_VRS,
+    element_vr,
+    set_empty,
+    set_values,
+    text_values,
+)
 from deidentify.plan import Plan, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
 from deidentify.uids import UIDMapper, UIDScheme
@@ -275,8 +282,7 @@ class Deidentifier:
             return
         values = text_values(ds, tag)
         if values:
-            replaced = [self._uids.map(uid) for uid in values]
-            ds[tag] = DataElement(tag, "UI", replaced[0] if len(replaced) == 1 else replaced)
+            set_values(ds, tag, "UI", [self._uids.map(uid) for uid in values])
 
     def _shift(self, ds: Dataset, tag: int, vr: str | None, context: Context) -> None:
         if self._dates is None or context.offset is None or vr not in ("DA", "DT", "TM"):
@@ -299,7 +305,7 @@ class Deidentifier:
             return
         values = [ae_title_pseudonym(self._secret, value) for value in text_values(ds, tag)]
         if values:
-            ds[tag] = DataElement(tag, vr, values[0] if len(values) == 1 else values)
+            set_values(ds, tag, vr, values)
 
     def _clean(
         self, ds: Dataset, tag: int, vr: str | None, context: Context, mode: TextMode
@@ -322,7 +328,7 @@ class Deidentifier:
             return
         cleaned = [self._cleaner(value, vr, identifiers) for value in values]
         if cleaned != values:
-            ds[tag] = DataElement(tag, vr, cleaned[0] if len(cleaned) == 1 else cleaned)
+            set_values(ds, tag, vr, cleaned)
 
     def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
         raw_vr = ds.get_item(tag).VR

@@ -16,6 +16,7 @@ from enum import Enum
 from pydicom.datadict import dictionary_VR
 
 import generated
+from deidentify.elements import BINARY_VRS
 from deidentify.profile import Profile
 from generated.model import ActionCode, AttributeRule, Edition, Option, PatternKind
 
@@ -93,8 +94,6 @@ _CLEANING_BY_OPTION: dict[Option, Treatment] = {
 Modified Dates on an attribute that holds no date (Timezone Offset From UTC) cleans its text."""
 
 _DATE_VRS = frozenset({"DA", "DT", "TM"})
-_BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
-"""Binary values (Maker Note, Overlay Data, ...) cannot be cleaned of text: C removes them."""
 
 
 def _vr_of(rule: AttributeRule) -> str | None:
@@ -145,8 +144,8 @@ def _cleaning(source: Option | None, vr: str | None) -> Treatment:
         return special
     if special is Treatment.SHIFT_DATE and vr == "SQ":
         return Treatment.KEEP_AND_CLEAN_ITEMS
-    if vr in _BINARY_VRS:
-        return Treatment.REMOVE
+    if vr in BINARY_VRS:
+        return Treatment.REMOVE  # Maker Note, Overlay Data, ...: binary cannot be cleaned of text
     if special is not None and special is not Treatment.SHIFT_DATE:
         return special
     if source is Option.RETAIN_DEVICE_IDENTITY and vr == "AE":

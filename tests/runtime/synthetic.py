@@ -32,8 +32,6 @@ NESTING_SEQUENCE = 0x52009229
 CLEANED_VRS = frozenset({"LO", "LT", "ST", "UT", "UC", "SH"})
 """VRs whose markers carry the Patient ID (SH has room for it)."""
 
-BINARY_VRS = frozenset({"OB", "OW", "UN", "US", "SS", "UL", "SL", "FL", "FD", "AT"})
-
 PRIVATE_CREATOR_SAFE = "GEMS_ACQU_01"
 SAFE_TAG = 0x00191123
 """(0019,xx23) of GEMS_ACQU_01 (Table E.3.10-1), in block 0x11."""
