@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from deidentify.profile import ProfileError, parse_profile
 from deidentify.report.output import write_text_atomically
 from deidentify.secrets import SecretError, load_secret
 from deidentify.uids import UIDScheme
-from deidentify.verify import VerifyUsageError, verify_trees
+from deidentify.verify import VerifyResult, VerifyUsageError, verify_trees
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 SHOWN = 200
@@ -67,16 +68,25 @@ def run(args: argparse.Namespace) -> int:
     if result.pairs == 0 and result.passed:
         return _fail(f"{args.deidentified}: no de-identified file could be paired with an"
                      f" original under {args.originals}")
-    print(result.summary())
-    violations = sorted(result.violations)
-    for violation in violations[:SHOWN]:
-        print(violation.line())
-    if len(violations) > SHOWN:
-        print(f"... and {len(violations) - SHOWN} more violations")
     if args.json is not None:
         target: Path = args.json
         try:
             write_text_atomically(target, result.as_json())
         except OSError as error:
             return _fail(f"{target}: {error.strerror or error}")
-    return EXIT_OK if result.passed else EXIT_VIOLATIONS
+    status = EXIT_OK if result.passed else EXIT_VIOLATIONS
+    try:
+        _print(result)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return status
+
+
+def _print(result: VerifyResult) -> None:
+    print(result.summary())
+    violations = sorted(result.violations)
+    for violation in violations[:SHOWN]:
+        print(violation.line())
+    if len(violations) > SHOWN:
+        print(f"... and {len(violations) - SHOWN} more violations")
+    sys.stdout.flush()
