@@ -2,8 +2,9 @@
 
 A run takes a picklable factory of such functions; each worker process calls it once, so
 the plan is built once per process. ``EngineFactory`` gives the engine's function: the
-fast path where it accepts the file, else the streaming path for large Pixel Data, else the
-reference path (read whole, apply, write). All three write the same bytes.
+streaming path for large Pixel Data (memory bounded whatever the size), else the fast path
+where it accepts the file, else the reference path (read whole, apply, write). All three
+write the same bytes.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ def deidentify_one(
 ) -> None:
     """De-identify one file by the first path that takes it."""
     kind = sniff(source, dicomdir_reason)
-    if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-        return
     if deidentify_streaming(deid, source, target, kind):
+        return
+    if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
         return
     ds = read_whole(source, kind)
     deid.apply(ds)
