@@ -33,7 +33,7 @@ def _clean(vr: str | None) -> str:
         return "identifiers found anywhere in the object redacted to *** (kept otherwise)"
     if vr is None or vr == "UN":
         return "removed (an unknown VR cannot be cleaned)"
-    return f"kept unchanged: only text is cleaned, a {vr} value is not"
+    return f"kept unchanged: only text is cleaned, not values of VR {vr}"
 
 
 def behaviour_of(row: PlanRow, scheme: UIDScheme) -> str:

@@ -218,3 +218,14 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert status == 2
     assert out == ""
     assert err.startswith("deidentify report: ") and err.count("\n") == 1
+
+
+def test_html_diff_lists_the_added_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_report(capsys, "--profile", BASIC_ONLY, "--format", "html",
+                                "--diff", "2025e")
+    assert status == 0
+    page = _Page()
+    page.feed(out)
+    assert len(page.rows) == 656
+    assert "Changes from edition 2025e to 2026c" in out
+    assert "1 row added" in out and "(0040,E012)" in out
