@@ -9,7 +9,8 @@ Each case is (tag as the standard writes it, the tag tested, its VR, the profile
 the table gives under that profile); each private case is (tag as written, group, element
 offset in the block, Private Creator, VR, profile URI, code of the private-attributes rule).
 The codes come from the model, never from the runtime's plan. Every case is checked at the top
-level and inside an item of the VOI LUT Sequence, which the table does not list.
+level and inside an item of the VOI LUT Sequence, which the table does not list (File Meta
+attributes in a written and re-read file instead).
 """
 
 from __future__ import annotations
