@@ -11,7 +11,9 @@ from pathlib import Path
 import pydicom
 from pydicom.data import get_testdata_file
 
-from deidentify.batch import BatchOptions, Status, run_batch
+from deidentify.batch import BatchOptions, Layout, Status, run_batch
+from deidentify.plan import CompoundPolicy
+from deidentify.uids import UIDScheme
 from deidentify.batch.results import DICOMDIR_DROPPED, NOT_DICOM, TRUNCATED
 from deidentify.writer import NOT_WRITABLE
 from tests.batch.helpers import copy_corpus, engine_factory, output_files, shipped, shipped_files
@@ -179,3 +181,44 @@ def test_every_shipped_file_goes_through_one_run(tmp_path: Path) -> None:
     assert sum(1 for r in records if r["reason"] == DICOMDIR_DROPPED) == 8
     assert totals.done > len(files) * 0.8
     assert totals.done == len(output_files(out))
+
+
+def test_hierarchy_paths_hold_only_new_identifiers(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copy_corpus(["CT_small.dcm", "rtplan.dcm", "rtdose.dcm", "JPEG-lossy.dcm"], folder)
+    out = tmp_path / "out"
+    totals = run_batch(BatchOptions(inputs=(folder,), output=out, layout=Layout.HIERARCHY),
+                       engine_factory())
+    assert totals.done == 4
+    originals = [_header(path) for path in folder.rglob("*.dcm")]
+    identifiers = {str(ds.get(keyword, "")) for ds in originals if ds is not None
+                   for keyword in (*UID_KEYWORDS, "PatientID")} - {""}
+    for path in output_files(out):
+        relative = str(path.relative_to(out))
+        assert not any(value in relative for value in identifiers)
+        ds = _header(path)
+        assert ds is not None
+        assert relative.endswith(f"{ds.StudyInstanceUID}/{ds.SeriesInstanceUID}/"
+                                 f"{ds.SOPInstanceUID}.dcm")
+
+
+def test_uid_scheme_and_policy_reach_the_workers(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copy_corpus(["CT_small.dcm"], folder)
+    found = {}
+    for name, factory in (
+        ("keyed", engine_factory()),
+        ("dcm4che", engine_factory(uid_scheme=UIDScheme.DCM4CHE)),
+        ("strict", engine_factory(policy=CompoundPolicy.STRICT)),
+    ):
+        run_batch(BatchOptions(inputs=(folder,), output=tmp_path / name, jobs=2), factory)
+        found[name] = _uids(tmp_path / name)["CT_small.dcm"]
+        deid = factory.deidentifier()
+        original = _header(folder / "CT_small.dcm")
+        assert original is not None
+        assert found[name][0] == deid.map_uid(original.SOPInstanceUID)
+    assert found["keyed"] != found["dcm4che"]
+    conformant = _header(tmp_path / "keyed" / "CT_small.dcm")
+    strict = _header(tmp_path / "strict" / "CT_small.dcm")
+    assert conformant is not None and strict is not None
+    assert "InstitutionName" in conformant and "InstitutionName" not in strict
