@@ -231,7 +231,11 @@ def _meta_elements(buf: Buffer, pos: int, end: int) -> tuple[tuple[Element, ...]
 
 
 def _text(buf: Buffer, element: Element) -> str:
-    return bytes(buf[element.value_start : element.content_end]).decode("ascii").rstrip("\0 ")
+    try:
+        text = bytes(buf[element.value_start : element.content_end]).decode("ascii")
+    except UnicodeDecodeError:
+        raise Declined("non-ASCII bytes in a File Meta UID") from None
+    return text.rstrip("\0 ")
 
 
 def _check_first_vr(buf: Buffer, pos: int, end: int, implicit: bool) -> None:

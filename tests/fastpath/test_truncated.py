@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from deidentify.fastpath.layout import read_layout
 from tests.fastpath.paths import deidentifier, fast_output, reference_output, shipped
 
@@ -36,3 +39,26 @@ def test_corrupted_lengths_never_crash(tmp_path: Path) -> None:
         fast = fast_output(deid, source)
         if fast is not None:
             assert fast == reference_output(deid, source, tmp_path), hex(element.tag)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    mutations=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=4095), st.integers(0, 255)),
+        min_size=1, max_size=6,
+    )
+)
+def test_random_byte_damage_declines_or_matches(
+    mutations: list[tuple[int, int]], tmp_path: Path
+) -> None:
+    buffer = bytearray(shipped("MR_small.dcm").read_bytes())
+    for position, value in mutations:
+        buffer[132 + position] = value
+    source = tmp_path / "damaged.dcm"
+    source.write_bytes(bytes(buffer))
+    deid = deidentifier("deidentify:")
+    fast = fast_output(deid, source)
+    if fast is not None:
+        assert fast == reference_output(deid, source, tmp_path)
