@@ -44,6 +44,15 @@ def element_vr(ds: Dataset, tag: int) -> str | None:
     return "UN" if vr == "UN" else None
 
 
+def is_declared_unknown(tag: int) -> bool:
+    """Whether the dictionary itself gives the tag VR UN (such as Selector UN Value), as
+    opposed to an element whose VR is merely not known here."""
+    try:
+        return bool(dictionary_VR(tag) == "UN")
+    except KeyError:
+        return False
+
+
 def _first_alternative(vr: str) -> str:
     return vr.split(" or ")[0].strip()
 

@@ -6,7 +6,8 @@ Data, ...) are kept; the pixel data is never decoded.
 
 Where the VR is needed and unknown (implicit VR or UN, and a tag pydicom's dictionary does
 not know), the safe choice is taken: D, U and C remove the element rather than write a value
-of a guessed type; Z writes a zero-length UN.
+of a guessed type; Z writes a zero-length UN. An attribute the dictionary itself declares UN
+(Selector UN Value) gets UN's dummy under D.
 
 Inside a sequence kept as its dummy (D on a sequence, e.g. Content Sequence under the Basic
 Profile), long free text that Table E.1-1 does not list (Text Value, ...) is replaced by the
@@ -37,6 +38,7 @@ from deidentify.elements import (
     LONG_TEXT_VRS,
     TEXT_VRS,
     element_vr,
+    is_declared_unknown,
     set_empty,
     set_values,
     text_values,
@@ -266,7 +268,7 @@ class Deidentifier:
             self.walk_items(ds, tag, context, TextMode.DUMMY)
         elif vr == "UI":
             self._replace_uid(ds, tag, vr, context, mode)
-        elif vr is None or vr == "UN":
+        elif vr is None or (vr == "UN" and not is_declared_unknown(tag)):
             del ds[tag]
         else:
             ds[tag] = DataElement(tag, vr, dummy_value(vr))

@@ -85,7 +85,6 @@ ORIGINALS: dict[str, object] = {
 
 
 KNOWN_DISAGREEMENTS: dict[tuple[int, str], str] = {
-    (0x0072006D, "dummy"): "Selector UN Value (D, VR UN) is removed, not given UN's dummy",
 }
 """Where the runtime and Table E.1-1 are known to disagree, by (tag, outcome): such a case is
 an expected failure, and fails outright once the runtime conforms, so that the entry goes."""
