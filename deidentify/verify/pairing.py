@@ -18,11 +18,12 @@ from pydicom import Dataset
 
 @dataclass(frozen=True)
 class Loaded:
-    """A DICOM file read for verification; ``relative`` is its path under its tree."""
+    """A DICOM file found for verification: its path, its path under its tree, and its
+    attributes up to Pixel Data (enough to pair it)."""
 
     path: Path
     relative: str
-    dataset: Dataset
+    header: Dataset
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,12 @@ class Pair:
 
 
 def _uid(loaded: Loaded) -> str | None:
-    value = loaded.dataset.get("SOPInstanceUID")
+    value = loaded.header.get("SOPInstanceUID")
     return str(value).rstrip("\x00 ") if value else None
 
 
 def _series_key(loaded: Loaded) -> tuple[str, str, str] | None:
-    ds = loaded.dataset
+    ds = loaded.header
     instance = ds.get("InstanceNumber")
     if instance is None or str(instance) == "":
         return None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pydicom
@@ -14,6 +17,12 @@ from deidentify.verify.attributes import AttributeChecker
 from deidentify.verify.findings import Fingerprinter, VerifyResult, Violation
 from deidentify.verify.leaks import Identifiers, LeakScanner
 from deidentify.verify.pairing import Loaded, pair_files
+
+FORMAT_ERRORS: tuple[type[Exception], ...] = (
+    InvalidDicomError, ValueError, EOFError, KeyError, TypeError, AttributeError,
+)
+"""What pydicom raises on a damaged file."""
+READ_ERRORS: tuple[type[Exception], ...] = (OSError, *FORMAT_ERRORS)
 
 
 class VerifyUsageError(ValueError):
@@ -29,15 +38,30 @@ def _files(root: Path) -> list[tuple[Path, str]]:
             for path in sorted(root.rglob("*")) if path.is_file()]
 
 
-def _read(path: Path) -> pydicom.Dataset | None:
-    """A DICOM file's dataset; None if the file is not DICOM. Raises OSError if unreadable."""
+@contextmanager
+def _quiet_pydicom() -> Iterator[None]:
+    """pydicom's warnings about damaged values may quote the values: none are shown."""
+    logger = logging.getLogger("pydicom")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
-        return pydicom.dcmread(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _read(path: Path, header: bool) -> pydicom.Dataset | None:
+    """A DICOM file's dataset (``header``: up to Pixel Data); None if the file is not DICOM.
+    Raises OSError (and pydicom's errors) if it cannot be read."""
+    try:
+        return pydicom.dcmread(path, stop_before_pixels=header)
     except InvalidDicomError:
         pass
     try:
-        ds = pydicom.dcmread(path, force=True)
-    except (InvalidDicomError, ValueError, EOFError, KeyError, TypeError, AttributeError):
+        ds = pydicom.dcmread(path, stop_before_pixels=header, force=True)
+    except FORMAT_ERRORS:
         return None
     return ds if "SOPClassUID" in ds else None
 
@@ -47,8 +71,8 @@ def load_tree(root: Path) -> tuple[list[Loaded], list[str]]:
     loaded, failed = [], []
     for path, relative in _files(root):
         try:
-            ds = _read(path)
-        except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError):
+            ds = _read(path, header=True)
+        except READ_ERRORS:
             failed.append(relative)
             continue
         if ds is not None:
@@ -56,9 +80,27 @@ def load_tree(root: Path) -> tuple[list[Loaded], list[str]]:
     return loaded, failed
 
 
+def _full(loaded: Loaded) -> pydicom.Dataset | None:
+    try:
+        return _read(loaded.path, header=False)
+    except READ_ERRORS:
+        return None
+
+
+def _unreadable(relative: str) -> Violation:
+    return Violation(relative, "", "file", "unreadable", "a DICOM file",
+                     "a file that cannot be read")
+
+
 def verify_trees(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes | None,
                  map_uid: Callable[[str], str] | None) -> VerifyResult:
     """Pair, check every attribute, scan for identifying values; the result of it all."""
+    with _quiet_pydicom():
+        return _verify(originals_root, outputs_root, plan, secret, map_uid)
+
+
+def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes | None,
+            map_uid: Callable[[str], str] | None) -> VerifyResult:
     originals, _ = load_tree(originals_root)
     outputs, unreadable = load_tree(outputs_root)
     if not originals:
@@ -69,8 +111,7 @@ def verify_trees(originals_root: Path, outputs_root: Path, plan: Plan, secret: b
     result = VerifyResult(profile=plan.profile.uri, edition=plan.profile.edition,
                           originals=len(originals), outputs=len(outputs) + len(unreadable),
                           fingerprints_keyed_by=fingerprints.keyed_by)
-    result.violations += [Violation(relative, "", "file", "unreadable", "a DICOM file",
-                                    "a file that cannot be read") for relative in unreadable]
+    result.violations += [_unreadable(relative) for relative in unreadable]
     pairs, unpaired_originals, unpaired_outputs = pair_files(originals, outputs, map_uid)
     result.pairs = len(pairs)
     result.paired_by = dict(Counter(pair.how for pair in pairs))
@@ -81,15 +122,25 @@ def verify_trees(originals_root: Path, outputs_root: Path, plan: Plan, secret: b
     every = Identifiers({})
     for pair in pairs:
         file = pair.output.relative
-        result.violations += checker.check(pair.original.dataset, pair.output.dataset, file)
-        identifiers = scanner.identifiers(pair.original.dataset)
+        original, output = _full(pair.original), _full(pair.output)
+        if original is None or output is None:
+            result.violations.append(_unreadable(file))
+            continue
+        result.violations += checker.check(original, output, file)
+        identifiers = scanner.identifiers(original)
         every = every | identifiers
-        result.violations += scanner.scan(pair.output.dataset, pair.output.path.read_bytes(),
-                                          identifiers, file, pair.original.dataset)
-    for original in unpaired_originals:
-        every = every | scanner.identifiers(original.dataset)
-    for output in unpaired_outputs:
-        result.violations += scanner.scan(output.dataset, output.path.read_bytes(), every,
-                                          output.relative, None)
+        result.violations += scanner.scan(output, pair.output.path.read_bytes(), identifiers,
+                                          file, original)
+    for lone in unpaired_originals:
+        full = _full(lone)
+        if full is not None:
+            every = every | scanner.identifiers(full)
+    for unpaired in unpaired_outputs:
+        full = _full(unpaired)
+        if full is None:
+            result.violations.append(_unreadable(unpaired.relative))
+            continue
+        result.violations += scanner.scan(full, unpaired.path.read_bytes(), every,
+                                          unpaired.relative, None)
     result.violations += checker.uid_consistency()
     return result

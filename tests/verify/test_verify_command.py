@@ -249,3 +249,21 @@ def test_safe_private_attributes_pass_only_under_retain_safe_private(
     assert status == 1
     assert "Private attribute of 'Philips PET Private Group' (7053,1000)" in out
     assert "Private Creator 'Philips PET Private Group' (7053,0010)" in out
+
+
+def test_a_truncated_output_fails_and_other_files_are_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy_testdata(["CT_small.dcm", "MR_small.dcm"], tmp_path / "in")
+    deidentify_tree(tmp_path / "in", tmp_path / "out", "deidentify:")
+    damaged = tmp_path / "out" / "MR_small.dcm"
+    damaged.write_bytes(damaged.read_bytes()[:300])
+    (tmp_path / "out" / "README.txt").write_text("not DICOM", encoding="utf-8")
+    report = tmp_path / "result.json"
+    status, _, _ = verify(capsys, str(tmp_path / "in"), str(tmp_path / "out"),
+                            "--profile", "deidentify:", "--json", str(report))
+    assert status == 1
+    result = json.loads(report.read_text(encoding="utf-8"))
+    assert result["outputs"] == 2
+    assert result["violations"]
+    assert {v["file"] for v in result["violations"]} == {"MR_small.dcm"}
