@@ -1,11 +1,11 @@
-"""Benchmark: objects per second through the node, beside the apply engine on the same objects.
+"""Benchmark: objects per second through the node, beside `deidentify apply` on the same objects.
 
     PYTHONPATH=. python tools/bench_net.py [--count 2000] [--associations 4] [--timeout 900]
                                            [--json FILE]
 
 Writes ``count`` distinct copies of pydicom's CT_small.dcm and MR_small.dcm to a temporary
-folder, de-identifies them file to file as ``deidentify apply`` does (read, apply, write to a
-temporary name, rename), then sends the same objects to a node on 127.0.0.1 over concurrent
+folder, times ``deidentify apply`` on that folder (one process, default options, the same
+profile and secret), then sends the same objects to a node on 127.0.0.1 over concurrent
 associations and waits until every one is stored. Loopback only; the run is bounded by
 ``--timeout``. Exits 1 if the node lost any object.
 """
@@ -16,6 +16,7 @@ import argparse
 import faulthandler
 import json
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,14 +28,13 @@ import pydicom
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, evt
 from pynetdicom.presentation import StoragePresentationContexts
 
-from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.net.coercion import Coercer
 from deidentify.net.config import load_config
 from deidentify.net.engine import engines
 from deidentify.net.node import Node
 from deidentify.writer import write
 from tests.net.load import distinct_copies, send_concurrently
-from tests.net.nodes import MODIFIED_DATES, SECRET, node_toml, read_test_file
+from tests.net.nodes import MODIFIED_DATES, SECRET, SECRET_HEX, node_toml, read_test_file
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,12 @@ class Result:
         return self.objects / self.node_s
 
 
-def bench_apply(files: list[Path], out: Path) -> float:
-    """Seconds to de-identify every file to ``out``, as ``deidentify apply`` does."""
-    deidentifier = Deidentifier(Plan.build(parse_profile(MODIFIED_DATES)), SECRET)
-    out.mkdir()
+def bench_apply(inputs: Path, out: Path, secret_file: Path) -> float:
+    """Seconds of ``deidentify apply`` (one process, the default single job) over the inputs."""
+    command = [sys.executable, "-m", "deidentify", "apply", str(inputs), "--output", str(out),
+               "--profile", MODIFIED_DATES, "--secret-file", str(secret_file), "--quiet"]
     start = time.perf_counter()
-    for index, path in enumerate(files):
-        deidentifier.deidentify_file(path, out / f"{index:06d}.dcm")
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -128,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             dataset.save_as(path, enforce_file_format=True)
             files.append(path)
         print("timing apply...", file=sys.stderr, flush=True)
-        apply_s = bench_apply(files, folder / "applied")
+        secret_file = folder / "secret"
+        secret_file.write_text(SECRET_HEX + "\n")
+        apply_s = bench_apply(inputs, folder / "applied", secret_file)
         node_folder = folder / "node"
         node_folder.mkdir()
         print("timing node...", file=sys.stderr, flush=True)
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         bare_s = bench_bare_scp(files, args.associations, args.timeout)
     result = Result(args.count, args.associations, apply_s, node_s, stored, bare_s)
     print(f"objects            {result.objects}")
-    print(f"apply (file->file) {result.apply_s:8.2f} s  {result.apply_per_s:8.1f} objects/s")
+    print(f"deidentify apply   {result.apply_s:8.2f} s  {result.apply_per_s:8.1f} objects/s")
     print(f"node ({result.associations} assoc.)    {result.node_s:8.2f} s  "
           f"{result.node_per_s:8.1f} objects/s")
     print(f"bare pynetdicom SCP {result.bare_scp_s:7.2f} s  "
