@@ -117,5 +117,3 @@ def run_batch(
         temp.remove_if_empty()
         totals.seconds = time.monotonic() - started
     return totals
-
-

@@ -61,6 +61,7 @@ def test_exit_zero_with_summary_and_one_with_a_failed_file(
         (["--jobs", "0"], "--jobs must be at least 1"),
         (["--output", "{tmp}/in/out"], "inside the input folder"),
         (["--output", "{tmp}/out", "{tmp}/absent"], "no such file or folder"),
+        (["--output", "{tmp}/secret/out"], "Not a directory"),
     ],
 )
 def test_usage_and_configuration_errors_exit_two(
