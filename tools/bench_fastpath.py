@@ -29,7 +29,7 @@ import pydicom
 import pydicom.data
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import ExplicitVRLittleEndian, JPEG2000Lossless, generate_uid
 
 from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.fastpath import fast_deidentify_file
@@ -156,20 +156,28 @@ def _large_header(frames: int) -> Dataset:
     return ds
 
 
-def make_large_input(path: Path, megabytes: int) -> None:
-    """A multi-frame file whose native Pixel Data is about ``megabytes`` MB."""
+def make_large_input(path: Path, megabytes: int, encapsulated: bool = False) -> None:
+    """A multi-frame file whose Pixel Data is about ``megabytes`` MB: native, or one
+    fragment per frame under JPEG 2000 (never decoded here)."""
     frames = max(1, megabytes * 1024 * 1024 // FRAME_BYTES)
     ds = _large_header(frames)
     ds.file_meta = FileMetaDataset()
     ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
     ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta.TransferSyntaxUID = JPEG2000Lossless if encapsulated else ExplicitVRLittleEndian
     ds.save_as(path, enforce_file_format=True)
     pattern = os.urandom(FRAME_BYTES)
+    item = b"\xfe\xff\x00\xe0" + FRAME_BYTES.to_bytes(4, "little")
     with path.open("ab") as stream:
-        stream.write(b"\xe0\x7f\x10\x00OW\x00\x00" + (frames * FRAME_BYTES).to_bytes(4, "little"))
+        if encapsulated:
+            stream.write(b"\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff\xfe\xff\x00\xe0\0\0\0\0")
+        else:
+            length = (frames * FRAME_BYTES).to_bytes(4, "little")
+            stream.write(b"\xe0\x7f\x10\x00OW\x00\x00" + length)
         for _ in range(frames):
-            stream.write(pattern)
+            stream.write(item + pattern if encapsulated else pattern)
+        if encapsulated:
+            stream.write(b"\xfe\xff\xdd\xe0\0\0\0\0")
 
 
 def run_large_child(source: str, target: str, uri: str) -> None:
@@ -184,10 +192,10 @@ def run_large_child(source: str, target: str, uri: str) -> None:
     print(f"{int(done)} {seconds:.6f} {peak_kb}")
 
 
-def bench_large(megabytes: int, uri: str, rounds: int) -> None:
+def bench_large(megabytes: int, uri: str, rounds: int, encapsulated: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-fastpath-large-") as work:
         source, copy, output = (Path(work) / name for name in ("in.dcm", "copy.dcm", "out.dcm"))
-        make_large_input(source, megabytes)
+        make_large_input(source, megabytes, encapsulated)
         size = source.stat().st_size
         copy_seconds, fast_seconds, peak_kb, done = float("inf"), float("inf"), 0, True
         for _ in range(rounds):
@@ -206,7 +214,9 @@ def bench_large(megabytes: int, uri: str, rounds: int) -> None:
             output.unlink(missing_ok=True)
     if not done:
         raise SystemExit("the fast path declined the large file")
-    print(f"large file: {size / 1e6:.0f} MB multi-frame, profile {uri}, best of {rounds} rounds")
+    kind = "encapsulated" if encapsulated else "native"
+    print(f"large file: {size / 1e6:.0f} MB multi-frame, {kind} Pixel Data, profile {uri},"
+          f" best of {rounds} rounds")
     print(f"  plain copy (shutil.copyfile) {size / copy_seconds / 1e6:8.0f} MB/s")
     print(f"  fast path                    {size / fast_seconds / 1e6:8.0f} MB/s")
     print(f"  fast / plain copy = {copy_seconds / fast_seconds:.2f}x")
@@ -219,6 +229,7 @@ def main() -> None:
     parser.add_argument("--large-mb", type=int, default=1024, help="0 skips the large file")
     parser.add_argument("--profile", default="deidentify:")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--encapsulated", action="store_true", help="large file: JPEG 2000")
     parser.add_argument("--large-child", nargs=3, metavar=("SOURCE", "TARGET", "URI"))
     args = parser.parse_args()
     if args.large_child:
@@ -228,7 +239,7 @@ def main() -> None:
     if args.files:
         bench_small(args.files, args.profile, args.rounds)
     if args.large_mb:
-        bench_large(args.large_mb, args.profile, args.rounds)
+        bench_large(args.large_mb, args.profile, args.rounds, args.encapsulated)
 
 
 if __name__ == "__main__":

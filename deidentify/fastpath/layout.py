@@ -60,6 +60,8 @@ ITEM_DELIMITER = 0xFFFEE00D
 SEQUENCE_DELIMITER = 0xFFFEE0DD
 PREAMBLE_LENGTH = 128
 PREFIX = b"DICM"
+RELEASE_EVERY = 32 * 1024 * 1024
+"""Bytes of fragments walked in a memory map between two releases of the pages touched."""
 
 _EXPLICIT_HEAD = Struct("<HH2sH")
 _IMPLICIT_HEAD = Struct("<HHL")
@@ -131,17 +133,32 @@ def _skip_items(buf: Buffer, pos: int, end: int, implicit: bool) -> tuple[int, i
                 raise Declined("sequence item runs past the end of its container")
 
 
+def _release(buf: Buffer, start: int, stop: int) -> None:
+    """Unmap the pages of ``[start, stop)`` that reading headers faulted in (a memory map's
+    page faults bring neighbouring pages with them, which would otherwise add up)."""
+    if isinstance(buf, mmap.mmap):
+        first = start - start % mmap.PAGESIZE
+        length = (stop - first) - (stop - first) % mmap.PAGESIZE
+        if length > 0:
+            buf.madvise(mmap.MADV_DONTNEED, first, length)
+
+
 def _skip_fragments(buf: Buffer, pos: int, end: int) -> tuple[int, int]:
     """Skip the items of encapsulated Pixel Data; same return as :func:`_skip_items`."""
+    released = pos
     while True:
         tag, _, length, value_start = _element_header(buf, pos, end, True)
         if tag == SEQUENCE_DELIMITER:
+            _release(buf, released, pos)
             return pos, value_start
         if tag != ITEM or length == UNDEFINED:
             raise Declined("malformed encapsulated Pixel Data")
         pos = value_start + length
         if pos > end:
             raise Declined("Pixel Data fragment runs past the end of the file")
+        if pos - released > RELEASE_EVERY:
+            _release(buf, released, pos)
+            released = pos
 
 
 def _next_element(buf: Buffer, pos: int, end: int, implicit: bool) -> Element:
