@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pydicom.datadict import dictionary_VR
+
 from deidentify.dummies import describe_dummy
 from deidentify.elements import TEXT_VRS
-from deidentify.plan import PlanRow, Treatment
+from deidentify.plan import CompoundPolicy, PlanRow, Treatment
 from deidentify.uids import UIDScheme
+from generated.model import PatternKind
 
 UID_SCHEMES: dict[UIDScheme, str] = {
     UIDScheme.KEYED: "2.25.<HMAC-SHA256 of the original UID under the secret>, the same in"
@@ -16,8 +19,8 @@ UID_SCHEMES: dict[UIDScheme, str] = {
 
 
 def _dummy(vr: str | None) -> str:
-    if vr is None or vr == "UN":
-        return "removed (no dummy for an unknown VR); other VRs get their dummy"
+    if vr is None:
+        return "removed (no dummy for an unknown VR); with a VR, replaced by its dummy"
     if vr == "SQ":
         return "sequence kept, the profile applied inside every item"
     try:
@@ -29,16 +32,38 @@ def _dummy(vr: str | None) -> str:
 def _clean(vr: str | None) -> str:
     if vr == "SQ":
         return "sequence kept, free text inside every item cleaned of identifiers"
-    if vr in TEXT_VRS or vr == "AE":
+    if vr in TEXT_VRS or vr in ("AE", "CS"):
         return "identifiers found anywhere in the object redacted to *** (kept otherwise)"
-    if vr is None or vr == "UN":
+    if vr is None:
         return "removed (an unknown VR cannot be cleaned)"
-    return f"kept unchanged: only text is cleaned, not values of VR {vr}"
+    return f"removed: a value of VR {vr} cannot be cleaned of text"
 
 
-def behaviour_of(row: PlanRow, scheme: UIDScheme) -> str:
+def _dictionary_vr(row: PlanRow) -> str | None:
+    """The first VR pydicom's dictionary gives the row's tag ("OB or OW" -> OB); for a
+    repeating group, the tag of its data element (xx=00, element 3000 where masked)."""
+    pattern = row.rule.tag
+    if pattern.kind is PatternKind.PRIVATE:
+        return None
+    tag = pattern.value | (0x3000 & ~pattern.mask)
+    try:
+        return dictionary_VR(tag).split(" or ")[0].strip()
+    except KeyError:
+        return None
+
+
+def resolved(row: PlanRow, policy: CompoundPolicy) -> tuple[Treatment, str | None]:
+    """The treatment and VR of the row's elements: where the plan leaves the VR open (the
+    dictionary gives alternatives), as for the first alternative."""
+    if row.vr is not None:
+        return row.treatment, row.vr
+    vr = _dictionary_vr(row)
+    return (row.treatment_for_vr(vr, policy), vr) if vr is not None else (row.treatment, None)
+
+
+def behaviour_of(row: PlanRow, policy: CompoundPolicy, scheme: UIDScheme) -> str:
     """One sentence: what happens to an element of this row under the plan."""
-    treatment, vr = row.treatment, row.vr
+    treatment, vr = resolved(row, policy)
     if treatment is Treatment.REMOVE:
         return "removed with all its items" if vr == "SQ" else "removed"
     if treatment is Treatment.EMPTY:
@@ -52,6 +77,7 @@ def behaviour_of(row: PlanRow, scheme: UIDScheme) -> str:
             return "kept: a whole-day shift leaves the time of day unchanged"
         return ("shifted by the patient's offset in whole days (keyed on the original"
                 " Patient ID); an unparseable value is removed")
-    if treatment is Treatment.CLEAN_TEXT:
+    if treatment is Treatment.CLEAN_TEXT or (treatment is Treatment.CLEAN_GRAPHICS
+                                              and vr != "SQ"):
         return _clean(vr)
     return treatment.description

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deidentify.method import TOOL_NAME, TOOL_VERSION
-from deidentify.plan import Plan, PlanRow
-from deidentify.report.behaviour import behaviour_of
+from deidentify.plan import CompoundPolicy, Plan, PlanRow
+from deidentify.report.behaviour import behaviour_of, resolved
 from deidentify.report.limits import limitations
 from deidentify.uids import UIDScheme
 from generated.model import BASIC_PROFILE_CODE, CodedConcept, Option
@@ -53,8 +53,9 @@ class Report:
         return tuple(row for row in self.rows if row.conflict)
 
 
-def _row(row: PlanRow, scheme: UIDScheme) -> ReportRow:
+def _row(row: PlanRow, policy: CompoundPolicy, scheme: UIDScheme) -> ReportRow:
     rule = row.rule
+    treatment, _ = resolved(row, policy)
     return ReportRow(
         tag=rule.tag.text,
         name=rule.name,
@@ -62,8 +63,8 @@ def _row(row: PlanRow, scheme: UIDScheme) -> ReportRow:
         basic=rule.basic.value,
         effective=row.effective.value,
         source=row.source,
-        treatment=row.treatment.value,
-        behaviour=behaviour_of(row, scheme),
+        treatment=treatment.value,
+        behaviour=behaviour_of(row, policy, scheme),
         options=tuple((option.value, code.value) for option, code in rule.options),
         conflict=tuple((option.value, code.value) for option, code in row.conflict),
     )
@@ -85,7 +86,7 @@ def build_report(plan: Plan, scheme: UIDScheme = UIDScheme.KEYED) -> Report:
         policy=plan.policy.value,
         policy_description=plan.policy.description,
         uid_scheme=scheme.value,
-        rows=tuple(_row(row, scheme) for row in plan.rows()),
+        rows=tuple(_row(row, plan.policy, scheme) for row in plan.rows()),
         merged_duplicates=tuple((merged.tag, "; ".join(merged.conflicts) or "same codes")
                                 for merged in edition.merged_duplicates),
         limitations=limitations(plan),

@@ -14,20 +14,23 @@ PIXELS = (
 DECLARED_ONLY = (
     "Cleaning (C) redacts only identifying values the object itself declares (names, IDs,"
     " dates, institution, device, staff, addresses): a name that appears only inside free"
-    " text is not recognised. Binary and coded values of C rows (OB, CS, ...) are kept as"
-    " they are."
+    " text is not recognised. C on a binary value (OB, OW, UN, ...) removes it: text inside"
+    " binary data cannot be read."
 )
 UNLISTED = (
     "Attributes that Table E.1-1 does not list are kept (free text inside sequences that are"
-    " cleaned or replaced is cleaned or replaced with them)."
+    " cleaned or replaced is cleaned or replaced with them), except the other elements of an"
+    " overlay whose Overlay Data is removed."
 )
 UNKNOWN_VR = (
     "Where the VR is unknown (implicit VR or UN, and a tag pydicom's dictionary does not"
     " know), D, U and C remove the element instead of writing a value of a guessed type."
+    " Attributes the dictionary itself declares UN get UN's dummy under D."
 )
 GRAPHICS = (
-    "Clean Graphics keeps overlay bitmaps (60xx,3000) and curve data (50xx) as they are: only"
-    " their text (descriptions, labels, comments, graphic annotation text) is cleaned."
+    "Clean Graphics removes overlay bitmaps (60xx,3000) and curve data (50xx): text drawn"
+    " into them cannot be read. Their text elements (descriptions, labels, comments) and"
+    " graphic annotation text are kept, cleaned of identifiers."
 )
 SAFE_PRIVATE = (
     "Retain Safe Private keeps the private attributes of Table E.3.10-1 (matched by Private"
