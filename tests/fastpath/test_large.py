@@ -14,6 +14,7 @@ from pydicom.uid import RLELossless
 
 from deidentify.fastpath import fast_deidentify_file
 from deidentify.fastpath.apply import encode_file
+from deidentify.fastpath.layout import read_layout
 from deidentify.fastpath.sink import Extent, Piece, write_pieces
 from deidentify.fastpath.source import MAP_THRESHOLD, SourceFile
 from tests.fastpath import synthetic
@@ -94,3 +95,32 @@ def test_large_pixel_data_the_engine_would_decode_is_declined(tmp_path: Path) ->
 def test_missing_input_is_declined(tmp_path: Path) -> None:
     assert not fast_deidentify_file(deidentifier("deidentify:"), tmp_path / "absent.dcm",
                                     io.BytesIO())
+
+
+def _mapped_file_pages_kb() -> int:
+    status = Path("/proc/self/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("RssFile:"))
+    return int(line.split()[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_walking_fragments_of_a_mapped_file_leaves_no_pages_mapped(tmp_path: Path) -> None:
+    fragment = 64 * 1024
+    count = 2 * MAP_THRESHOLD // fragment
+    path = tmp_path / "fragments.bin"
+    with path.open("wb") as stream:
+        stream.write(bytes(128) + b"DICM")
+        meta = b"1.2.840.10008.1.2.4.90\0"
+        stream.write(b"\x02\x00\x10\x00UI" + len(meta).to_bytes(2, "little") + meta)
+        stream.write(b"\xe0\x7f\x10\x00OB\0\0\xff\xff\xff\xff")
+        item = b"\xfe\xff\x00\xe0" + fragment.to_bytes(4, "little") + os.urandom(fragment)
+        for _ in range(count):
+            stream.write(item)
+        stream.write(b"\xfe\xff\xdd\xe0\0\0\0\0")
+    with SourceFile(path) as opened:
+        assert opened.mapped
+        before = _mapped_file_pages_kb()
+        layout = read_layout(opened.buffer)
+        grown = _mapped_file_pages_kb() - before
+    assert layout.elements[0].undefined_length
+    assert grown < 4 * 1024, f"{grown} kB of the mapped file still resident"
