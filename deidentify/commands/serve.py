@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sqlite3
+import ssl
 import sys
 import threading
 from pathlib import Path
@@ -70,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     node = Node(config, coercer, secret, write)
     try:
         node.start()
+    except ssl.SSLError as error:
+        reason = error.reason or "PEM certificate and matching private key expected"
+        return _fail(f"{config_path}: [tls]: cannot load the certificate and key ({reason})")
     except OSError as error:
         return _fail(f"cannot listen on {config.host}:{config.port}: {error.strerror or error}")
     stopping = threading.Event()

@@ -158,7 +158,12 @@ def _tls(source: Path, table: object) -> TLSConfig:
         raise reader.error("certificate", "missing")
     if private_key is None:
         raise reader.error("private_key", "missing")
-    return TLSConfig(certificate, private_key, reader.path("ca_certificates"))
+    ca_certificates = reader.path("ca_certificates")
+    for key, path in (("certificate", certificate), ("private_key", private_key),
+                      ("ca_certificates", ca_certificates)):
+        if path is not None and not path.is_file():
+            raise reader.error(key, f"no such file {path}")
+    return TLSConfig(certificate, private_key, ca_certificates)
 
 
 def load_config(path: str | Path) -> NodeConfig:

@@ -105,6 +105,7 @@ class Node:
 
     def start(self) -> tuple[str, int]:
         """Bind and serve in background threads; returns the bound address."""
+        tls = server_context(self.config.tls) if self.config.tls is not None else None
         _config.STORE_RECV_CHUNKED_DATASET = False
         redact_pynetdicom()
         self.config.storage.mkdir(parents=True, exist_ok=True)
@@ -131,7 +132,6 @@ class Node:
             handlers += [(evt.EVT_N_CREATE, self._on_n_create), (evt.EVT_N_SET, self._on_n_set)]
         if self.forwarder is not None:
             self.forwarder.start()
-        tls = server_context(self.config.tls) if self.config.tls is not None else None
         self._server = ae.start_server(
             (self.config.host, self.config.port),
             block=False,

@@ -166,3 +166,23 @@ def test_cli_exits_2_on_an_unknown_node_key(
     assert status == 2
     assert "[node] colour: unknown key" in error
     assert error.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("tls", "expected"),
+    [
+        ('certificate = "missing.crt"\nprivate_key = "missing.key"',
+         "[tls] certificate: no such file"),
+        ('certificate = "junk.pem"\nprivate_key = "junk.pem"',
+         "[tls]: cannot load the certificate and key"),
+    ],
+)
+def test_cli_exits_2_on_unusable_tls_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tls: str, expected: str
+) -> None:
+    (tmp_path / "junk.pem").write_text("not a certificate\n")
+    config = node_toml(tmp_path, extra=f"[tls]\n{tls}\n")
+    status, error = _serve(config, capsys)
+    assert status == 2
+    assert expected in error
+    assert error.count("\n") == 1
