@@ -84,8 +84,7 @@ ORIGINALS: dict[str, object] = {
 """The original value of each VR (SQ: one item holding the probes)."""
 
 
-KNOWN_DISAGREEMENTS: dict[tuple[int, str], str] = {
-}
+KNOWN_DISAGREEMENTS: dict[tuple[int, str], str] = {}
 """Where the runtime and Table E.1-1 are known to disagree, by (tag, outcome): such a case is
 an expected failure, and fails outright once the runtime conforms, so that the entry goes."""
 
