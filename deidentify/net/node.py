@@ -130,14 +130,14 @@ class Node:
         if self.config.mpps is not None:
             ae.add_supported_context(MPPS)
             handlers += [(evt.EVT_N_CREATE, self._on_n_create), (evt.EVT_N_SET, self._on_n_set)]
-        if self.forwarder is not None:
-            self.forwarder.start()
         self._server = ae.start_server(
             (self.config.host, self.config.port),
             block=False,
             evt_handlers=handlers,
             ssl_context=tls,
         )
+        if self.forwarder is not None:
+            self.forwarder.start()
         host, port = self.address
         LOGGER.info("node %s listening on %s:%d%s", self.config.ae_title, host, port,
                     " (TLS)" if tls else "")
