@@ -95,10 +95,12 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
     originals: dict[int, tuple[RawDataElement, Element]] = {}
     copies: list[Element] = []
     known, fate = view.fates, view.fate
+    to_engine, to_copy = Fate.ENGINE, Fate.COPY
     for element in layout.elements:
-        kept = known.get((element.tag, element.vr)) or fate(element.tag, element.vr)
-        if kept is not Fate.ENGINE:
-            if kept is Fate.COPY:
+        key = element[:2]
+        kept = known.get(key) or fate(*key)
+        if kept is not to_engine:
+            if kept is to_copy:
                 copies.append(element)
             continue
         tag = BaseTag(element.tag)
