@@ -23,7 +23,14 @@ from dataclasses import dataclass
 import jinja2
 from pydicom.datadict import dictionary_VR
 
-from compiler.model import ActionCode, AttributeRule, Edition, Option, PatternKind
+from compiler.model import (
+    ActionCode,
+    AttributeRule,
+    ContentItemRule,
+    Edition,
+    Option,
+    PatternKind,
+)
 
 SAMPLE_EVERY = 10
 """Rows of editions other than the default one are sampled: index 0, 10, 20, ..."""
@@ -103,7 +110,31 @@ class PrivateCase:
                 f" {self.creator!r}, {self.vr!r}, {self.profile!r}, {self.code.value!r}),")
 
 
-def expected_code(rule: AttributeRule, options: Iterable[Option]) -> ActionCode:
+@dataclass(frozen=True, order=True)
+class ContentCase:
+    """One content item concept of Table E.3.4-1 under one profile with Clean Structured
+    Content."""
+
+    meaning: str
+    code_value: str
+    scheme: str
+    value_type: str
+    profile: str
+    code: ActionCode
+
+    @property
+    def outcome(self) -> str:
+        """X removes the item; otherwise the code acts on the item's value."""
+        code = _COMPOUND_TO_SIMPLE.get(self.code, self.code)
+        return {ActionCode.X: "removed", ActionCode.Z: "empty", ActionCode.D: "dummy",
+                ActionCode.U: "dummy", ActionCode.K: "kept", ActionCode.C: "cleaned"}[code]
+
+    def line(self) -> str:
+        return (f"({self.meaning!r}, {self.code_value!r}, {self.scheme!r},"
+                f" {self.value_type!r}, {self.profile!r}, {self.code.value!r}),")
+
+
+def expected_code(rule: AttributeRule | ContentItemRule, options: Iterable[Option]) -> ActionCode:
     """The code of a row under a set of options: an active option's code overrides Basic;
     between active options that disagree, the most protective code wins."""
     active = set(options)
@@ -237,6 +268,29 @@ def _private_cases(edition: Edition, profiles: Sequence[tuple[Option, ...]],
     return sorted(cases)
 
 
+def _content_profiles(edition: Edition) -> list[tuple[Option, ...]]:
+    """Clean Structured Content alone, and with each option that Table E.3.4-1 gives a code."""
+    base = Option.CLEAN_STRUCTURED_CONTENT
+    if base not in edition.options:
+        return []
+    others = {option for rule in edition.content_items for option, _ in rule.options}
+    return [(base,)] + [(base, option) for option in edition.options
+                        if option in others and option is not base]
+
+
+def _content_cases(edition: Edition, sample: bool) -> list[ContentCase]:
+    rules = sorted(edition.content_items,
+                   key=lambda rule: (rule.code_value, rule.scheme, rule.value_type))
+    if sample:
+        rules = rules[::SAMPLE_EVERY]
+    return sorted(
+        ContentCase(rule.meaning, rule.code_value, rule.scheme, rule.value_type,
+                    profile_uri(options), expected_code(rule, options))
+        for options in _content_profiles(edition) for rule in rules
+        if len(options) == 1 or rule.code_for(options[1]) is not None
+    )
+
+
 @dataclass(frozen=True)
 class _Module:
     name: str
@@ -244,27 +298,34 @@ class _Module:
     profiles: list[tuple[Option, ...]]
     cases: list[Case]
     private: list[PrivateCase]
+    content: list[ContentCase]
 
 
 def _default_modules(edition: Edition) -> list[_Module]:
     rules = _listed_rules(edition)
     stem = f"test_conformance_{edition.edition}"
     modules = [_Module(f"{stem}_basic.py", "every row under the Basic Profile", [()],
-                       [_case(rule, ()) for rule in rules], [])]
+                       [_case(rule, ()) for rule in rules], [], [])]
     for option in edition.options:
         modules.append(_Module(
             f"{stem}_{_slug(option)}.py", f"every row under {option.value} alone", [(option,)],
-            [_case(rule, (option,)) for rule in rules], []))
+            [_case(rule, (option,)) for rule in rules], [], []))
     pairs = interacting_pairs(edition)
     pair_cases = [_case(rule, pair) for pair in pairs for rule in rules
                   if rule.code_for(pair[0]) or rule.code_for(pair[1])]
     modules.append(_Module(
         f"{stem}_pairs.py", "the rows either option of an interacting pair gives a code",
-        list(pairs), pair_cases, []))
+        list(pairs), pair_cases, [], []))
     profiles: list[tuple[Option, ...]] = [()] + [(option,) for option in edition.options]
     modules.append(_Module(f"{stem}_private.py",
                            "the private-attributes rule and every safe private attribute",
-                           profiles, [], _private_cases(edition, profiles, sample=False)))
+                           profiles, [], _private_cases(edition, profiles, sample=False), []))
+    content = _content_cases(edition, sample=False)
+    if content:
+        modules.append(_Module(
+            f"{stem}_content_items.py", "every content item of Table E.3.4-1 under Clean"
+            " Structured Content, alone and with each option its table gives a code",
+            [], [], [], content))
     return modules
 
 
@@ -274,8 +335,9 @@ def _sample_module(edition: Edition) -> _Module:
     cases = [_case(rule, options) for options in profiles for rule in rules]
     return _Module(f"test_conformance_{edition.edition}_sample.py",
                    f"every {SAMPLE_EVERY}th row under the Basic Profile and each option alone,"
-                   " the private rule and a sample of safe private attributes",
-                   profiles, cases, _private_cases(edition, profiles, sample=True))
+                   " the private rule, a sample of safe private attributes and of content items",
+                   profiles, cases, _private_cases(edition, profiles, sample=True),
+                   _content_cases(edition, sample=True))
 
 
 def _slug(option: Option) -> str:
@@ -287,6 +349,9 @@ def _render(env: jinja2.Environment, edition: Edition, module: _Module) -> str:
                   for outcome in OUTCOMES}
     private = {outcome: sorted(case.line() for case in module.private if case.outcome == outcome)
                for outcome in ("removed", "kept")}
+    content = {outcome: sorted(case.line() for case in module.content
+                               if case.outcome == outcome)
+               for outcome in ("removed", "empty", "dummy", "kept", "cleaned")}
     container, container_name = _container(edition)
     needs_probes = bool(by_outcome["items_cleaned"])
     return env.get_template("conformance_module.py.j2").render(
@@ -297,6 +362,7 @@ def _render(env: jinja2.Environment, edition: Edition, module: _Module) -> str:
         probes=_probes(edition, module.profiles) if needs_probes else {},
         outcomes=[(outcome, lines) for outcome, lines in by_outcome.items() if lines],
         private=[(outcome, lines) for outcome, lines in private.items() if lines],
+        content=[(outcome, lines) for outcome, lines in content.items() if lines],
     )
 
 

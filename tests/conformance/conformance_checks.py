@@ -315,3 +315,144 @@ def check_private_kept(edition: str, container: int, case: PrivateCase) -> None:
             assert len(value) == 1, f"{case[0]} of {creator!r} lost its item ({where})"
         else:
             assert value == ORIGINALS[vr], f"{case[0]} of {creator!r} changed ({where})"
+
+
+ContentCase = tuple[str, str, str, str, str, str]
+"""(code meaning, code value, coding scheme, value type, profile URI, Table E.3.4-1 code)."""
+
+CONTENT_SEQUENCE = 0x0040A730
+REFERENCED_SOP_SEQUENCE = 0x00081199
+CONTENT_VALUES: dict[str, tuple[int, str]] = {
+    "TEXT": (0x0040A160, "UT"),
+    "PNAME": (0x0040A123, "PN"),
+    "DATE": (0x0040A121, "DA"),
+    "TIME": (0x0040A122, "TM"),
+    "DATETIME": (0x0040A120, "DT"),
+    "UIDREF": (0x0040A124, "UI"),
+}
+"""The element holding a content item's value, by Value Type, for the value types whose value
+is one element (CODE, NUM and references hold theirs in a sequence)."""
+REFERENCED_UID = "1.2.826.0.1.3680043.10.1137.4821.2"
+
+
+def content_case_id(case: ContentCase) -> str:
+    return f"{case[2]}-{case[1]}-{case[3]}-{case[4].removeprefix('deidentify:')}"
+
+
+def _content_item(case: ContentCase) -> Dataset:
+    meaning, code_value, scheme, value_type, _, _ = case
+    item = Dataset()
+    item.RelationshipType = "CONTAINS"
+    item.ValueType = value_type
+    concept = Dataset()
+    concept.CodeValue = code_value
+    concept.CodingSchemeDesignator = scheme
+    concept.CodeMeaning = meaning[:64]
+    item.ConceptNameCodeSequence = Sequence([concept])
+    if value_type in CONTENT_VALUES:
+        tag, vr = CONTENT_VALUES[value_type]
+        item.add(DataElement(tag, vr, ORIGINALS[vr]))
+    elif value_type == "CODE":
+        code = Dataset()
+        code.CodeValue = "248152002"
+        code.CodingSchemeDesignator = "SCT"
+        code.CodeMeaning = "Female"
+        item.ConceptCodeSequence = Sequence([code])
+    elif value_type == "NUM":
+        measured = Dataset()
+        measured.NumericValue = "42.5"
+        item.MeasuredValueSequence = Sequence([measured])
+    elif value_type in ("COMPOSITE", "IMAGE", "WAVEFORM"):
+        reference = Dataset()
+        reference.ReferencedSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+        reference.ReferencedSOPInstanceUID = REFERENCED_UID
+        item.ReferencedSOPSequence = Sequence([reference])
+    return item
+
+
+def _content_value(item: Dataset, value_type: str) -> object:
+    """The item's value as compared with the original; None where it has none left. A coded
+    value is its Code Value: K keeps a sequence's items cleaned, so its Code Meaning may be."""
+    if value_type in CONTENT_VALUES:
+        tag = CONTENT_VALUES[value_type][0]
+        return item[tag].value if tag in item else None
+    if value_type == "CODE" and "ConceptCodeSequence" in item:
+        codes = item.ConceptCodeSequence
+        return str(codes[0].get("CodeValue", "")) if codes else None
+    if value_type == "NUM" and "MeasuredValueSequence" in item:
+        values = item.MeasuredValueSequence
+        return str(values[0].get("NumericValue", "")) if values else None
+    if REFERENCED_SOP_SEQUENCE in item:
+        references = item[REFERENCED_SOP_SEQUENCE].value
+        return str(references[0].get("ReferencedSOPInstanceUID", "")) if references else None
+    return None
+
+
+def _original_value(value_type: str) -> object:
+    return _content_value(_content_item(("", "", "", value_type, "", "")), value_type)
+
+
+def _content_outcomes(edition: str, case: ContentCase) -> list[tuple[Dataset | None, str]]:
+    """The item after de-identification (None if removed): as a Content Sequence item and as
+    the child of a CONTAINER item."""
+    ds = _base()
+    ds.ValueType = "CONTAINER"
+    ds.add(DataElement(CONTENT_SEQUENCE, "SQ", Sequence([_content_item(case)])))
+    parent = Dataset()
+    parent.RelationshipType = "CONTAINS"
+    parent.ValueType = "CONTAINER"
+    parent.add(DataElement(CONTENT_SEQUENCE, "SQ", Sequence([_content_item(case)])))
+    nested = _base()
+    nested.ValueType = "CONTAINER"
+    nested.add(DataElement(CONTENT_SEQUENCE, "SQ", Sequence([parent])))
+    found: list[tuple[Dataset | None, str]] = []
+    for result, where in ((_apply(edition, case[4], ds), "content item"),
+                          (_apply(edition, case[4], nested), "nested content item")):
+        holder = result
+        if where == "nested content item":
+            assert CONTENT_SEQUENCE in result and len(result[CONTENT_SEQUENCE].value) == 1, \
+                "the CONTAINER item was not kept"
+            holder = result[CONTENT_SEQUENCE].value[0]
+        children = holder[CONTENT_SEQUENCE].value if CONTENT_SEQUENCE in holder else []
+        found.append((children[0] if children else None, where))
+    return found
+
+
+def check_content_removed(edition: str, case: ContentCase) -> None:
+    for item, where in _content_outcomes(edition, case):
+        assert item is None, f"{case[0]} ({case[3]}) still present ({where})"
+
+
+def check_content_empty(edition: str, case: ContentCase) -> None:
+    for item, where in _content_outcomes(edition, case):
+        assert item is not None, f"{case[0]} ({case[3]}) removed, expected emptied ({where})"
+        assert _content_value(item, case[3]) in (None, "", ()), f"{case[0]} not empty ({where})"
+
+
+def check_content_dummy(edition: str, case: ContentCase) -> None:
+    original = _original_value(case[3])
+    for item, where in _content_outcomes(edition, case):
+        assert item is not None, f"{case[0]} ({case[3]}) removed, expected a dummy ({where})"
+        if original is None:
+            continue
+        value = _content_value(item, case[3])
+        assert value not in (None, ""), f"{case[0]} ({case[3]}) value removed ({where})"
+        assert value != original, f"{case[0]} ({case[3]}) kept its value ({where})"
+
+
+def check_content_kept(edition: str, case: ContentCase) -> None:
+    original = _original_value(case[3])
+    for item, where in _content_outcomes(edition, case):
+        assert item is not None, f"{case[0]} ({case[3]}) removed, expected kept ({where})"
+        assert _content_value(item, case[3]) == original, f"{case[0]} changed ({where})"
+
+
+def check_content_cleaned(edition: str, case: ContentCase) -> None:
+    original = _original_value(case[3])
+    for item, where in _content_outcomes(edition, case):
+        assert item is not None, f"{case[0]} ({case[3]}) removed, expected cleaned ({where})"
+        value = _content_value(item, case[3])
+        if case[3] in ("DATE", "DATETIME"):
+            assert value not in (None, original), f"{case[0]} date not modified ({where})"
+        elif value is not None:
+            assert not _contains_planted(value), f"{case[0]} still identifying ({where})"

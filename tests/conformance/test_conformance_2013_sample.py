@@ -3,11 +3,13 @@
 #   SHA-256 0bdae183c942e5ec27252bc64d8ac27ff116ab7e98e7dc9fdf4056652e8408aa
 # Do not edit: change compiler/ or its templates and regenerate.
 
-"""Conformance to PS3.15 2013 Table E.1-1: every 10th row under the Basic Profile and each option alone, the private rule and a sample of safe private attributes.
+"""Conformance to PS3.15 2013 Table E.1-1: every 10th row under the Basic Profile and each option alone, the private rule, a sample of safe private attributes and of content items.
 
 Each case is (tag as the standard writes it, the tag tested, its VR, the profile URI, the code
 the table gives under that profile); each private case is (tag as written, group, element
-offset in the block, Private Creator, VR, profile URI, code of the private-attributes rule).
+offset in the block, Private Creator, VR, profile URI, code of the private-attributes rule);
+each content item case is (code meaning, code value, coding scheme, value type, profile URI,
+code of Table E.3.4-1), checked in a Content Sequence item and in a nested one.
 The codes come from the model, never from the runtime's plan. Every case is checked at the top
 level and inside an item of the VOI LUT Sequence, which the table does not list (File Meta
 attributes in a written and re-read file instead).

@@ -3,11 +3,13 @@
 #   SHA-256 b30306717da8d7ac668824ca4f066ffe194bdafcf08e6565861972ad842a3086
 # Do not edit: change compiler/ or its templates and regenerate.
 
-"""Conformance to PS3.15 2024c Table E.1-1: every 10th row under the Basic Profile and each option alone, the private rule and a sample of safe private attributes.
+"""Conformance to PS3.15 2024c Table E.1-1: every 10th row under the Basic Profile and each option alone, the private rule, a sample of safe private attributes and of content items.
 
 Each case is (tag as the standard writes it, the tag tested, its VR, the profile URI, the code
 the table gives under that profile); each private case is (tag as written, group, element
-offset in the block, Private Creator, VR, profile URI, code of the private-attributes rule).
+offset in the block, Private Creator, VR, profile URI, code of the private-attributes rule);
+each content item case is (code meaning, code value, coding scheme, value type, profile URI,
+code of Table E.3.4-1), checked in a Content Sequence item and in a nested one.
 The codes come from the model, never from the runtime's plan. Every case is checked at the top
 level and inside an item of the VOI LUT Sequence, which the table does not list (File Meta
 attributes in a written and re-read file instead).
@@ -897,6 +899,61 @@ PRIVATE_KEPT: tuple[checks.PrivateCase, ...] = (
     ('(7E01,xx12)', 0x7E01, 0x12, 'HOLOGIC, Inc.', 'OB', 'deidentify:RetainSafePrivateOption', 'C'),
 )
 
+CONTENT_REMOVED: tuple[checks.ContentCase, ...] = (
+    ('Activity Session', 'C67447', 'NCIt', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Anesthesia Finish Time', '398164008', 'SCT', 'DATETIME', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Device Subject Physical Location during observation', '121197', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Illustration of Finding', '125201', 'DCM', 'IMAGE', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Organization Name', '113873', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Patient Presentation', '121110', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Patient State', '109054', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Placer Number', '121020', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Radiopharmaceutical Lot Identifier', '113512', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Service Delivery Location', '121434', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Specimen Container Identifier', '111700', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Specimen UID', '121039', 'DCM', 'UIDREF', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Synchronization Frame of Reference UID', '130885', 'DCM', 'UIDREF', 'deidentify:CleanStructuredContentOption', 'X'),
+    ('Unique Device Identifiers', '121000', 'DCM', 'CONTAINER', 'deidentify:CleanStructuredContentOption', 'X'),
+)
+
+CONTENT_DUMMY: tuple[checks.ContentCase, ...] = (
+    ('Degree of Freedom ID', '112363', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'D'),
+    ('Identifying Segment', '112229', 'DCM', 'IMAGE', 'deidentify:CleanStructuredContentOption', 'D'),
+    ('Irradiation Event UID', '113769', 'DCM', 'UIDREF', 'deidentify:CleanStructuredContentOption', 'D'),
+    ('Performed Procedure Step SOP Instance UID', '121126', 'DCM', 'UIDREF', 'deidentify:CleanStructuredContentOption', 'D'),
+    ('Procedure DateTime', '122146', 'DCM', 'DATETIME', 'deidentify:CleanStructuredContentOption', 'X/D'),
+    ('Radiation Dose Estimate Name', '128403', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption', 'D'),
+    ('Recommended Follow-up Date', '111054', 'DCM', 'DATE', 'deidentify:CleanStructuredContentOption', 'X/D'),
+    ('Spatial Registration Reference', '128444', 'DCM', 'COMPOSITE', 'deidentify:CleanStructuredContentOption', 'D'),
+)
+
+CONTENT_KEPT: tuple[checks.ContentCase, ...] = (
+    ('Anesthesia Finish Time', '398164008', 'SCT', 'DATETIME', 'deidentify:CleanStructuredContentOption,RetainLongitudinalTemporalInformationFullDatesOption', 'K'),
+    ('Device Subject Physical Location during observation', '121197', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption,RetainInstitutionIdentityOption', 'K'),
+    ('Identifying Segment', '112229', 'DCM', 'IMAGE', 'deidentify:CleanStructuredContentOption,RetainUIDsOption', 'K'),
+    ('Illustration of Finding', '125201', 'DCM', 'IMAGE', 'deidentify:CleanStructuredContentOption,RetainUIDsOption', 'K'),
+    ('Irradiation Event UID', '113769', 'DCM', 'UIDREF', 'deidentify:CleanStructuredContentOption,RetainUIDsOption', 'K'),
+    ('Organization Name', '113873', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption,RetainInstitutionIdentityOption', 'K'),
+    ('Performed Procedure Step SOP Instance UID', '121126', 'DCM', 'UIDREF', 'deidentify:CleanStructuredContentOption,RetainUIDsOption', 'K'),
+    ('Procedure DateTime', '122146', 'DCM', 'DATETIME', 'deidentify:CleanStructuredContentOption,RetainLongitudinalTemporalInformationFullDatesOption', 'K'),
+    ('Recommended Follow-up Date', '111054', 'DCM', 'DATE', 'deidentify:CleanStructuredContentOption,RetainLongitudinalTemporalInformationFullDatesOption', 'K'),
+    ('Service Delivery Location', '121434', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption,RetainInstitutionIdentityOption', 'K'),
+    ('Spatial Registration Reference', '128444', 'DCM', 'COMPOSITE', 'deidentify:CleanStructuredContentOption,RetainUIDsOption', 'K'),
+    ('Specimen UID', '121039', 'DCM', 'UIDREF', 'deidentify:CleanStructuredContentOption,RetainUIDsOption', 'K'),
+    ('Synchronization Frame of Reference UID', '130885', 'DCM', 'UIDREF', 'deidentify:CleanStructuredContentOption,RetainUIDsOption', 'K'),
+    ('Unique Device Identifiers', '121000', 'DCM', 'CONTAINER', 'deidentify:CleanStructuredContentOption,RetainDeviceIdentityOption', 'K'),
+)
+
+CONTENT_CLEANED: tuple[checks.ContentCase, ...] = (
+    ('Activity Session', 'C67447', 'NCIt', 'TEXT', 'deidentify:CleanStructuredContentOption,CleanDescriptorsOption', 'C'),
+    ('Anesthesia Finish Time', '398164008', 'SCT', 'DATETIME', 'deidentify:CleanStructuredContentOption,RetainLongitudinalTemporalInformationModifiedDatesOption', 'C'),
+    ('Patient Presentation', '121110', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption,CleanDescriptorsOption', 'C'),
+    ('Patient State', '109054', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption,CleanDescriptorsOption', 'C'),
+    ('Procedure DateTime', '122146', 'DCM', 'DATETIME', 'deidentify:CleanStructuredContentOption,RetainLongitudinalTemporalInformationModifiedDatesOption', 'C'),
+    ('Radiation Dose Estimate Name', '128403', 'DCM', 'TEXT', 'deidentify:CleanStructuredContentOption,CleanDescriptorsOption', 'C'),
+    ('Recommended Follow-up Date', '111054', 'DCM', 'DATE', 'deidentify:CleanStructuredContentOption,RetainLongitudinalTemporalInformationModifiedDatesOption', 'C'),
+)
+
 
 @pytest.mark.parametrize("case", REMOVED, ids=checks.case_id)
 def test_removed(case: checks.Case) -> None:
@@ -941,3 +998,23 @@ def test_private_removed(case: checks.PrivateCase) -> None:
 @pytest.mark.parametrize("case", PRIVATE_KEPT, ids=checks.private_case_id)
 def test_private_kept(case: checks.PrivateCase) -> None:
     checks.check_private_kept(EDITION, CONTAINER, case)
+
+
+@pytest.mark.parametrize("case", CONTENT_REMOVED, ids=checks.content_case_id)
+def test_content_removed(case: checks.ContentCase) -> None:
+    checks.check_content_removed(EDITION, case)
+
+
+@pytest.mark.parametrize("case", CONTENT_DUMMY, ids=checks.content_case_id)
+def test_content_dummy(case: checks.ContentCase) -> None:
+    checks.check_content_dummy(EDITION, case)
+
+
+@pytest.mark.parametrize("case", CONTENT_KEPT, ids=checks.content_case_id)
+def test_content_kept(case: checks.ContentCase) -> None:
+    checks.check_content_kept(EDITION, case)
+
+
+@pytest.mark.parametrize("case", CONTENT_CLEANED, ids=checks.content_case_id)
+def test_content_cleaned(case: checks.ContentCase) -> None:
+    checks.check_content_cleaned(EDITION, case)

@@ -7,7 +7,9 @@
 
 Each case is (tag as the standard writes it, the tag tested, its VR, the profile URI, the code
 the table gives under that profile); each private case is (tag as written, group, element
-offset in the block, Private Creator, VR, profile URI, code of the private-attributes rule).
+offset in the block, Private Creator, VR, profile URI, code of the private-attributes rule);
+each content item case is (code meaning, code value, coding scheme, value type, profile URI,
+code of Table E.3.4-1), checked in a Content Sequence item and in a nested one.
 The codes come from the model, never from the runtime's plan. Every case is checked at the top
 level and inside an item of the VOI LUT Sequence, which the table does not list (File Meta
 attributes in a written and re-read file instead).
