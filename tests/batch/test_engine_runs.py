@@ -222,3 +222,17 @@ def test_uid_scheme_and_policy_reach_the_workers(tmp_path: Path) -> None:
     strict = _header(tmp_path / "strict" / "CT_small.dcm")
     assert conformant is not None and strict is not None
     assert "InstitutionName" in conformant and "InstitutionName" not in strict
+
+
+def test_datasets_without_file_meta_are_written_as_part_10_files(tmp_path: Path) -> None:
+    names = ["ExplVR_BigEndNoMeta.dcm", "ExplVR_LitEndNoMeta.dcm"]
+    folder = tmp_path / "in"
+    copy_corpus(names, folder)
+    out = tmp_path / "out"
+    totals = run_batch(BatchOptions(inputs=(folder,), output=out), engine_factory())
+    assert totals.done == 2
+    for path in output_files(out):
+        assert path.read_bytes()[128:132] == b"DICM"
+        ds = _header(path)
+        assert ds is not None and ds.PatientIdentityRemoved == "YES"
+        assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
