@@ -1,6 +1,7 @@
 """The node's TOML configuration: ``[node]``, ``[tls]``, ``[forward]``, ``[worklist]``,
-``[mpps]`` and ``[[rule]]``. Unknown keys are errors; every error is one line naming the file,
-the table and the key. Relative paths are relative to the configuration file.
+``[mpps]`` and ``[[rule]]`` (more rules may come from ``[node] rules_file``). Unknown keys are
+errors; every error is one line naming the file, the table and the key. Relative paths are
+relative to the configuration file.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deidentify.net.rules import CoercionRule, RulesError, load_toml, parse_rules
+from deidentify.net.rules import CoercionRule, RulesError, load_rules, load_toml, parse_rules
 
 _AE_TITLE_MAX = 16
 
@@ -135,6 +136,7 @@ _NODE_KEYS = {
     "edition",
     "issued_uids",
     "shutdown_grace_seconds",
+    "rules_file",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -166,6 +168,22 @@ def _tls(source: Path, table: object) -> TLSConfig:
     return TLSConfig(certificate, private_key, ca_certificates)
 
 
+def _rules(source: Path, document: dict[str, Any], rules_file: Path | None) -> tuple[
+    CoercionRule, ...
+]:
+    """The inline ``[[rule]]`` tables, then those of ``rules_file``; names unique across both."""
+    inline = parse_rules(document.get("rule", []), str(source))
+    if rules_file is None:
+        return inline
+    shared = load_rules(rules_file)
+    names = {rule.name for rule in inline}
+    for index, rule in enumerate(shared):
+        if rule.name in names:
+            raise RulesError(f"{rules_file}: rule {index} ({rule.name!r}): name: also a rule "
+                             f"of {source}")
+    return inline + shared
+
+
 def load_config(path: str | Path) -> NodeConfig:
     """Read and check a node configuration file."""
     source = Path(path)
@@ -194,7 +212,7 @@ def load_config(path: str | Path) -> NodeConfig:
         storage=storage,
         allowed_ae_titles=allowed,
         allowed_hosts=node.strings("allowed_hosts"),
-        rules=parse_rules(document.get("rule", []), str(source)),
+        rules=_rules(source, document, node.path("rules_file")),
         secret_file=node.path("secret_file"),
         edition=node.optional_text("edition"),
         issued_uids=node.path("issued_uids"),

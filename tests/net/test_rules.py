@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from deidentify.cli import main
+from deidentify.net.config import load_config
 from deidentify.net.rules import (
     AssociationInfo,
     Dimse,
@@ -186,3 +187,18 @@ def test_cli_exits_2_on_unusable_tls_files(
     assert status == 2
     assert expected in error
     assert error.count("\n") == 1
+
+
+def test_rules_from_a_rules_file_join_the_inline_ones(tmp_path: Path) -> None:
+    shared = _rules(tmp_path, RULES)
+    config = node_toml(tmp_path, node_extra=f'rules_file = "{shared.name}"')
+    rules = load_config(config).rules
+    assert [rule.name for rule in rules][:1] == ["stores from the modality"]
+    assert [rule.name for rule in rules][1:] == [rule.name for rule in load_rules(shared)]
+
+
+def test_a_rule_name_in_both_files_is_an_error(tmp_path: Path) -> None:
+    shared = _rules(tmp_path, RULES.replace('"ct stores"', '"stores from the modality"'))
+    config = node_toml(tmp_path, node_extra=f'rules_file = "{shared.name}"')
+    with pytest.raises(RulesError, match=r"rule 0 \('stores from the modality'\): name: also"):
+        load_config(config)
