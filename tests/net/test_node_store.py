@@ -162,3 +162,13 @@ def test_dcmtk_storescu_sends_through_the_node(tmp_path: Path, private_tmp: Path
     )
     needles = [needle for name in names for needle in identifying_bytes(read_test_file(name))]
     assert files_containing([tmp_path / "storage", private_tmp], needles) == []
+
+
+def test_verification_answers_an_allowed_caller(tmp_path: Path) -> None:
+    with running_node(node_toml(tmp_path)) as node:
+        ae = AE(ae_title="MODALITY")
+        ae.add_requested_context("1.2.840.10008.1.1")
+        association = ae.associate("127.0.0.1", node.address[1], ae_title="DEIDNODE")
+        status = association.send_c_echo()
+        association.release()
+    assert int(status.Status) == 0
