@@ -3,7 +3,9 @@
 The checks accept any conformant realisation of a code, not only this tool's: Z allows zero
 length or a dummy, D any value but the original, X/Z, X/D and X/Z/D also removal, U any valid
 UID but the original as long as one original UID always gets the same replacement. They
-recurse through the sequences both files keep, item by item.
+recurse through the sequences both files keep, item by item, where both hold as many items
+(a sequence whose items were removed, as Clean Structured Content removes content items, is
+left to the search for identifying values).
 """
 
 from __future__ import annotations
@@ -124,8 +126,10 @@ class AttributeChecker:
                file: str, found: list[Violation]) -> None:
         if element.VR != "SQ" or observed is None or observed.VR != "SQ":
             return
+        if len(element.value) != len(observed.value):
+            return  # items were removed (e.g. content items): they cannot be aligned
         for index, (before, after) in enumerate(zip(element.value, observed.value,
-                                                    strict=False)):
+                                                    strict=True)):
             self._dataset(before, after, f"{path}[{index}]>", file, found)
 
     def _violation(self, file: str, path: str, tag: int, code: ActionCode, observed: str,

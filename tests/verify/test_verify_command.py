@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from pydicom import Dataset
+from pydicom.sequence import Sequence
 from pydicom.uid import UID
 
 from deidentify.cli import main
+from generated import ContentItemRule, load
 from tests.verify.verify_helpers import (
     MARKERS,
     SECRET,
@@ -267,3 +270,37 @@ def test_a_truncated_output_fails_and_other_files_are_ignored(
     assert result["outputs"] == 2
     assert result["violations"]
     assert {v["file"] for v in result["violations"]} == {"MR_small.dcm"}
+
+
+def _content_item(rule: ContentItemRule, value_keyword: str, value: str) -> Dataset:
+    item = Dataset()
+    item.RelationshipType = "CONTAINS"
+    item.ValueType = rule.value_type
+    concept = Dataset()
+    concept.CodeValue = rule.code_value
+    concept.CodingSchemeDesignator = rule.scheme
+    concept.CodeMeaning = rule.meaning[:64]
+    item.ConceptNameCodeSequence = Sequence([concept])
+    setattr(item, value_keyword, value)
+    return item
+
+
+def test_content_items_removed_by_clean_structured_content_are_no_violation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = load("2026c").content_items
+    removed = next(r for r in rules if r.value_type == "PNAME" and r.basic.value == "X")
+    kept = next(r for r in rules if r.value_type == "TEXT" and r.basic.value == "D")
+    originals = tmp_path / "in"
+    path = write_marker_instance(originals)
+    ds = pydicom.dcmread(path)
+    ds.ContentSequence = Sequence([
+        _content_item(removed, "PersonName", "Witness^Marker"),
+        _content_item(kept, "TextValue", "free text"),
+    ])
+    ds.save_as(path)
+    profile = "deidentify:CleanStructuredContentOption"
+    deidentify_tree(originals, tmp_path / "out", profile)
+    assert len(pydicom.dcmread(tmp_path / "out" / "marker.dcm").ContentSequence) == 1
+    status, out, _ = verify(capsys, str(originals), str(tmp_path / "out"), "--profile", profile)
+    assert status == 0, out
