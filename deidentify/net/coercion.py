@@ -112,7 +112,8 @@ class Coercer:
         query = Query(copy.deepcopy(identifier))
         for rule in self.applicable(Dimse.C_FIND_RQ, role, association_info, sop_class_uid):
             widened = Dataset()
-            _translate(query.upstream, widened, self._engines[rule.uri], self.issued)
+            engine = _KeysAsWritten(self._engines[rule.uri], rule.keys_as_written)
+            _translate(query.upstream, widened, engine, self.issued)
             if len(widened):
                 query.filters.append(widened)
         return query
@@ -160,6 +161,28 @@ class Coercer:
             return found
 
         return original
+
+
+class _KeysAsWritten:
+    """A profile engine whose key handling keeps the rule's ``keys_as_written``."""
+
+    def __init__(self, engine: ProfileEngine, tags: frozenset[int]) -> None:
+        self._engine = engine
+        self._tags = tags
+
+    def apply(self, dataset: Dataset) -> None:
+        self._engine.apply(dataset)
+
+    def map_uid(self, uid: str) -> str:
+        return self._engine.map_uid(uid)
+
+    def key_handling(self, tag: int, vr: str) -> KeyHandling:
+        if tag in self._tags and vr != "SQ":
+            return KeyHandling.KEEP
+        return self._engine.key_handling(tag, vr)
+
+    def unshift(self, vr: str, value: str) -> str | None:
+        return self._engine.unshift(vr, value)
 
 
 class CoercionError(RuntimeError):

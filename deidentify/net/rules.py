@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydicom.datadict import tag_for_keyword
+
 PROFILE_SCHEME = "deidentify:"
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -68,6 +70,8 @@ class CoercionRule:
     called_ae_titles: frozenset[str] = frozenset()
     hostnames: frozenset[str] = frozenset()
     sop_classes: frozenset[str] = frozenset()
+    keys_as_written: frozenset[int] = frozenset()
+    """C_FIND_RQ only: tags of request keys relayed as written and not matched afterwards."""
 
     def matches(
         self, dimse: Dimse, role: Role, info: AssociationInfo, sop_class_uid: str | None
@@ -130,6 +134,7 @@ _FIELDS = frozenset(
         "called_ae_titles",
         "hostnames",
         "sop_classes",
+        "keys_as_written",
     }
 )
 
@@ -172,6 +177,18 @@ class _RuleReader:
             raise self.error(field, "must be a string or a list of non-empty strings")
         return frozenset(item.strip() for item in value)
 
+    def keywords(self, field: str) -> frozenset[int]:
+        names = self.strings(field)
+        if names and self.table.get("dimse", "").upper() != Dimse.C_FIND_RQ.value:
+            raise self.error(field, "only for dimse = C_FIND_RQ")
+        tags = set()
+        for name in sorted(names):
+            tag = tag_for_keyword(name)
+            if tag is None:
+                raise self.error(field, f"{name!r} is not a DICOM attribute keyword")
+            tags.add(tag)
+        return frozenset(tags)
+
     def rule(self) -> CoercionRule:
         unknown = sorted(set(self.table) - _FIELDS)
         if unknown:
@@ -199,6 +216,7 @@ class _RuleReader:
             called_ae_titles=self.strings("called_ae_titles"),
             hostnames=self.strings("hostnames"),
             sop_classes=self.strings("sop_classes"),
+            keys_as_written=self.keywords("keys_as_written"),
         )
 
 

@@ -201,3 +201,27 @@ def test_an_unreachable_provider_fails_the_query(tmp_path: Path) -> None:
                     association.send_c_find(_query(), MODALITY_WORKLIST_FIND)]
         association.release()
     assert statuses == [0xC000]
+
+
+def test_a_station_key_matches_only_when_the_rule_relays_it_as_written(tmp_path: Path) -> None:
+    as_written = WORKLIST_RULES.replace(
+        'name = "worklist keys back to original space"',
+        'name = "worklist keys back to original space"\n'
+        'keys_as_written = ["ScheduledStationAETitle"]',
+    )
+    found = {}
+    for label, rules in (("default", WORKLIST_RULES), ("as written", as_written)):
+        folder = tmp_path / label.replace(" ", "-")
+        folder.mkdir()
+        with worklist_provider() as ris:
+            section = f'[worklist]\nae_title = "RIS"\nhost = "127.0.0.1"\nport = {ris.port}\n'
+            with running_node(node_toml(folder, rules=rules, extra=section)) as node:
+                found[label] = _find(node, _query(ScheduledStationAETitle="MODALITY"))
+            relayed = ris.requests[0].ScheduledProcedureStepSequence[0]
+            if label == "as written":
+                assert relayed.ScheduledStationAETitle == "MODALITY"
+    assert found["default"] == []
+    assert len(found["as written"]) == len(WORKLIST_PATIENTS)
+    for item in found["as written"]:
+        step = item.ScheduledProcedureStepSequence[0]
+        assert str(step.get("ScheduledStationAETitle") or "") != "MODALITY"

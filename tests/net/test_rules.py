@@ -109,6 +109,11 @@ SECOND = "[[rule]]\nname = 'first'\ndimse = 'C_STORE_RQ'\nrole = 'SCU'\nuri = 'd
          "calling_ae_titles = [1]", "rule 1 ('second'): calling_ae_titles: must be"),
         ("name = 'first'\ndimse = 'C_STORE_RQ'\nrole = 'SCU'\nuri = 'deidentify:'",
          "rule 1 ('first'): name: used twice"),
+        ("name = 'second'\ndimse = 'C_STORE_RQ'\nrole = 'SCU'\nuri = 'deidentify:'\n"
+         "keys_as_written = ['Modality']", "keys_as_written: only for dimse = C_FIND_RQ"),
+        ("name = 'second'\ndimse = 'C_FIND_RQ'\nrole = 'SCU'\nuri = 'deidentify:'\n"
+         "keys_as_written = ['StationAE']",
+         "rule 1 ('second'): keys_as_written: 'StationAE' is not a DICOM attribute keyword"),
     ],
 )
 def test_a_bad_rule_is_a_one_line_error_naming_rule_and_field(
