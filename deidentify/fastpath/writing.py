@@ -2,10 +2,12 @@
 
 The reference writer encodes every element; an element still holding the raw object the
 reader placed there is written by pydicom as its original bytes, so here those bytes are
-copied from the input instead (large values as file ranges). Elements the engine replaced or
-added are encoded by pydicom's own ``write_data_element``. The File Meta is written by
-pydicom exactly as ``dcmwrite`` prepares it. Whatever this module would write differently
-from pydicom raises :class:`~deidentify.fastpath.layout.Declined` before anything is written.
+copied from the input instead, adjacent elements in one run (large runs as file ranges).
+Elements the engine replaced or added are encoded by :mod:`~deidentify.fastpath.encoding`
+and :mod:`~deidentify.fastpath.sequences` where they mirror pydicom exactly, else by
+pydicom's own ``write_data_element``. The File Meta is prepared as ``dcmwrite`` prepares it.
+Whatever this module would write differently from pydicom raises
+:class:`~deidentify.fastpath.layout.Declined` before anything is written.
 """
 
 from __future__ import annotations
@@ -159,8 +161,8 @@ def _check_pixel_data(element: Element, implicit: bool, compressed: bool) -> Non
 def _prepare_pixel_data(result: ReadResult, implicit: bool, compressed: bool) -> None:
     """Mark Pixel Data's length form as ``dcmwrite`` does, or check the untouched one."""
     ds = result.dataset
-    hidden = next((e for e in result.copies[-2:] if e.tag == PIXEL_DATA), None)
-    if hidden is not None:
+    hidden = next((e for e in reversed(result.copies) if e.tag <= PIXEL_DATA), None)
+    if hidden is not None and hidden.tag == PIXEL_DATA:
         _check_pixel_data(hidden, implicit, compressed)
         return
     if PIXEL_DATA not in ds:
