@@ -18,12 +18,15 @@ from deidentify.net.node import MODALITY_WORKLIST_FIND, Node
 from tests.net.nodes import (
     MODIFIED_DATES,
     SECRET,
+    STORE_RULE,
     WORKLIST_PATIENTS,
     WORKLIST_RULES,
     WORKLIST_STUDY_UIDS,
     Peer,
     node_toml,
+    read_test_file,
     running_node,
+    send_files,
     worklist_item,
     worklist_provider,
 )
@@ -225,3 +228,16 @@ def test_a_station_key_matches_only_when_the_rule_relays_it_as_written(tmp_path:
     for item in found["as written"]:
         step = item.ScheduledProcedureStepSequence[0]
         assert str(step.get("ScheduledStationAETitle") or "") != "MODALITY"
+
+
+def test_images_made_from_a_worklist_item_keep_its_study_pseudonym(tmp_path: Path) -> None:
+    with worklist_provider() as ris:
+        section = f'[worklist]\nae_title = "RIS"\nhost = "127.0.0.1"\nport = {ris.port}\n'
+        config = node_toml(tmp_path, rules=WORKLIST_RULES + STORE_RULE, extra=section)
+        with running_node(config) as node:
+            item = _find(node, _query())[0]
+            image = read_test_file("CT_small.dcm")
+            image.StudyInstanceUID = item.StudyInstanceUID
+            assert send_files(node.address[1], [image]) == [0]
+    stored = [pydicom.dcmread(path) for path in (tmp_path / "storage").rglob("*.dcm")]
+    assert [str(ds.StudyInstanceUID) for ds in stored] == [str(item.StudyInstanceUID)]
