@@ -198,6 +198,8 @@ def encode(result: ReadResult, source: SourceFile) -> list[Piece]:
         while next_copy < len(copies) and copies[next_copy].tag < number:
             _copy_unless_group_length(output, source, copies[next_copy])
             next_copy += 1
+        if next_copy < len(copies) and copies[next_copy].tag == number:
+            raise Declined("the engine set an element that was kept from it")
         if number & 0xFFFF == 0 and number >> 16 > 6:
             continue
         item: object = elements[tag]

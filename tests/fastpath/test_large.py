@@ -22,7 +22,6 @@ from tests.fastpath.paths import deidentifier, reference_output
 
 FRAME = 256 * 256 * 2
 
-
 def _multi_frame(folder: Path, frames: int, encapsulated: bool) -> Path:
     ds: Dataset = next(synthetic.datasets())
     ds.Rows = ds.Columns = 256
@@ -39,7 +38,6 @@ def _multi_frame(folder: Path, frames: int, encapsulated: bool) -> Path:
         stored.file_meta.TransferSyntaxUID = RLELossless
         stored.save_as(path, enforce_file_format=True)
     return path
-
 
 @pytest.mark.parametrize("encapsulated", [False, True], ids=["native", "encapsulated"])
 def test_large_input_is_mapped_and_matches_the_reference(
@@ -62,7 +60,6 @@ def test_large_input_is_mapped_and_matches_the_reference(
     copied = [piece for piece in pieces if isinstance(piece, Extent)]
     assert sum(piece.stop - piece.start for piece in copied) >= frames * FRAME
 
-
 def test_extents_are_copied_by_the_kernel_or_streamed_alike(tmp_path: Path) -> None:
     source = tmp_path / "source.bin"
     source.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
@@ -78,7 +75,6 @@ def test_extents_are_copied_by_the_kernel_or_streamed_alike(tmp_path: Path) -> N
     assert (tmp_path / "kernel.bin").read_bytes() == b"offset" + expected
     assert streamed.getvalue() == expected
 
-
 def test_large_pixel_data_the_engine_would_decode_is_declined(tmp_path: Path) -> None:
     frames = MAP_THRESHOLD // FRAME + 8
     ds: Dataset = next(synthetic.datasets())
@@ -91,17 +87,14 @@ def test_large_pixel_data_the_engine_would_decode_is_declined(tmp_path: Path) ->
     explicit = _multi_frame(tmp_path, frames, encapsulated=False)
     assert not fast_deidentify_file(cleaning, explicit, io.BytesIO())
 
-
 def test_missing_input_is_declined(tmp_path: Path) -> None:
     assert not fast_deidentify_file(deidentifier("deidentify:"), tmp_path / "absent.dcm",
                                     io.BytesIO())
-
 
 def _mapped_file_pages_kb() -> int:
     status = Path("/proc/self/status").read_text()
     line = next(line for line in status.splitlines() if line.startswith("RssFile:"))
     return int(line.split()[1])
-
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 def test_walking_fragments_of_a_mapped_file_leaves_no_pages_mapped(tmp_path: Path) -> None:
