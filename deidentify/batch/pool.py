@@ -41,6 +41,8 @@ def run_tasks(
     tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int
 ) -> Iterator[FileResult]:
     """Every task's result, in completion order."""
+    if not tasks:
+        return
     if jobs <= 1:
         single = Worker(factory(), output)
         for task in tasks:
@@ -49,7 +51,9 @@ def run_tasks(
     size = chunk_size(len(tasks), jobs)
     chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
     executor = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=worker.init,
+        max_workers=min(jobs, len(chunks)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker.init,
         initargs=(factory, output),
     )
     pending: set[Future[list[FileResult]]] = set()
