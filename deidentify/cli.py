@@ -9,10 +9,6 @@ from collections.abc import Callable, Sequence
 
 from deidentify.commands import COMMANDS
 
-EXIT_OK = 0
-EXIT_FAILURES = 1
-EXIT_USAGE = 2
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""

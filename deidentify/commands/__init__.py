@@ -4,4 +4,20 @@ Each module named in ``COMMANDS`` defines ``register(subparsers)``, which adds i
 sets ``handler``: a function of the parsed arguments that returns the exit status.
 """
 
+import sys
+
+EXIT_OK = 0
+"""Everything was done."""
+EXIT_FAILURES = 1
+"""The command ran, and some of its work failed (files, violations)."""
+EXIT_USAGE = 2
+"""Usage or configuration error: nothing was done."""
+
+
+def usage_error(command: str, message: str) -> int:
+    """Print a one-line usage or configuration error; returns ``EXIT_USAGE``."""
+    print(f"deidentify {command}: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "sample")

@@ -28,12 +28,11 @@ from deidentify.batch import (
     print_summary,
     run_batch,
 )
+from deidentify.commands import EXIT_FAILURES, EXIT_OK, usage_error
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
 from deidentify.secrets import SecretError, load_secret
 from deidentify.uids import UIDScheme
-
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -77,12 +76,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def fail(command: str, message: str) -> int:
-    """Report a usage or configuration error."""
-    print(f"deidentify {command}: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
-
 def engine_factory(args: argparse.Namespace) -> EngineFactory:
     """The per-file engine of the run; ProfileError or SecretError when misconfigured."""
     if args.jobs < 1:
@@ -117,7 +110,7 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     try:
         factory = engine_factory(args)
     except (ProfileError, SecretError) as error:
-        return fail(command, str(error)), None
+        return usage_error(command, str(error)), None
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),
                            jobs=args.jobs, log=args.log)
     progress = make_progress(sys.stderr, args.quiet)
@@ -125,13 +118,13 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
         with terminate_as_interrupt():
             totals = run_batch(options, factory, progress)
     except InputError as error:
-        return fail(command, str(error)), None
+        return usage_error(command, str(error)), None
     except WorkerLost as error:
         print(f"deidentify {command}: {error}", file=sys.stderr)
         return EXIT_FAILURES, None
     except OSError as error:
         where = error.filename or output
-        return fail(command, f"{where}: {error.strerror or 'cannot be written'}"), None
+        return usage_error(command, f"{where}: {error.strerror or 'cannot be written'}"), None
     if not args.quiet:
         print_summary(totals, sys.stdout)
     return (EXIT_FAILURES if totals.failed else EXIT_OK), totals

@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from deidentify.commands import EXIT_OK, usage_error
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
 from deidentify.report import FORMATS, build_report, diff_reports
 from deidentify.report.output import write_text_atomically
 from deidentify.uids import UIDScheme
-
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def register(subparsers: Any) -> None:
@@ -42,10 +41,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _fail(message: str) -> int:
-    print(f"deidentify report: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
 
 def run(args: argparse.Namespace) -> int:
     """Build the report (and the diff) and write it."""
@@ -59,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             other = parse_profile(profile.uri, edition=args.diff)
             diff = diff_reports(build_report(Plan.build(other, policy), scheme), report)
     except ProfileError as error:
-        return _fail(str(error))
+        return usage_error("report", str(error))
     text = FORMATS[args.format](report, diff)
     if args.output is None:
         try:
@@ -72,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_text_atomically(output, text)
     except OSError as error:
-        return _fail(f"{output}: {error.strerror or error}")
+        return usage_error("report", f"{output}: {error.strerror or error}")
     return EXIT_OK

@@ -15,7 +15,8 @@ from typing import Any
 
 from pydicom.data import get_testdata_file
 
-from deidentify.commands.apply import add_run_options, fail, run_apply
+from deidentify.commands import usage_error
+from deidentify.commands.apply import add_run_options, run_apply
 
 SAMPLE_FILES: tuple[tuple[str, str], ...] = (
     ("CT_small.dcm", "ct"),
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         count = build_sample(inputs)
     except OSError as error:
-        return fail("sample", f"{error.filename or folder}: {error.strerror}")
+        return usage_error("sample", f"{error.filename or folder}: {error.strerror}")
     if args.log is None:
         args.log = folder / "log.jsonl"
     if not args.quiet:

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from deidentify.commands import EXIT_OK, usage_error
 
 
 def register(subparsers: Any) -> None:
@@ -32,17 +32,13 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _fail(message: str) -> int:
-    print(f"deidentify serve: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
 
 def run(args: argparse.Namespace) -> int:
     """Load the configuration, start the node, wait for SIGTERM or SIGINT, stop cleanly."""
     try:
         from deidentify.net.node import Node
     except ImportError:
-        return _fail("needs pynetdicom: pip install 'deidentify[net]'")
+        return usage_error("serve", "needs pynetdicom: pip install 'deidentify[net]'")
     from deidentify.net.coercion import Coercer
     from deidentify.net.config import load_config
     from deidentify.net.engine import engines
@@ -64,18 +60,22 @@ def run(args: argparse.Namespace) -> int:
         )
     except (RulesError, SecretError, sqlite3.Error) as error:
         message = str(error)
-        return _fail(message if message.startswith(str(config_path)) else
-                     f"{config_path}: {message}")
+        if not message.startswith(str(config_path)):
+            message = f"{config_path}: {message}"
+        return usage_error("serve", message)
     except OSError as error:
-        return _fail(f"{config_path}: {error.strerror or error}")
+        return usage_error("serve", f"{config_path}: {error.strerror or error}")
     node = Node(config, coercer, secret, write)
     try:
         node.start()
     except ssl.SSLError as error:
         reason = error.reason or "PEM certificate and matching private key expected"
-        return _fail(f"{config_path}: [tls]: cannot load the certificate and key ({reason})")
+        return usage_error(
+            "serve", f"{config_path}: [tls]: cannot load the certificate and key ({reason})"
+        )
     except OSError as error:
-        return _fail(f"cannot listen on {config.host}:{config.port}: {error.strerror or error}")
+        where = f"{config.host}:{config.port}"
+        return usage_error("serve", f"cannot listen on {where}: {error.strerror or error}")
     stopping = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from deidentify.commands import EXIT_FAILURES, EXIT_OK, usage_error
 from deidentify.engine import Deidentifier
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
@@ -16,7 +17,6 @@ from deidentify.secrets import SecretError, load_secret
 from deidentify.uids import UIDScheme
 from deidentify.verify import VerifyResult, VerifyUsageError, verify_trees
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 SHOWN = 200
 """Violations printed at most; --json holds them all."""
 
@@ -45,10 +45,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _fail(message: str) -> int:
-    print(f"deidentify verify: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
 
 def run(args: argparse.Namespace) -> int:
     """Verify, print the summary and the violations, write the JSON."""
@@ -57,24 +53,27 @@ def run(args: argparse.Namespace) -> int:
                           CompoundPolicy.CONFORMANT)
         secret = load_secret(args.secret_file) if args.secret_file is not None else None
     except (ProfileError, SecretError) as error:
-        return _fail(str(error))
+        return usage_error("verify", str(error))
     map_uid = None
     if secret is not None:
         map_uid = Deidentifier(plan, secret, UIDScheme(args.uid_scheme)).map_uid
     try:
         result = verify_trees(args.originals, args.deidentified, plan, secret, map_uid)
     except VerifyUsageError as error:
-        return _fail(str(error))
+        return usage_error("verify", str(error))
     if result.pairs == 0 and result.passed:
-        return _fail(f"{args.deidentified}: no de-identified file could be paired with an"
-                     f" original under {args.originals}")
+        return usage_error(
+            "verify",
+            f"{args.deidentified}: no de-identified file could be paired with an original"
+            f" under {args.originals}",
+        )
     if args.json is not None:
         target: Path = args.json
         try:
             write_text_atomically(target, result.as_json())
         except OSError as error:
-            return _fail(f"{target}: {error.strerror or error}")
-    status = EXIT_OK if result.passed else EXIT_VIOLATIONS
+            return usage_error("verify", f"{target}: {error.strerror or error}")
+    status = EXIT_OK if result.passed else EXIT_FAILURES
     try:
         _print(result)
     except BrokenPipeError:
