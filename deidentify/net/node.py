@@ -9,9 +9,7 @@ message that no de-identifying rule applies to is refused rather than passed on 
 from __future__ import annotations
 
 import copy
-import os
 import ssl
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +23,7 @@ from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, _config, evt
 from pynetdicom.association import Association
 from pynetdicom.presentation import AllStoragePresentationContexts
 
+from deidentify.atomic import atomic_output
 from deidentify.net.coercion import Coercer, CoercionError, Query
 from deidentify.net.config import NodeConfig, Remote, TLSConfig
 from deidentify.net.forward import Forwarder
@@ -263,14 +262,8 @@ class Node:
         folder = self.config.storage / _file_name(dataset.get("StudyInstanceUID"), "study")
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / (_file_name(dataset.get("SOPInstanceUID"), "object") + ".dcm")
-        handle, temporary = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                self._write(dataset, stream)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_output(target, prefix=".incoming-") as stream:
+            self._write(dataset, stream)
         return target
 
     def _on_find(self, event: Any) -> Iterator[tuple[int, Dataset | None]]:
