@@ -125,6 +125,7 @@ class Deidentifier:
         self._policy = plan.policy
         self._private = private.PrivateFilter(plan)
         self._content = structured.ContentItems(plan)
+        self._method = method.MethodAttributes(plan)
         self._needs_identifiers = any(row.treatment in _CLEANING for row in plan.rows())
 
     def map_uid(self, uid: str) -> str:
@@ -145,7 +146,7 @@ class Deidentifier:
         if id_hash is not None:
             ds[PATIENT_ID] = DataElement(PATIENT_ID, "LO", id_hash)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
-        method.add_method_attributes(ds, self.plan)
+        self._method.add(ds)
 
     @property
     def _retains_uids(self) -> bool:

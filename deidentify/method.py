@@ -76,34 +76,6 @@ def code_item(code: CodedConcept) -> Dataset:
     return item
 
 
-def _key(item: Dataset) -> tuple[str, str]:
-    return (
-        str(item.get(CODE_VALUE).value if CODE_VALUE in item else ""),
-        str(item.get(CODING_SCHEME_DESIGNATOR).value if CODING_SCHEME_DESIGNATOR in item else ""),
-    )
-
-
-def _merge_codes(ds: Dataset, codes: list[CodedConcept]) -> None:
-    existing = list(items(ds, DEIDENTIFICATION_METHOD_CODE_SEQUENCE)) if (
-        DEIDENTIFICATION_METHOD_CODE_SEQUENCE in ds
-    ) else []
-    merged = [item for item in existing if _key(item) != ("", "")]
-    present = {_key(item) for item in merged}
-    merged += [code_item(code) for code in codes if (code.value, code.scheme) not in present]
-    ds[DEIDENTIFICATION_METHOD_CODE_SEQUENCE] = DataElement(
-        DEIDENTIFICATION_METHOD_CODE_SEQUENCE, "SQ", Sequence(merged)
-    )
-
-
-def _temporal(ds: Dataset, state: str) -> str:
-    if LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED not in ds:
-        return state
-    earlier = str(ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED].value or "").strip()
-    if _TEMPORAL_RANK.get(earlier, -1) > _TEMPORAL_RANK[state]:
-        return earlier
-    return state
-
-
 def equipment_item() -> Dataset:
     """This tool's Contributing Equipment item."""
     item = Dataset()
@@ -113,6 +85,32 @@ def equipment_item() -> Dataset:
     item.SoftwareVersions = TOOL_VERSION
     item.ContributionDescription = "De-identified (PS3.15 Annex E)"
     return item
+
+
+def _fresh_element(element: DataElement) -> DataElement:
+    """A new element equal to ``element``: its value (already converted, and immutable or a
+    sequence) is not converted or validated again; a sequence's items are copied too."""
+    value = element.value
+    if isinstance(value, Sequence):
+        value = Sequence([fresh_item(item) for item in value])
+    elif not isinstance(value, str):
+        raise TypeError("only string and sequence values are copied")
+    return DataElement(element.tag, element.VR, value, already_converted=True)
+
+
+def fresh_item(template: Dataset) -> Dataset:
+    """A new item with new elements equal to those of ``template``, in the same order.
+
+    No object is shared with the template, so changing the copy never changes another.
+    """
+    return Dataset({tag: _fresh_element(template[tag]) for tag in template._dict})
+
+
+def _key(item: Dataset) -> tuple[str, str]:
+    return (
+        str(item.get(CODE_VALUE).value if CODE_VALUE in item else ""),
+        str(item.get(CODING_SCHEME_DESIGNATOR).value if CODING_SCHEME_DESIGNATOR in item else ""),
+    )
 
 
 def _is_this_tool(item: Dataset) -> bool:
@@ -128,23 +126,70 @@ def _is_this_tool(item: Dataset) -> bool:
     )
 
 
-def _add_equipment(ds: Dataset) -> None:
-    existing = list(items(ds, CONTRIBUTING_EQUIPMENT_SEQUENCE)) if (
-        CONTRIBUTING_EQUIPMENT_SEQUENCE in ds
-    ) else []
-    if any(_is_this_tool(item) for item in existing):
-        return
-    ds[CONTRIBUTING_EQUIPMENT_SEQUENCE] = DataElement(
-        CONTRIBUTING_EQUIPMENT_SEQUENCE, "SQ", Sequence([*existing, equipment_item()])
-    )
+class MethodAttributes:
+    """The attributes that record the de-identification under one plan.
 
+    Their constant parts (code items, the equipment item, coded strings) are built once, by
+    pydicom's own conversion and validation; each dataset gets new copies of them.
+    """
 
-def add_method_attributes(ds: Dataset, plan: Plan) -> None:
-    """Add (or update) the attributes that record the de-identification."""
-    ds[PATIENT_IDENTITY_REMOVED] = DataElement(PATIENT_IDENTITY_REMOVED, "CS", "YES")
-    ds[DEIDENTIFICATION_METHOD] = DataElement(DEIDENTIFICATION_METHOD, "LO", method_text(plan))
-    _merge_codes(ds, method_codes(plan))
-    ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED] = DataElement(
-        LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, "CS", _temporal(ds, temporal_state(plan))
-    )
-    _add_equipment(ds)
+    def __init__(self, plan: Plan) -> None:
+        self._method_text = method_text(plan)
+        self._codes = [(code.value, code.scheme, code_item(code)) for code in method_codes(plan)]
+        self._equipment = equipment_item()
+        self._state = temporal_state(plan)
+        self._coded = {
+            text: DataElement(tag, "CS", text)
+            for tag, texts in (
+                (PATIENT_IDENTITY_REMOVED, ("YES",)),
+                (LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, tuple(_TEMPORAL_RANK)),
+            )
+            for text in texts
+        }
+
+    def add(self, ds: Dataset) -> None:
+        """Add (or update) the attributes that record the de-identification."""
+        ds[PATIENT_IDENTITY_REMOVED] = _fresh_element(self._coded["YES"])
+        ds[DEIDENTIFICATION_METHOD] = DataElement(
+            DEIDENTIFICATION_METHOD, "LO", self._method_text
+        )
+        self._merge_codes(ds)
+        ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED] = _fresh_element(
+            self._coded[self._temporal(ds)]
+        )
+        self._add_equipment(ds)
+
+    def _merge_codes(self, ds: Dataset) -> None:
+        existing = list(items(ds, DEIDENTIFICATION_METHOD_CODE_SEQUENCE)) if (
+            DEIDENTIFICATION_METHOD_CODE_SEQUENCE in ds
+        ) else []
+        merged = [item for item in existing if _key(item) != ("", "")]
+        present = {_key(item) for item in merged}
+        merged += [
+            fresh_item(item) for value, scheme, item in self._codes
+            if (value, scheme) not in present
+        ]
+        ds[DEIDENTIFICATION_METHOD_CODE_SEQUENCE] = DataElement(
+            DEIDENTIFICATION_METHOD_CODE_SEQUENCE, "SQ", Sequence(merged),
+            already_converted=True,
+        )
+
+    def _temporal(self, ds: Dataset) -> str:
+        state = self._state
+        if LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED not in ds:
+            return state
+        earlier = str(ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED].value or "").strip()
+        if _TEMPORAL_RANK.get(earlier, -1) > _TEMPORAL_RANK[state]:
+            return earlier
+        return state
+
+    def _add_equipment(self, ds: Dataset) -> None:
+        existing = list(items(ds, CONTRIBUTING_EQUIPMENT_SEQUENCE)) if (
+            CONTRIBUTING_EQUIPMENT_SEQUENCE in ds
+        ) else []
+        if any(_is_this_tool(item) for item in existing):
+            return
+        ds[CONTRIBUTING_EQUIPMENT_SEQUENCE] = DataElement(
+            CONTRIBUTING_EQUIPMENT_SEQUENCE, "SQ",
+            Sequence([*existing, fresh_item(self._equipment)]), already_converted=True,
+        )

@@ -97,6 +97,26 @@ def test_contributing_equipment_item_for_this_tool() -> None:
     assert item.SoftwareVersions
 
 
+
+def test_datasets_of_one_run_share_no_recorded_method_objects() -> None:
+    deid = deidentifier("deidentify:RetainUIDsOption")
+    first, second = _patient(), _patient()
+    deid.apply(first)
+    deid.apply(second)
+    for keyword in ("DeidentificationMethodCodeSequence", "ContributingEquipmentSequence"):
+        assert first[keyword].value is not second[keyword].value
+        for one, other in zip(first[keyword].value, second[keyword].value, strict=True):
+            assert one is not other
+            assert all(element is not other[element.tag] for element in one)
+    first.ContributingEquipmentSequence[0].PurposeOfReferenceCodeSequence[0].CodeValue = "1"
+    first.DeidentificationMethodCodeSequence[0].CodeMeaning = "changed"
+    third = _patient()
+    deid.apply(third)
+    for ds in (second, third):
+        purpose = ds.ContributingEquipmentSequence[0].PurposeOfReferenceCodeSequence[0]
+        assert purpose.CodeValue == "109104"
+        assert ds.DeidentificationMethodCodeSequence[0].CodeMeaning == BASIC_PROFILE_CODE.meaning
+
 def test_strict_policy_is_named_and_removes_compound_rows() -> None:
     ds = _patient()
     plan = Plan.build(parse_profile("deidentify:"), CompoundPolicy.STRICT)
