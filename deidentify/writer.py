@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 import pydicom
 from pydicom import Dataset
+from pydicom.dataelem import DataElement
 from pydicom.dataset import FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
@@ -22,12 +23,32 @@ IMPLEMENTATION_VERSION_NAME = "DEIDENTIFY_01"
 
 SOP_CLASS_UID = 0x00080016
 SOP_INSTANCE_UID = 0x00080018
+MEDIA_STORAGE_SOP_CLASS_UID = 0x00020002
+MEDIA_STORAGE_SOP_INSTANCE_UID = 0x00020003
+TRANSFER_SYNTAX_UID = 0x00020010
+IMPLEMENTATION_CLASS_UID_TAG = 0x00020012
+IMPLEMENTATION_VERSION_NAME_TAG = 0x00020013
 PREAMBLE = bytes(128)
 
 
+def _uid(value: object) -> UID:
+    """``UID(str(value))``: a UID value (validated and stripped when it was made) as it is."""
+    if type(value) is UID and not hasattr(value, "_PRIVATE_TS_ENCODING"):
+        return value
+    return UID(str(value))
+
+
+def _element(tag: int, vr: str, value: str) -> DataElement:
+    """``DataElement(tag, vr, value)`` for a value that is already of the type pydicom converts
+    it to (a UID, a str of a text VR): not converted or validated again, unless a backslash
+    would make it multi-valued."""
+    return DataElement(tag, vr, value, already_converted="\\" not in value)
+
+
 def _transfer_syntax(ds: Dataset, original: FileMetaDataset | None) -> UID:
-    if original is not None and "TransferSyntaxUID" in original:
-        return UID(original.TransferSyntaxUID)
+    if original is not None and TRANSFER_SYNTAX_UID in original:
+        syntax = original[TRANSFER_SYNTAX_UID].value
+        return syntax if type(syntax) is UID else UID(syntax)
     implicit, _ = ds.original_encoding
     return ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
 
@@ -39,27 +60,28 @@ def file_meta(
     retain_uids: bool,
 ) -> FileMetaDataset:
     """New File Meta for a de-identified dataset (called after its body is de-identified)."""
-    meta = FileMetaDataset()
-    sop_class = _value(ds, original, SOP_CLASS_UID, "MediaStorageSOPClassUID")
-    if sop_class:
-        meta.MediaStorageSOPClassUID = UID(sop_class)
+    elements: list[DataElement] = []
+    if SOP_CLASS_UID in ds:
+        sop_class: object = ds[SOP_CLASS_UID].value
+    elif original is not None and MEDIA_STORAGE_SOP_CLASS_UID in original:
+        sop_class = original[MEDIA_STORAGE_SOP_CLASS_UID].value
+    else:
+        sop_class = ""
+    if str(sop_class):
+        elements.append(_element(MEDIA_STORAGE_SOP_CLASS_UID, "UI", _uid(sop_class)))
     if SOP_INSTANCE_UID in ds:
-        meta.MediaStorageSOPInstanceUID = UID(str(ds[SOP_INSTANCE_UID].value))
-    elif original is not None and "MediaStorageSOPInstanceUID" in original:
-        uid = str(original.MediaStorageSOPInstanceUID)
-        meta.MediaStorageSOPInstanceUID = UID(uid if retain_uids else map_uid(uid))
-    meta.TransferSyntaxUID = _transfer_syntax(ds, original)
-    meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
-    meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
-    return meta
-
-
-def _value(ds: Dataset, original: FileMetaDataset | None, tag: int, keyword: str) -> str:
-    if tag in ds:
-        return str(ds[tag].value)
-    if original is not None and keyword in original:
-        return str(original[keyword].value)
-    return ""
+        instance = _uid(ds[SOP_INSTANCE_UID].value)
+        elements.append(_element(MEDIA_STORAGE_SOP_INSTANCE_UID, "UI", instance))
+    elif original is not None and MEDIA_STORAGE_SOP_INSTANCE_UID in original:
+        uid = str(original[MEDIA_STORAGE_SOP_INSTANCE_UID].value)
+        instance = UID(uid if retain_uids else map_uid(uid))
+        elements.append(_element(MEDIA_STORAGE_SOP_INSTANCE_UID, "UI", instance))
+    elements += [
+        _element(TRANSFER_SYNTAX_UID, "UI", _transfer_syntax(ds, original)),
+        _element(IMPLEMENTATION_CLASS_UID_TAG, "UI", IMPLEMENTATION_CLASS_UID),
+        _element(IMPLEMENTATION_VERSION_NAME_TAG, "SH", IMPLEMENTATION_VERSION_NAME),
+    ]
+    return FileMetaDataset({element.tag: element for element in elements})
 
 
 NOT_WRITABLE = "no SOP Class UID or SOP Instance UID: not a composite instance, not written"
