@@ -70,6 +70,8 @@ _TAG = Struct("<HH")
 _LONG_VRS = frozenset(vr.encode() for vr in EXPLICIT_VR_LENGTH_32)
 _KNOWN_VRS = frozenset(vr.encode() for vr in STANDARD_VR)
 _VR_TEXT = {vr: vr.decode() for vr in _KNOWN_VRS}
+_VR_FORMS = {vr: (text, vr in _LONG_VRS) for vr, text in _VR_TEXT.items()}
+"""Each known VR as written: its text, and whether its length takes 4 bytes."""
 _FRAGMENT_VRS = frozenset({"OB", "OW", ""})
 _new_tuple = tuple.__new__
 
@@ -187,30 +189,71 @@ def _skip_item_dataset(buf: Buffer, pos: int, end: int, implicit: bool) -> int:
     raise Declined("undefined-length item without an Item Delimitation Item")
 
 
-def _defined_length_element(
-    buf: Buffer, pos: int, end: int, implicit: bool
-) -> Element | None:
-    """The common case, an element of defined length fully inside ``end``; None otherwise."""
-    if pos + 12 > end:
-        return None
-    if implicit:
-        group, number, length = _IMPLICIT_HEAD.unpack_from(buf, pos)
-        vr, value_start = "", pos + 8
-    else:
-        group, number, raw_vr, length = _EXPLICIT_HEAD.unpack_from(buf, pos)
-        if raw_vr in _LONG_VRS:
-            (length,) = _LONG_LENGTH.unpack_from(buf, pos + 8)
-            value_start = pos + 12
-        elif raw_vr in _KNOWN_VRS and group != 0xFFFE:
-            value_start = pos + 8
+def _explicit_elements(buf: Buffer, pos: int, end: int) -> list[Element]:
+    """The top-level elements of an explicit VR little endian dataset in ``buf[pos:end]``.
+
+    The common case (a defined length fully inside ``end``) is parsed inline; anything else
+    by :func:`_next_element`.
+    """
+    elements: list[Element] = []
+    append = elements.append
+    head, long_length = _EXPLICIT_HEAD.unpack_from, _LONG_LENGTH.unpack_from
+    vr_forms = _VR_FORMS
+    last_inline = end - 12
+    previous = -1
+    while pos < end:
+        value_start = 0
+        if pos <= last_inline:
+            group, number, raw_vr, length = head(buf, pos)
+            form = vr_forms.get(raw_vr)
+            if form is not None:
+                vr, long_form = form
+                if long_form:
+                    (length,) = long_length(buf, pos + 8)
+                    value_start = pos + 12
+                elif group != 0xFFFE:
+                    value_start = pos + 8
+        if value_start and length != UNDEFINED and value_start + length <= end:
+            value_end = value_start + length
+            element = _new_tuple(Element, (group << 16 | number, vr, pos, value_start,
+                                           value_end, value_end, False))
         else:
-            return None
-        vr = _VR_TEXT[raw_vr]
-    value_end = value_start + length
-    if length == UNDEFINED or value_end > end:
-        return None
-    return _new_tuple(Element, (group << 16 | number, vr, pos, value_start, value_end,
-                                value_end, False))
+            element = _next_element(buf, pos, end, False)
+        tag = element[0]
+        if tag <= previous or tag >> 16 == 0xFFFE:
+            raise Declined("top-level tags out of order or a stray delimiter")
+        previous = tag
+        append(element)
+        pos = element[5]
+    return elements
+
+
+def _implicit_elements(buf: Buffer, pos: int, end: int) -> list[Element]:
+    """The top-level elements of an implicit VR little endian dataset in ``buf[pos:end]``,
+    parsed as :func:`_explicit_elements` parses explicit VR."""
+    elements: list[Element] = []
+    append = elements.append
+    head = _IMPLICIT_HEAD.unpack_from
+    last_inline = end - 12
+    previous = -1
+    while pos < end:
+        inline = False
+        if pos <= last_inline:
+            group, number, length = head(buf, pos)
+            inline = length != UNDEFINED and pos + 8 + length <= end
+        if inline:
+            value_end = pos + 8 + length
+            element = _new_tuple(Element, (group << 16 | number, "", pos, pos + 8, value_end,
+                                           value_end, False))
+        else:
+            element = _next_element(buf, pos, end, True)
+        tag = element[0]
+        if tag <= previous or tag >> 16 == 0xFFFE:
+            raise Declined("top-level tags out of order or a stray delimiter")
+        previous = tag
+        append(element)
+        pos = element[5]
+    return elements
 
 
 def read_elements(buf: Buffer, pos: int, end: int, implicit: bool) -> tuple[Element, ...]:
@@ -219,20 +262,9 @@ def read_elements(buf: Buffer, pos: int, end: int, implicit: bool) -> tuple[Elem
     Tags must ascend strictly, as the reference writer orders them; a delimiter or item tag
     at the top level is malformed.
     """
-    elements: list[Element] = []
-    append = elements.append
-    previous = -1
-    while pos < end:
-        element = _defined_length_element(buf, pos, end, implicit)
-        if element is None:
-            element = _next_element(buf, pos, end, implicit)
-        tag = element.tag
-        if tag <= previous or tag >> 16 == 0xFFFE:
-            raise Declined("top-level tags out of order or a stray delimiter")
-        previous = tag
-        append(element)
-        pos = element.end
-    return tuple(elements)
+    if implicit:
+        return tuple(_implicit_elements(buf, pos, end))
+    return tuple(_explicit_elements(buf, pos, end))
 
 
 def _meta_elements(buf: Buffer, pos: int, end: int) -> tuple[tuple[Element, ...], int]:
