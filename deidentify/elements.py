@@ -6,12 +6,14 @@ element's VR is used where the encoding gives one, pydicom's dictionary where it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from pydicom import Dataset
+from pydicom import Dataset, config
 from pydicom.datadict import dictionary_VR
-from pydicom.dataelem import DataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.sequence import Sequence
+from pydicom.uid import UID
 
 TEXT_VRS = frozenset({"LO", "SH", "ST", "LT", "UT", "UC", "PN"})
 """VRs of free text: what cleaning looks at."""
@@ -20,6 +22,9 @@ LONG_TEXT_VRS = frozenset({"ST", "LT", "UT", "UC"})
 """VRs of long free text: what a dummy sequence's items never keep."""
 
 BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
+
+_VALID_UID = re.compile(rb"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+"""pydicom's pattern of a valid UID (``pydicom.uid.RE_VALID_UID``), on the encoded bytes."""
 
 
 def element_vr(ds: Dataset, tag: int) -> str | None:
@@ -66,6 +71,32 @@ def text_values(ds: Dataset, tag: int) -> list[str]:
         text = value.decode("latin-1") if isinstance(value, bytes) else value
         return [text]
     return [str(part) for part in value]
+
+
+def raw_uid(ds: Dataset, tag: int) -> str | None:
+    """The UID of a UI element still as read, when its value is one valid UID (with any
+    trailing NUL or space padding): the string pydicom would decode it to, found without
+    decoding the element. None for anything else (the caller then lets pydicom decode it)."""
+    raw: object = ds.get_item(tag, keep_deferred=True)
+    if not isinstance(raw, RawDataElement) or raw.VR not in ("UI", None):
+        return None
+    value = raw.value
+    if not isinstance(value, bytes):
+        return None
+    text = value.rstrip(b"\0 ")
+    if len(text) > 64 or _VALID_UID.fullmatch(text) is None:
+        return None
+    return text.decode("ascii")
+
+
+def set_issued_uids(ds: Dataset, tag: int, uids: list[str]) -> None:
+    """``set_values(ds, tag, "UI", uids)`` for UIDs this tool issued (``2.25.`` and a decimal
+    number, valid by construction): a single one is not validated again."""
+    if len(uids) == 1 and uids[0] and "\\" not in uids[0]:
+        uid = UID(uids[0], validation_mode=config.IGNORE)
+        ds[tag] = DataElement(tag, "UI", uid, already_converted=True)
+    else:
+        set_values(ds, tag, "UI", uids)
 
 
 def set_values(ds: Dataset, tag: int, vr: str, values: list[str]) -> None:

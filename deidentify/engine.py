@@ -39,7 +39,9 @@ from deidentify.elements import (
     TEXT_VRS,
     element_vr,
     is_declared_unknown,
+    raw_uid,
     set_empty,
+    set_issued_uids,
     set_values,
     text_values,
 )
@@ -283,9 +285,10 @@ class Deidentifier:
         if vr != "UI":
             del ds[tag]
             return
-        values = text_values(ds, tag)
+        uid = raw_uid(ds, tag)
+        values = [uid] if uid is not None else text_values(ds, tag)
         if values:
-            set_values(ds, tag, "UI", [self._uids.map(uid) for uid in values])
+            set_issued_uids(ds, tag, [self._uids.map(uid) for uid in values])
 
     def _shift(self, ds: Dataset, tag: int, vr: str | None, context: Context) -> None:
         if self._dates is None or context.offset is None or vr not in ("DA", "DT", "TM"):
