@@ -23,6 +23,13 @@ LONG_TEXT_VRS = frozenset({"ST", "LT", "UT", "UC"})
 
 BINARY_VRS = frozenset({"OB", "OW", "OD", "OF", "OL", "OV", "UN"})
 
+_REUSABLE_TYPES = (str, int, float, bytes, type(None))
+"""Immutable built-in types: a converted value of one of these may be shared by elements."""
+
+_NOT_REUSABLE = object()
+_converted: dict[tuple[str, type, object, bool], object] = {}
+"""Constant values as pydicom converted them, by VR, type, value and date conversion."""
+
 _VALID_UID = re.compile(rb"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
 """pydicom's pattern of a valid UID (``pydicom.uid.RE_VALID_UID``), on the encoded bytes."""
 
@@ -99,6 +106,27 @@ def set_issued_uids(ds: Dataset, tag: int, uids: list[str]) -> None:
         set_values(ds, tag, "UI", uids)
 
 
+def constant_element(tag: int, vr: str, value: object) -> DataElement:
+    """``DataElement(tag, vr, value)`` for one of the constant values the engine writes (a
+    dummy, an empty value).
+
+    pydicom converts and validates each VR and value once; when that gives a value of an
+    immutable built-in type, later elements take it as already converted. UN is always
+    converted (pydicom may give the element the tag's dictionary VR).
+    """
+    if vr == "UN":
+        return DataElement(tag, vr, value)
+    key = (vr, type(value), value, config.datetime_conversion)
+    known = _converted.get(key, _NOT_REUSABLE)
+    if known is _NOT_REUSABLE:
+        element = DataElement(tag, vr, value)
+        converted = element.value
+        if type(converted) in _REUSABLE_TYPES and vr == element.VR:
+            _converted[key] = converted
+        return element
+    return DataElement(tag, vr, known, already_converted=True)
+
+
 def set_values(ds: Dataset, tag: int, vr: str, values: list[str]) -> None:
     """Replace an element's value by one or several string values."""
     ds[tag] = DataElement(tag, vr, values[0] if len(values) == 1 else values)
@@ -109,9 +137,9 @@ def set_empty(ds: Dataset, tag: int, vr: str | None) -> None:
     if vr == "SQ":
         ds[tag] = DataElement(tag, "SQ", Sequence())
     elif vr is None or vr in BINARY_VRS:
-        ds[tag] = DataElement(tag, vr or "UN", b"")
+        ds[tag] = constant_element(tag, vr or "UN", b"")
     else:
-        ds[tag] = DataElement(tag, vr, None)
+        ds[tag] = constant_element(tag, vr, None)
 
 
 def items(ds: Dataset, tag: int) -> Iterator[Dataset]:

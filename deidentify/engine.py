@@ -37,6 +37,7 @@ from deidentify.dummies import dummy_value
 from deidentify.elements import (
     LONG_TEXT_VRS,
     TEXT_VRS,
+    constant_element,
     element_vr,
     is_declared_unknown,
     raw_uid,
@@ -274,7 +275,7 @@ class Deidentifier:
         elif vr is None or (vr == "UN" and not is_declared_unknown(tag)):
             del ds[tag]
         else:
-            ds[tag] = DataElement(tag, vr, dummy_value(vr))
+            ds[tag] = constant_element(tag, vr, dummy_value(vr))
 
     def _replace_uid(
         self, ds: Dataset, tag: int, vr: str | None, context: Context, mode: TextMode
@@ -344,7 +345,7 @@ class Deidentifier:
         if vr == "SQ":
             self.walk_items(ds, tag, context, mode)
         elif mode is TextMode.DUMMY and vr in LONG_TEXT_VRS:
-            ds[tag] = DataElement(tag, vr, dummy_value(vr))
+            ds[tag] = constant_element(tag, vr, dummy_value(vr))
         elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)
 

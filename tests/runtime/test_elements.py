@@ -7,9 +7,11 @@ import io
 import pydicom
 import pytest
 from pydicom import Dataset
+from pydicom.dataelem import DataElement
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from deidentify.elements import raw_uid, set_issued_uids, set_values
+from deidentify.dummies import DUMMY_VALUES
+from deidentify.elements import BINARY_VRS, constant_element, raw_uid, set_issued_uids, set_values
 from deidentify.uids import UIDMapper, UIDScheme
 from tests.runtime.helpers import SECRET
 
@@ -95,3 +97,16 @@ def test_issued_uids_make_the_element_pydicom_makes(scheme: UIDScheme, uids: lis
         theirs.VR, theirs.validation_mode, theirs.is_undefined_length
     )
     assert all(UID(uid).is_valid for uid in issued if uid)
+
+
+@pytest.mark.parametrize("vr", sorted(DUMMY_VALUES))
+def test_constant_elements_equal_what_pydicom_makes(vr: str) -> None:
+    for tag in (0x00100010, 0x00080020, 0x00091010):
+        for value in (DUMMY_VALUES[vr], None, b"" if vr in BINARY_VRS else ""):
+            for _ in range(2):
+                mine, theirs = constant_element(tag, vr, value), DataElement(tag, vr, value)
+                assert type(mine.value) is type(theirs.value)
+                assert mine.value == theirs.value
+                assert (mine.tag, mine.VR, mine.validation_mode) == (
+                    theirs.tag, theirs.VR, theirs.validation_mode
+                )
