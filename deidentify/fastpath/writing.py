@@ -29,9 +29,23 @@ from deidentify.fastpath.sink import Extent, Piece
 from deidentify.fastpath.source import SourceFile
 
 FILE_META_GROUP_LENGTH = 0x00020000
+FILE_META_INFORMATION_VERSION = 0x00020001
 MEDIA_STORAGE_SOP_CLASS_UID = 0x00020002
 MEDIA_STORAGE_SOP_INSTANCE_UID = 0x00020003
 TRANSFER_SYNTAX_UID = 0x00020010
+IMPLEMENTATION_CLASS_UID = 0x00020012
+IMPLEMENTATION_VERSION_NAME = 0x00020013
+
+WRITER_META = frozenset(
+    {
+        MEDIA_STORAGE_SOP_CLASS_UID,
+        MEDIA_STORAGE_SOP_INSTANCE_UID,
+        TRANSFER_SYNTAX_UID,
+        IMPLEMENTATION_CLASS_UID,
+        IMPLEMENTATION_VERSION_NAME,
+    }
+)
+"""The File Meta elements ``deidentify.writer.file_meta`` sets."""
 
 SEQUENCE_DELIMITATION = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
 """The Sequence Delimitation Item as pydicom writes it (zero length)."""
@@ -61,8 +75,26 @@ def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, UID]:
     ds_instance = _value(ds, writer.SOP_INSTANCE_UID)
     if meta_instance is None or (ds_instance and ds_instance != meta_instance):
         meta.MediaStorageSOPInstanceUID = cast(UID, ds_instance)
-    validate_file_meta(meta, enforce_standard=True)
+    _validate_file_meta(meta)
     return meta, UID(syntax)
+
+
+def _validate_file_meta(meta: FileMetaDataset) -> None:
+    """``validate_file_meta(meta, enforce_standard=True)``.
+
+    On the File Meta this tool builds (exactly ``WRITER_META``, every value present and not
+    empty) its only effect is to add File Meta Information Version, done here directly;
+    any other File Meta is left to pydicom.
+    """
+    elements = meta._dict
+    if elements.keys() == WRITER_META and all(
+        type(element) is DataElement and not element.is_empty for element in elements.values()
+    ):
+        meta[FILE_META_INFORMATION_VERSION] = DataElement(
+            FILE_META_INFORMATION_VERSION, "OB", b"\x00\x01"
+        )
+    else:
+        validate_file_meta(meta, enforce_standard=True)
 
 
 def _meta_elements(meta: FileMetaDataset) -> bytes:
