@@ -62,14 +62,22 @@ def publish(temporary: Path, target: Path, replace: bool) -> bool:
     """Move a complete temporary file to ``target``; False if it exists and ``replace`` is off.
 
     Without ``replace`` the move is a hard link (fails if the target exists) and an unlink;
-    where hard links are not supported, an existence check and a rename.
+    where hard links are not supported, an existence check and a rename. The target's folder
+    is created when the move finds it missing.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     if replace:
-        os.replace(temporary, target)
+        try:
+            os.replace(temporary, target)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temporary, target)
         return True
     try:
-        os.link(temporary, target)
+        try:
+            os.link(temporary, target)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(temporary, target)
     except FileExistsError:
         return False
     except OSError:

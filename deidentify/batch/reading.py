@@ -8,6 +8,7 @@ prefix are read only when they start like a dataset (a raw dataset with no File 
 
 from __future__ import annotations
 
+import os
 import warnings
 from enum import Enum
 from pathlib import Path
@@ -46,8 +47,11 @@ class Kind(Enum):
 
 def sniff(path: Path, dicomdir_reason: str = DICOMDIR_DROPPED) -> Kind:
     """The kind of a file; FileSkipped for a non-DICOM file or a DICOMDIR."""
-    with open(path, "rb") as stream:
-        head = stream.read(HEAD_BYTES)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        head = os.read(fd, HEAD_BYTES)
+    finally:
+        os.close(fd)
     if head[PREFIX_OFFSET : PREFIX_OFFSET + 4] == b"DICM":
         if MEDIA_STORAGE_DIRECTORY.encode("ascii") in head:
             try:

@@ -127,7 +127,7 @@ def deidentify_streaming(deid: Deidentifier, source: Path, target: Path, kind: K
     Not suited: a raw or deflated input, one whose Pixel Data is small or absent, or whose
     element encoding differs from its declared transfer syntax. Nothing is written then.
     """
-    if kind is not Kind.PART10:
+    if kind is not Kind.PART10 or os.stat(source).st_size <= STREAM_THRESHOLD:
         return False
     with open(source, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size

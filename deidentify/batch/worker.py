@@ -46,6 +46,7 @@ class Worker:
         item = task.item
         relative = str(item.relative)
         temporary = self.temp.new_name()
+        moved = False
         try:
             input_bytes = item.path.stat().st_size
             with warnings.catch_warnings():
@@ -53,7 +54,9 @@ class Worker:
                 self.function(item.path, temporary)
             target = task.target or hierarchy_path(temporary)
             output_bytes = temporary.stat().st_size
-            placed = publish(temporary, self.output / target, replace=task.target is not None)
+            placed = moved = publish(
+                temporary, self.output / target, replace=task.target is not None
+            )
             status, reason = (Status.OK, None) if placed else (Status.SKIPPED, EXISTS)
             return FileResult(item.root.label, relative, str(target), status, reason,
                               input_bytes, output_bytes if placed else 0)
@@ -61,8 +64,9 @@ class Worker:
             status, reason = reason_for(error)
             return FileResult(item.root.label, relative, None, status, reason)
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
+            if not moved:
+                with contextlib.suppress(FileNotFoundError):
+                    temporary.unlink()
 
 
 _worker: Worker | None = None

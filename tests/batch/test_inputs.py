@@ -67,3 +67,15 @@ def test_publish_without_replace_keeps_the_existing_file(tmp_path: Path) -> None
     assert publish(first, target, replace=False)
     assert not publish(second, target, replace=False)
     assert target.read_bytes() == b"first" and not first.exists()
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_publish_creates_missing_folders_and_moves_the_file(tmp_path: Path, replace: bool) -> None:
+    first, second = tmp_path / "1", tmp_path / "2"
+    first.write_bytes(b"first")
+    second.write_bytes(b"second")
+    deep, beside = tmp_path / "a" / "b" / "x.dcm", tmp_path / "a" / "b" / "y.dcm"
+    assert publish(first, deep, replace=replace)
+    assert publish(second, beside, replace=replace)
+    assert deep.read_bytes() == b"first" and beside.read_bytes() == b"second"
+    assert not first.exists() and not second.exists()
