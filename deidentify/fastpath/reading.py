@@ -18,10 +18,9 @@ from pydicom.charset import convert_encodings, default_encoding
 from pydicom.dataelem import (
     DataElement,
     RawDataElement,
-    convert_raw_data_element,
     empty_value_for_VR,
 )
-from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_sequence
 from pydicom.tag import BaseTag
@@ -65,7 +64,7 @@ def _file_meta(source: SourceFile, layout: FileLayout) -> FileMetaDataset:
         raw = value if length else cast(bytes | None, empty_value_for_VR(element.vr, raw=True))
         elements[tag] = _new_raw((tag, element.vr, length, raw, element.value_start, False,
                                   True, True, False))
-    meta = FileMetaDataset(Dataset(elements, parent_encoding=default_encoding))
+    meta = FileMetaDataset(elements)
     meta.set_original_encoding(False, True, default_encoding)
     if elements:
         meta[next(iter(elements))]  # pydicom decodes the first element to test the encoding
@@ -124,15 +123,9 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
             encoding = convert_encodings(convert_string(value or b"", True))
         elements[tag] = raw
         originals[tag] = (raw, element)
-    dataset = Dataset(elements, parent_encoding=default_encoding)
-    charset = originals.get(SPECIFIC_CHARACTER_SET)
-    encoding = default_encoding
-    if charset is not None:
-        encoding = convert_encodings(convert_raw_data_element(charset[0]).value)
-    dataset.set_original_encoding(implicit, True, encoding)
     preamble = bytes(buffer[:PREAMBLE_LENGTH])
     result = FileDataset(
-        str(source.path), dataset, preamble, _file_meta(source, layout), implicit, True
+        str(source.path), elements, preamble, _file_meta(source, layout), implicit, True
     )
-    result.set_original_encoding(implicit, True, dataset._character_set)
+    result.set_original_encoding(implicit, True, result._character_set)
     return ReadResult(result, originals, tuple(copies))
