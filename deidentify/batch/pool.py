@@ -1,4 +1,4 @@
-"""Running tasks: in this process for one job, else in a pool of worker processes.
+"""Running tasks: in this process for one job or one task, else in a pool of worker processes.
 
 Tasks go to workers in chunks (fewer round trips for small files) with a bounded number of
 chunks in flight; results come back as chunks complete. On interruption, pending chunks are
@@ -43,7 +43,7 @@ def run_tasks(
     """Every task's result, in completion order."""
     if not tasks:
         return
-    if jobs <= 1:
+    if jobs <= 1 or len(tasks) == 1:
         single = Worker(factory(), output)
         for task in tasks:
             yield single.run(task)

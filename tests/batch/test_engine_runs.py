@@ -204,7 +204,7 @@ def test_hierarchy_paths_hold_only_new_identifiers(tmp_path: Path) -> None:
 
 def test_uid_scheme_and_policy_reach_the_workers(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    copy_corpus(["CT_small.dcm"], folder)
+    copy_corpus(["CT_small.dcm", "MR_small.dcm"], folder)
     found = {}
     for name, factory in (
         ("keyed", engine_factory()),

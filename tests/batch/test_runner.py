@@ -180,6 +180,17 @@ def test_worker_processes_build_the_function_once_each(corpus: Path, tmp_path: P
     assert str(os.getpid()) not in pids
 
 
+def test_a_single_task_runs_in_this_process_whatever_the_jobs(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    copy_corpus(["CT_small.dcm"], folder)
+    counts = tmp_path / "builds.txt"
+    totals = run_batch(BatchOptions(inputs=(folder,), output=tmp_path / "out", jobs=2),
+                       MarkFactory(count_file=counts))
+    assert totals.done == 1
+    assert counts.read_text(encoding="ascii").split() == [str(os.getpid())]
+    assert pydicom.dcmread(tmp_path / "out" / "CT_small.dcm").PatientName == MARK
+
+
 def test_results_statuses_are_the_enum(corpus: Path, tmp_path: Path) -> None:
     (corpus / "README").write_text("text", encoding="utf-8")
     log = tmp_path / "log.jsonl"
