@@ -42,6 +42,8 @@ def element_vr(ds: Dataset, tag: int) -> str | None:
     element, which encode alike under every alternative.
     """
     vr = ds.get_item(tag).VR
+    if type(vr) is str and len(vr) == 2 and vr != "UN":
+        return vr
     if vr and vr != "UN":
         return _first_alternative(str(vr))
     try:
