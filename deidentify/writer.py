@@ -18,6 +18,8 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+from deidentify.elements import raw_uid
+
 IMPLEMENTATION_CLASS_UID = UID("2.25.93631583075915243771660266888643323995")
 IMPLEMENTATION_VERSION_NAME = "DEIDENTIFY_01"
 
@@ -47,6 +49,9 @@ def _element(tag: int, vr: str, value: str) -> DataElement:
 
 def _transfer_syntax(ds: Dataset, original: FileMetaDataset | None) -> UID:
     if original is not None and TRANSFER_SYNTAX_UID in original:
+        read = raw_uid(original, TRANSFER_SYNTAX_UID)
+        if read is not None:
+            return UID(read)
         syntax = original[TRANSFER_SYNTAX_UID].value
         return syntax if type(syntax) is UID else UID(syntax)
     implicit, _ = ds.original_encoding
