@@ -10,6 +10,7 @@ identical content. Anything else is left to pydicom (``encode`` returns None).
 from __future__ import annotations
 
 from struct import Struct
+from typing import cast
 
 from pydicom.charset import convert_encodings, default_encoding
 from pydicom.dataelem import DataElement, RawDataElement
@@ -47,6 +48,12 @@ _SIMPLE_VALUES = (str, int, float, bytes, type(None))
 
 _SEQUENCE_CACHE_SIZE = 256
 _sequences: dict[tuple[object, ...], bytes] = {}
+
+_ENCODED_CACHE_SIZE = 4096
+_MEMO_TYPES = frozenset({str, bytes, int, float, type(None)})
+_MEMO_LENGTH = 64
+_UNKNOWN = object()
+_encoded: dict[tuple[object, ...], object] = {}
 
 
 def ascii_safe(encodings: Encodings | None) -> bool:
@@ -107,10 +114,27 @@ def _value(element: DataElement) -> bytes | None:
 def encode(element: object, implicit: bool, ascii_text: bool) -> bytes | None:
     """The bytes pydicom writes for ``element``, or None to let pydicom write it.
 
-    ``ascii_text`` says that the dataset's character set encodes ASCII text as ASCII.
+    ``ascii_text`` says that the dataset's character set encodes ASCII text as ASCII. The
+    result for a short value of a plain immutable type (an emptied element, a dummy) is kept
+    and reused for the same tag, VR and value.
     """
     if type(element) is not DataElement or element.is_undefined_length:
         return None
+    value = element.value
+    if type(value) not in _MEMO_TYPES or (
+        isinstance(value, (str, bytes)) and len(value) > _MEMO_LENGTH
+    ):
+        return _encode(element, implicit, ascii_text)
+    key = (int(element.tag), element.VR, type(value), value, implicit, ascii_text)
+    known = _encoded.get(key, _UNKNOWN)
+    if known is _UNKNOWN:
+        if len(_encoded) >= _ENCODED_CACHE_SIZE:
+            _encoded.clear()
+        known = _encoded[key] = _encode(element, implicit, ascii_text)
+    return cast(bytes | None, known)
+
+
+def _encode(element: DataElement, implicit: bool, ascii_text: bool) -> bytes | None:
     if not ascii_text and element.VR in TEXT_VRS:
         return None
     value = _value(element)
