@@ -18,7 +18,6 @@ list is cleaned.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import IntEnum
@@ -31,6 +30,7 @@ from pydicom.dataelem import DataElement
 from pydicom.errors import InvalidDicomError
 
 from deidentify import graphics, method, private, structured, writer
+from deidentify.atomic import atomic_output
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers, default_cleaner
 from deidentify.dates import DateShifter, UnparseableDate
 from deidentify.dummies import dummy_value
@@ -172,22 +172,13 @@ class Deidentifier:
             ) from None
         if not writer.writable(ds):
             raise DeidentifyError(f"{source}: {writer.NOT_WRITABLE}")
-        destination = Path(target)
-        handle, temporary = tempfile.mkstemp(
-            prefix=".deidentify-", suffix=".tmp", dir=destination.parent or None
-        )
         try:
-            with os.fdopen(handle, "wb") as stream:
+            with atomic_output(Path(target)) as stream:
                 writer.write(ds, stream)
-            os.replace(temporary, destination)
         except _ELEMENT_ERRORS as error:
-            Path(temporary).unlink(missing_ok=True)
             raise DeidentifyError(
                 f"{source}: cannot be written ({type(error).__name__} in its elements)"
             ) from None
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
 
     def walk(
         self, ds: Dataset, context: Context, mode: TextMode, skip: frozenset[int] = frozenset()
