@@ -10,6 +10,7 @@ when it is gone.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -54,7 +55,7 @@ def run_tasks(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker.init,
-        initargs=(factory, output),
+        initargs=(factory, output, os.getpid()),
     )
     pending: set[Future[list[FileResult]]] = set()
     try:

@@ -82,12 +82,13 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def init(factory: FileFunctionFactory, output: Path) -> None:
+def init(factory: FileFunctionFactory, output: Path, parent: int) -> None:
     """Worker-process initializer: build the per-file function once; leave Ctrl-C to the
-    main process, which lets running files finish; exit if the main process is killed."""
+    main process, which lets running files finish; exit if the main process (``parent``, as
+    it gave its own PID: it may be gone before this worker has started) is killed."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     _worker = Worker(factory(), output)
 
 
