@@ -30,9 +30,10 @@ SAMPLE_FILES: tuple[tuple[str, str], ...] = (
     ("test-SR.dcm", "sr"),
     ("waveform_ecg.dcm", "ecg"),
     ("JPEG-lossy.dcm", "jpeg"),
-    ("emri_small_jpeg_2k_lossless.dcm", "jpeg"),
+    ("JPEG2000.dcm", "jpeg"),
     ("image_dfl.dcm", "deflated"),
 )
+"""Files shipped inside the pydicom package itself (not pydicom-data): no download needed."""
 NOTE = "This file is not DICOM: apply reports it as skipped and goes on.\n"
 
 
@@ -53,7 +54,7 @@ def build_sample(folder: Path) -> int:
     """Copy the sample inputs into ``folder``; the number of files."""
     count = 0
     for name, subfolder in SAMPLE_FILES:
-        source = get_testdata_file(name)
+        source = get_testdata_file(name, download=False)
         if source is None:
             continue
         target = folder / subfolder / name
