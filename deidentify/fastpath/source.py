@@ -24,7 +24,6 @@ class SourceFile:
         try:
             stat = os.fstat(self.fd)
             self.size = stat.st_size
-            self.mtime = stat.st_mtime
             self._map: mmap.mmap | None = None
             if self.size > MAP_THRESHOLD:
                 self._map = mmap.mmap(self.fd, 0, access=mmap.ACCESS_READ)
