@@ -7,7 +7,7 @@ from functools import cache
 import pytest
 
 from compiler.build import compile_file
-from compiler.model import ActionCode, Edition, Option, PatternKind
+from compiler.model import ActionCode, AttributeRule, Edition, Option, PatternKind
 from compiler.sources import find_pinned, load_manifest
 from tests.conftest import standard_xml
 
@@ -22,7 +22,7 @@ def compiled(edition: str) -> Edition:
     return compile_file(standard_xml(edition), find_pinned(edition, load_manifest()))
 
 
-def rule(edition: str, tag: str):  # type: ignore[no-untyped-def]
+def rule(edition: str, tag: str) -> AttributeRule:
     return next(r for r in compiled(edition).attributes if r.tag.text == tag)
 
 
