@@ -18,12 +18,11 @@ or variable, never the secret.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import secrets as random_source
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 MIN_SECRET_BYTES = 16
@@ -76,8 +75,8 @@ def _read_secret_file(path: Path) -> bytes:
     return _checked(_decode(text), str(path))
 
 
-def _create_secret_file(path: Path) -> None:
-    """Write a new random secret to ``path`` unless another process got there first.
+def _create_secret_file(path: Path) -> bool:
+    """Write a new random secret to ``path`` unless another process got there first (False).
 
     The secret goes to a temporary file (``mkstemp`` creates it with mode 0600) that is then
     hard-linked to its name: the file appears complete or not at all, and a concurrent first
@@ -90,14 +89,25 @@ def _create_secret_file(path: Path) -> None:
             stream.write(random_source.token_hex(NEW_SECRET_BYTES) + "\n")
             stream.flush()
             os.fsync(stream.fileno())
-        with contextlib.suppress(FileExistsError):
+        try:
             os.link(temporary, path)
+        except FileExistsError:
+            return False
+        return True
     finally:
         os.unlink(temporary)
 
 
-def load_secret(secret_file: Path | None = None, environ: Mapping[str, str] = os.environ) -> bytes:
-    """The run's secret, from the first of the sources in the module docstring."""
+def load_secret(
+    secret_file: Path | None = None,
+    environ: Mapping[str, str] = os.environ,
+    on_create: Callable[[Path], None] | None = None,
+) -> bytes:
+    """The run's secret, from the first of the sources in the module docstring.
+
+    ``on_create`` is called with the default file's path when this call created it, so that
+    a command can tell the user where the new secret is kept.
+    """
     if secret_file is not None:
         return _read_secret_file(Path(secret_file))
     if SECRET_FILE_VARIABLE in environ:
@@ -109,9 +119,11 @@ def load_secret(secret_file: Path | None = None, environ: Mapping[str, str] = os
     path = default_secret_file(environ)
     if not path.exists():
         try:
-            _create_secret_file(path)
+            created = _create_secret_file(path)
         except OSError as error:
             raise SecretError(f"{path}: cannot create the secret file ({error.strerror})") from None
+        if created and on_create is not None:
+            on_create(path)
     return _read_secret_file(path)
 
 

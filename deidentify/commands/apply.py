@@ -28,7 +28,7 @@ from deidentify.batch import (
     print_summary,
     run_batch,
 )
-from deidentify.commands import EXIT_FAILURES, EXIT_OK, usage_error
+from deidentify.commands import EXIT_FAILURES, EXIT_OK, new_secret_notice, usage_error
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
 from deidentify.secrets import SecretError, load_secret
@@ -76,14 +76,14 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def engine_factory(args: argparse.Namespace) -> EngineFactory:
+def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     """The per-file engine of the run; ProfileError or SecretError when misconfigured."""
     if args.jobs < 1:
         raise ProfileError(f"--jobs must be at least 1, not {args.jobs}")
     policy = CompoundPolicy(args.policy)
     profile = parse_profile(args.profile, edition=args.edition)
     Plan.build(profile, policy)
-    secret = load_secret(args.secret_file)
+    secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret)
 
 
@@ -108,7 +108,7 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
               output: Path) -> tuple[int, Totals | None]:
     """Run a batch from parsed options; the exit status and the totals (None on error)."""
     try:
-        factory = engine_factory(args)
+        factory = engine_factory(command, args)
     except (ProfileError, SecretError) as error:
         return usage_error(command, str(error)), None
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from deidentify.commands import EXIT_OK, usage_error
+from deidentify.commands import EXIT_OK, new_secret_notice, usage_error
 
 
 def register(subparsers: Any) -> None:
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     config_path: Path = args.config
     try:
         config = load_config(config_path)
-        secret = load_secret(config.secret_file)
+        secret = load_secret(config.secret_file, on_create=new_secret_notice("serve"))
         coercer = Coercer(
             config.rules, engines(secret, config.edition), IssuedUIDs(config.issued_uids)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -136,3 +137,22 @@ def test_sample_builds_and_deidentifies(tmp_path: Path, secret_file: Path) -> No
         r for r in records if r["input"] == "NOTES.txt").items()
     assert sum(1 for r in records if r["status"] == "ok") >= 11
     assert "de-identified" in result.stdout
+
+
+def test_a_new_default_secret_is_announced_without_its_value(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copyfile(shipped("CT_small.dcm"), folder / "ct.dcm")
+    environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    environment.pop("DEIDENTIFY_SECRET_FILE", None)
+    environment.pop("DEIDENTIFY_SECRET", None)
+    runs = [
+        subprocess.run(cli("apply", folder, "--output", tmp_path / name, "--quiet"),
+                       capture_output=True, text=True, env=environment, check=False)
+        for name in ("first", "second")
+    ]
+    secret_file = tmp_path / "config" / "deidentify" / "secret"
+    assert [run.returncode for run in runs] == [0, 0]
+    assert f"created a new secret in {secret_file}" in runs[0].stderr
+    assert secret_file.read_text().strip() not in runs[0].stderr
+    assert runs[1].stderr == ""

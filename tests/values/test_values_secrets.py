@@ -112,3 +112,11 @@ def test_empty_secret_file_variable_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SecretError, match="DEIDENTIFY_SECRET_FILE"):
         load_secret(None, {"DEIDENTIFY_SECRET_FILE": "", "HOME": str(tmp_path)})
     assert not (tmp_path / ".config").exists()
+
+
+def test_creating_the_default_file_is_announced_once(tmp_path: Path) -> None:
+    environ = {"XDG_CONFIG_HOME": str(tmp_path)}
+    created: list[Path] = []
+    first = load_secret(None, environ, on_create=created.append)
+    assert load_secret(None, environ, on_create=created.append) == first
+    assert created == [tmp_path / "deidentify" / "secret"]
