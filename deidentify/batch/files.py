@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from deidentify.batch.identity import run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
 from deidentify.batch.results import DICOMDIR_DROPPED
 from deidentify.batch.streaming import deidentify_streaming
@@ -56,6 +57,12 @@ class EngineFactory:
     secret: bytes = field(repr=False)
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
+
+    @property
+    def identity(self) -> str:
+        """The settings an output folder records for this run."""
+        return run_identity(self.profile_uri, self.edition or "", self.policy.value,
+                            self.uid_scheme.value, self.secret)
 
     def deidentifier(self) -> Deidentifier:
         """The engine for this run's profile, policy, scheme and secret."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from deidentify.batch.atomic import TempArea
 from deidentify.batch.discovery import InputFile, discover, resolve_inputs
 from deidentify.batch.files import FileFunctionFactory
+from deidentify.batch.identity import claim_output
 from deidentify.batch.layout import Layout
 from deidentify.batch.log import JsonLinesLog
 from deidentify.batch.pool import run_tasks
@@ -47,6 +48,9 @@ class BatchOptions:
     layout: Layout = Layout.MIRROR
     jobs: int = 1
     log: Path | None = None
+    identity: str | None = None
+    """The run's settings (``identity.run_identity``): recorded in, and checked against, the
+    output folder."""
 
 
 def _skipped(item: InputFile, reason: str) -> FileResult:
@@ -98,6 +102,8 @@ def run_batch(
     display = progress or QuietProgress(sys.stderr)
     started = time.monotonic()
     options.output.mkdir(parents=True, exist_ok=True)
+    if options.identity is not None:
+        claim_output(options.output, options.identity)
     temp = TempArea(options.output)
     temp.prepare()
     items = list(discover(roots))

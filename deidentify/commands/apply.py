@@ -112,7 +112,7 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     except (ProfileError, SecretError) as error:
         return usage_error(command, str(error)), None
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),
-                           jobs=args.jobs, log=args.log)
+                           jobs=args.jobs, log=args.log, identity=factory.identity)
     progress = make_progress(sys.stderr, args.quiet)
     try:
         with terminate_as_interrupt():

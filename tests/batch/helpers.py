@@ -13,6 +13,7 @@ import pydicom
 from pydicom.data import get_testdata_file, get_testdata_files
 
 from deidentify.batch import EngineFactory
+from deidentify.batch.identity import RECORD
 from deidentify.plan import CompoundPolicy
 from deidentify.uids import UIDScheme
 
@@ -105,8 +106,9 @@ def cli(*args: str | os.PathLike[str]) -> list[str]:
 
 
 def output_files(folder: Path) -> list[Path]:
-    """Every file under an output folder, temporary folder excluded."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and ".deidentify-tmp" not in p.parts)
+    """Every output file under an output folder: not the run's record nor the temporary folder."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != RECORD
+                  and ".deidentify-tmp" not in p.parts)
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,34 @@ def test_a_new_default_secret_is_announced_without_its_value(tmp_path: Path) -> 
     assert f"created a new secret in {secret_file}" in runs[0].stderr
     assert secret_file.read_text().strip() not in runs[0].stderr
     assert runs[1].stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("changed", "named"),
+    [(("--profile", "deidentify:RetainUIDsOption"), "profile"),
+     (("--policy", "strict"), "policy"),
+     (("--secret-file", None), "secret-fingerprint")],
+)
+def test_a_rerun_with_other_settings_is_refused(
+    tmp_path: Path, secret_file: Path, changed: tuple[str, str | None], named: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copyfile(shipped("CT_small.dcm"), folder / "ct.dcm")
+    out = tmp_path / "out"
+    first = _run("apply", folder, "--output", out, "--secret-file", secret_file, "--quiet")
+    assert first.returncode == 0, first.stderr
+    before = sorted(p.read_bytes() for p in output_files(out))
+    other_secret = tmp_path / "other-secret"
+    other_secret.write_text("another secret of enough length\n")
+    option, value = changed
+    settings = {"--secret-file": str(secret_file), option: value or str(other_secret)}
+    rerun = _run("apply", folder, "--output", out, "--quiet",
+                 *[part for pair in settings.items() for part in pair])
+    assert rerun.returncode == 2
+    assert rerun.stderr.count("\n") == 1
+    assert f"written by a run with another {named}" in rerun.stderr
+    assert "choose a new output folder" in rerun.stderr
+    assert sorted(p.read_bytes() for p in output_files(out)) == before
+    same = _run("apply", folder, "--output", out, "--secret-file", secret_file, "--quiet")
+    assert same.returncode == 0, same.stderr
