@@ -58,7 +58,8 @@ word, OD and OV one zero 64-bit word.
 """
 
 
-def _first_alternative(vr: str) -> str:
+def first_alternative(vr: str) -> str:
+    """The first VR of an ambiguous dictionary VR (``"US or SS"`` -> ``"US"``); a plain VR as is."""
     return vr.split(" or ")[0].strip()
 
 
@@ -69,7 +70,7 @@ def dummy_value(vr: str) -> object:
     first alternative; every alternative's dummy encodes to the same zero bytes.
     Raises ValueError for UI (use a replacement UID), SQ and unknown VRs.
     """
-    first = _first_alternative(vr)
+    first = first_alternative(vr)
     if first == "UI":
         raise ValueError("UI has no dummy value: use a replacement UID")
     if first == "SQ":
@@ -85,6 +86,6 @@ def describe_dummy(vr: str) -> str:
     value = dummy_value(vr)
     if isinstance(value, bytes):
         return f"{len(value)} zero bytes"
-    if _first_alternative(vr) == "AT":
+    if first_alternative(vr) == "AT":
         return "(0000,0000)"
     return repr(value) if isinstance(value, str) else str(value)

@@ -15,6 +15,8 @@ from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.sequence import Sequence
 from pydicom.uid import UID
 
+from deidentify.dummies import first_alternative
+
 TEXT_VRS = frozenset({"LO", "SH", "ST", "LT", "UT", "UC", "PN"})
 """VRs of free text: what cleaning looks at."""
 
@@ -45,7 +47,7 @@ def element_vr(ds: Dataset, tag: int) -> str | None:
     if type(vr) is str and len(vr) == 2 and vr != "UN":
         return vr
     if vr and vr != "UN":
-        return _first_alternative(str(vr))
+        return first_alternative(str(vr))
     try:
         known = dictionary_VR(tag)
     except KeyError:
@@ -54,7 +56,7 @@ def element_vr(ds: Dataset, tag: int) -> str | None:
         return known
     converted = ds[tag].VR
     if converted and converted != "UN":
-        return _first_alternative(str(converted))
+        return first_alternative(str(converted))
     return "UN" if vr == "UN" else None
 
 
@@ -66,9 +68,6 @@ def is_declared_unknown(tag: int) -> bool:
     except KeyError:
         return False
 
-
-def _first_alternative(vr: str) -> str:
-    return vr.split(" or ")[0].strip()
 
 
 def text_values(ds: Dataset, tag: int) -> list[str]:

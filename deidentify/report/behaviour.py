@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydicom.datadict import dictionary_VR
 
-from deidentify.dummies import describe_dummy
+from deidentify.dummies import describe_dummy, first_alternative
 from deidentify.elements import TEXT_VRS
 from deidentify.plan import CompoundPolicy, PlanRow, Treatment
 from deidentify.uids import UIDScheme
@@ -47,7 +47,7 @@ def _dictionary_vr(row: PlanRow) -> str | None:
         return None
     tag = pattern.value | (0x3000 & ~pattern.mask)
     try:
-        return dictionary_VR(tag).split(" or ")[0].strip()
+        return first_alternative(dictionary_VR(tag))
     except KeyError:
         return None
 
