@@ -48,6 +48,7 @@ from deidentify.elements import (
 )
 from deidentify.plan import Plan, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
+from deidentify.structure import CorruptStructure, check_path
 from deidentify.uids import UIDMapper, UIDScheme
 from generated.model import Option
 
@@ -76,7 +77,14 @@ class DeidentifyError(ValueError):
 
 
 def read(source: str | os.PathLike[str]) -> Dataset:
-    """Read a DICOM file, also one without preamble and File Meta; DeidentifyError if not."""
+    """Read a DICOM file, also one without preamble and File Meta; DeidentifyError if not,
+    or if its element structure is inconsistent (:mod:`deidentify.structure`)."""
+    try:
+        check_path(source)
+    except CorruptStructure as error:
+        raise DeidentifyError(f"{source}: {error}") from None
+    except OSError as error:
+        raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
     try:
         try:
             return pydicom.dcmread(source)

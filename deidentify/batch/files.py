@@ -4,7 +4,8 @@ A run takes a picklable factory of such functions; each worker process calls it 
 the plan is built once per process. ``EngineFactory`` gives the engine's function: the
 streaming path for large Pixel Data (memory bounded whatever the size), else the fast path
 where it accepts the file, else the reference path (read whole, apply, write). All three
-write the same bytes.
+write the same bytes, and all three refuse an input whose element structure is inconsistent
+(:mod:`deidentify.structure`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from pathlib import Path
 
 from deidentify.batch.identity import run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
-from deidentify.batch.results import DICOMDIR_DROPPED
+from deidentify.batch.results import DICOMDIR_DROPPED, FileFailed
 from deidentify.batch.streaming import deidentify_streaming
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import parse_profile
+from deidentify.structure import CorruptStructure
 from deidentify.uids import UIDScheme
 
 FileFunction = Callable[[Path, Path], None]
@@ -38,8 +40,11 @@ def deidentify_one(
     kind = sniff(source, dicomdir_reason)
     if deidentify_streaming(deid, source, target, kind):
         return
-    if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-        return
+    try:
+        if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
+            return
+    except CorruptStructure as error:
+        raise FileFailed(str(error)) from None
     ds = read_whole(source, kind)
     deid.apply(ds)
     with open(target, "wb") as stream:

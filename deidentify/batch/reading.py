@@ -28,6 +28,7 @@ from deidentify.batch.results import (
     FileFailed,
     FileSkipped,
 )
+from deidentify.structure import CorruptStructure, check_path
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 PREFIX_OFFSET = 128
@@ -125,8 +126,18 @@ def read_dataset(stream: BinaryIO, kind: Kind, size: int, **options: object) -> 
     return ds
 
 
+def check_structure(path: Path) -> None:
+    """FileFailed naming the problem if the file's element structure is inconsistent
+    (:mod:`deidentify.structure`)."""
+    try:
+        check_path(path)
+    except CorruptStructure as error:
+        raise FileFailed(str(error)) from None
+
+
 def read_whole(path: Path, kind: Kind) -> FileDataset:
-    """The whole dataset of an input, checked to be complete."""
+    """The whole dataset of an input, checked to be complete and consistent."""
+    check_structure(path)
     with open(path, "rb") as stream:
         size = stream.seek(0, 2)
         stream.seek(0)

@@ -28,6 +28,7 @@ from deidentify.batch.reading import (
     UNDEFINED_LENGTH,
     Kind,
     check_end,
+    check_structure,
     check_values,
     read_dataset,
 )
@@ -126,9 +127,11 @@ def deidentify_streaming(deid: Deidentifier, source: Path, target: Path, kind: K
 
     Not suited: a raw or deflated input, one whose Pixel Data is small or absent, or whose
     element encoding differs from its declared transfer syntax. Nothing is written then.
+    FileFailed if the element structure is inconsistent (:mod:`deidentify.structure`).
     """
     if kind is not Kind.PART10 or os.stat(source).st_size <= STREAM_THRESHOLD:
         return False
+    check_structure(source)
     with open(source, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size
         if size <= STREAM_THRESHOLD:

@@ -23,13 +23,16 @@ from deidentify.fastpath.layout import Declined, read_layout
 from deidentify.fastpath.sink import Piece, write_pieces
 from deidentify.fastpath.source import SourceFile
 from deidentify.fastpath.view import view_for
+from deidentify.structure import check_file
 
 _READ_ERRORS = (InvalidDicomError, EOFError, ValueError, NotImplementedError, KeyError)
 """What pydicom raises on nested content this path parses with pydicom's own reader."""
 
 
 def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
-    """The output pieces of a de-identified input; raises Declined when the path declines."""
+    """The output pieces of a de-identified input; raises Declined when the path declines,
+    CorruptStructure when the input's element structure is inconsistent."""
+    check_file(source.buffer)
     layout = read_layout(source.buffer)
     try:
         result = reading.read(source, layout, view_for(deidentifier))
@@ -55,7 +58,8 @@ def fast_deidentify_file(
 ) -> bool:
     """De-identify ``source`` into ``target``; False when declined (nothing is written then).
 
-    An input that cannot be opened is declined too: the reference path reports it.
+    An input that cannot be opened is declined too: the reference path reports it. An input
+    whose element structure is inconsistent is refused: CorruptStructure, nothing written.
 
     ``target`` is an open binary file positioned where the file starts, or a path to create
     (the caller writes to a temporary name and renames).

@@ -29,6 +29,7 @@ from deidentify.net.config import NodeConfig, Remote, TLSConfig
 from deidentify.net.forward import Forwarder
 from deidentify.net.logs import LOGGER, correlation, redact_pynetdicom
 from deidentify.net.rules import AssociationInfo, Dimse, Role
+from deidentify.structure import CorruptStructure, check_encoded
 
 Writer = Callable[[Dataset, BinaryIO], None]
 """Writes a de-identified dataset as a DICOM file (File Meta and preamble) to a stream."""
@@ -239,6 +240,11 @@ class Node:
                            info.calling_ae)
             return STORE_CANNOT_UNDERSTAND
         try:
+            _check_structure(event)
+        except CorruptStructure as error:
+            LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae, error)
+            return STORE_CANNOT_UNDERSTAND
+        try:
             dataset = event.dataset
             dataset.file_meta = event.file_meta
             coerced = self.coercer.coerce(dataset, Dimse.C_STORE_RQ, Role.SCU, info, sop_class)
@@ -429,6 +435,14 @@ class Node:
         LOGGER.error("could not associate with %r at %s:%d", remote.ae_title, remote.host,
                      remote.port)
         return None
+
+
+def _check_structure(event: Any) -> None:
+    """CorruptStructure if the received dataset's element structure is inconsistent, as the
+    file paths refuse it (:mod:`deidentify.structure`)."""
+    syntax = event.context.transfer_syntax
+    check_encoded(event.request.DataSet.getvalue(), 0, bool(syntax.is_implicit_VR),
+                  bool(syntax.is_little_endian), bool(syntax.is_deflated))
 
 
 def _file_name(uid: object, fallback: str) -> str:

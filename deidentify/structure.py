@@ -1,0 +1,387 @@
+"""The strict structural check every path runs before it de-identifies an input.
+
+In: an encoded DICOM file (bytes or a memory map; preamble and File Meta or a bare dataset)
+or an encoded dataset with its encoding (a network message). Out: nothing, or
+:class:`CorruptStructure` naming the first inconsistency and its byte offset, never a value.
+
+Readers differ where a file is inconsistent: pydicom reads on past an item's end, takes a
+value that runs past the end of the file as it is, or switches to implicit VR at a header it
+cannot parse; DCMTK and this tool's fast path resolve the same bytes otherwise. Where the
+readers disagree, an element the engine keeps may hold bytes another reader takes for a
+Patient's Name, so such a file is refused on every path (fast, reference, streaming and the
+network node): one walk, one definition, here.
+
+The walk covers every element at every depth, in explicit or implicit VR, little or big
+endian, sequences and items of defined and undefined length, and encapsulated Pixel Data.
+It refuses:
+
+- a header or value that runs past its parent (item, sequence or the end of the file);
+- a defined-length sequence or item whose content does not end exactly at its length;
+- an item tag that is not (FFFE,E000) inside a sequence, an item or delimiter tag where an
+  element belongs, a delimiter of non-zero length, a missing delimiter;
+- element tags that do not strictly ascend within one dataset (repeated or overlapping
+  elements, a flipped tag);
+- in explicit VR, a VR that is not one of the standard's;
+- an undefined length on anything but a sequence, UN (a sequence in implicit VR, PS3.5
+  6.2.2) or encapsulated Pixel Data;
+- encapsulated Pixel Data whose items are not items of defined length, that lacks its Basic
+  Offset Table item or its Sequence Delimitation Item;
+- a text value holding control characters other than TAB, LF, FF, CR and ESC (before its
+  trailing padding), and a binary value whose length is not a whole number of its units:
+  the marks of a length that swallowed the next element's header.
+
+The encoding of a dataset is decided as pydicom decides it (the first element's VR bytes at
+the top level; an item of an explicit VR sequence may be in implicit VR), so the walk sees
+the elements the reference reader sees.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import zlib
+from contextlib import suppress
+from struct import Struct
+
+from pydicom.datadict import dictionary_VR
+from pydicom.uid import UID
+from pydicom.valuerep import EXPLICIT_VR_LENGTH_32, STANDARD_VR
+
+Buffer = bytes | bytearray | mmap.mmap
+
+UNDEFINED = 0xFFFFFFFF
+PIXEL_DATA = 0x7FE00010
+ITEM = 0xFFFEE000
+ITEM_DELIMITER = 0xFFFEE00D
+SEQUENCE_DELIMITER = 0xFFFEE0DD
+TRANSFER_SYNTAX_UID = 0x00020010
+PREAMBLE_LENGTH = 128
+PREFIX = b"DICM"
+MAX_DEPTH = 64
+"""Sequences nested deeper than this are refused (no real object comes near)."""
+RELEASE_EVERY = 32 * 1024 * 1024
+"""Bytes of a memory map walked between two releases of the pages touched."""
+
+TEXT_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST",
+                      "TM", "UC", "UI", "UR", "UT"})
+UNIT_SIZES = {"US": 2, "SS": 2, "OW": 2, "AT": 4, "UL": 4, "SL": 4, "FL": 4, "OF": 4,
+              "OL": 4, "FD": 8, "OD": 8, "OV": 8, "SV": 8, "UV": 8}
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f](?![\x00 ]*\Z)")
+"""A control character no text VR allows (TAB, LF, FF, CR and ESC are allowed), before the
+value's trailing padding of NULs and spaces."""
+SWALLOWED = "control characters in a text value (its length takes in an element header)"
+_LONG_VRS = frozenset(EXPLICIT_VR_LENGTH_32)
+_KNOWN_VRS = {vr.encode(): vr for vr in STANDARD_VR}
+
+
+class CorruptStructure(ValueError):
+    """The element structure is inconsistent: ``offset`` and a fixed phrase, no value."""
+
+    def __init__(self, offset: int, problem: str) -> None:
+        super().__init__(f"corrupt element structure at byte {offset}: {problem}")
+        self.offset = offset
+        self.problem = problem
+
+
+class _Walker:
+    """One walk over one encoded dataset."""
+
+    def __init__(self, buf: Buffer, little: bool) -> None:
+        self.buf = buf
+        order = "<" if little else ">"
+        self.tag_length = Struct(order + "HHL").unpack_from
+        self.explicit = Struct(order + "HH2sH").unpack_from
+        self.long_length = Struct(order + "L").unpack_from
+        self.released = 0
+
+    def header(self, pos: int, end: int, implicit: bool) -> tuple[int, str, int, int]:
+        """Tag, VR (``""`` in implicit VR and for items), length and value offset."""
+        if pos + 8 > end:
+            raise CorruptStructure(pos, "element header runs past the end of its parent")
+        if implicit:
+            group, number, length = self.tag_length(self.buf, pos)
+            return group << 16 | number, "", length, pos + 8
+        group, number, raw_vr, length = self.explicit(self.buf, pos)
+        if group == 0xFFFE:
+            group, number, length = self.tag_length(self.buf, pos)
+            return group << 16 | number, "", length, pos + 8
+        vr = _KNOWN_VRS.get(raw_vr)
+        if vr is None:
+            raise CorruptStructure(pos, "not a standard VR in explicit VR data")
+        if vr in _LONG_VRS:
+            if pos + 12 > end:
+                raise CorruptStructure(pos, "element header runs past the end of its parent")
+            (length,) = self.long_length(self.buf, pos + 8)
+            return group << 16 | number, vr, length, pos + 12
+        return group << 16 | number, vr, length, pos + 8
+
+    def dataset(self, pos: int, end: int, implicit: bool, depth: int,
+                delimited: bool) -> int:
+        """Walk the elements from ``pos``: up to ``end`` exactly, or (``delimited``) up to
+        and past an Item Delimitation Item before ``end``. Returns the offset past them.
+
+        The common element (a short-form text or binary value of defined length) is
+        checked inline; anything else by :meth:`header` and :meth:`element`."""
+        buf, explicit_head = self.buf, self.explicit
+        known_vrs, long_vrs, text_vrs, control = _KNOWN_VRS, _LONG_VRS, TEXT_VRS, _CONTROL
+        previous = -1
+        while pos < end:
+            vr = ""
+            if implicit or pos + 8 > end:
+                tag, vr, length, value_start = self.header(pos, end, implicit)
+            else:
+                group, number, raw_vr, length = explicit_head(buf, pos)
+                found = known_vrs.get(raw_vr)
+                if found is None or found in long_vrs or group == 0xFFFE:
+                    tag, vr, length, value_start = self.header(pos, end, implicit)
+                else:
+                    tag, vr, value_start = group << 16 | number, found, pos + 8
+            if tag >> 16 == 0xFFFE:
+                if tag != ITEM_DELIMITER:
+                    raise CorruptStructure(pos, "item or delimiter tag where an element"
+                                                " belongs")
+                if not delimited:
+                    raise CorruptStructure(pos, "item delimiter outside an undefined-length"
+                                                " item")
+                if length:
+                    raise CorruptStructure(pos, "item delimiter of non-zero length")
+                return value_start
+            if tag <= previous:
+                raise CorruptStructure(pos, "element tags out of order or repeated")
+            previous = tag
+            if vr in text_vrs:
+                value_end = value_start + length
+                if value_end > end:
+                    raise CorruptStructure(pos, "element value runs past the end of its"
+                                                " parent")
+                if length and control.search(buf, value_start, value_end):
+                    raise CorruptStructure(pos, SWALLOWED)
+                pos = value_end
+                continue
+            pos = self.element(tag, vr, length, pos, value_start, end, implicit, depth)
+        if delimited:
+            raise CorruptStructure(pos, "undefined-length item without an item delimiter")
+        return pos
+
+    def element(self, tag: int, vr: str, length: int, pos: int, value_start: int, end: int,
+                implicit: bool, depth: int) -> int:
+        """Check one element's value; returns the offset past it."""
+        known = vr if vr and vr != "UN" else _dictionary_vr(tag)
+        if length == UNDEFINED:
+            if tag == PIXEL_DATA and known != "SQ":
+                return self.fragments(value_start, end)
+            if vr in ("SQ", "UN") or known == "SQ" or (
+                    implicit and not known and self._starts_with_item(value_start, end)):
+                return self.sequence(value_start, end, implicit or vr == "UN", depth,
+                                     delimited=True)
+            raise CorruptStructure(pos, "undefined length on an element that is neither a"
+                                        " sequence nor encapsulated Pixel Data")
+        value_end = value_start + length
+        if value_end > end:
+            raise CorruptStructure(pos, "element value runs past the end of its parent")
+        if vr == "SQ" or (known == "SQ" and not (tag >> 16) & 1):
+            self.sequence(value_start, value_end, implicit or vr == "UN", depth,
+                          delimited=False)
+        elif known in TEXT_VRS:
+            if length and _CONTROL.search(self.buf, value_start, value_end):
+                raise CorruptStructure(pos, SWALLOWED)
+        else:
+            unit = UNIT_SIZES.get(known)
+            if unit is not None and length % unit and tag != PIXEL_DATA:
+                raise CorruptStructure(pos, f"a {known} value of a length that is not a"
+                                            f" multiple of {unit}")
+        return value_end
+
+    def _starts_with_item(self, pos: int, end: int) -> bool:
+        if pos + 8 > end:
+            return False
+        group, number, _ = self.tag_length(self.buf, pos)
+        return bool(group == 0xFFFE and number == 0xE000)
+
+    def sequence(self, pos: int, end: int, implicit: bool, depth: int,
+                 delimited: bool) -> int:
+        """Walk the items of a sequence; returns the offset past it (and its delimiter)."""
+        if depth >= MAX_DEPTH:
+            raise CorruptStructure(pos, "sequences nested too deep")
+        while pos < end:
+            tag, _, length, value_start = self.header(pos, end, True)
+            if tag == SEQUENCE_DELIMITER:
+                if not delimited:
+                    raise CorruptStructure(pos, "sequence delimiter in a defined-length"
+                                                " sequence")
+                if length:
+                    raise CorruptStructure(pos, "sequence delimiter of non-zero length")
+                return value_start
+            if tag != ITEM:
+                raise CorruptStructure(pos, "not an item tag inside a sequence")
+            item_implicit = implicit or self._looks_implicit(value_start, end)
+            if length == UNDEFINED:
+                pos = self.dataset(value_start, end, item_implicit, depth + 1, True)
+                continue
+            item_end = value_start + length
+            if item_end > end:
+                raise CorruptStructure(pos, "item runs past the end of its sequence")
+            pos = self.dataset(value_start, item_end, item_implicit, depth + 1, False)
+        if delimited:
+            raise CorruptStructure(pos, "undefined-length sequence without a sequence"
+                                        " delimiter")
+        return pos
+
+    def _looks_implicit(self, pos: int, end: int) -> bool:
+        """pydicom reads an item of an explicit VR sequence in implicit VR when its first
+        element's VR bytes are not two capital letters."""
+        if pos + 6 > end:
+            return False
+        if self.tag_length(self.buf, pos)[0] == 0xFFFE:
+            return False
+        first, second = self.buf[pos + 4], self.buf[pos + 5]
+        return not (0x40 < first < 0x5B and 0x40 < second < 0x5B)
+
+    def fragments(self, pos: int, end: int) -> int:
+        """Walk encapsulated Pixel Data: the Basic Offset Table item, fragment items, the
+        Sequence Delimitation Item. Returns the offset past the delimiter."""
+        items = 0
+        self.released = pos
+        while True:
+            tag, _, length, value_start = self.header(pos, end, True)
+            if tag == SEQUENCE_DELIMITER:
+                if length:
+                    raise CorruptStructure(pos, "sequence delimiter of non-zero length")
+                if not items:
+                    raise CorruptStructure(pos, "encapsulated Pixel Data without its Basic"
+                                                " Offset Table item")
+                self._release(pos)
+                return value_start
+            if tag != ITEM:
+                raise CorruptStructure(pos, "not an item tag in encapsulated Pixel Data")
+            if length == UNDEFINED:
+                raise CorruptStructure(pos, "undefined-length item in encapsulated Pixel"
+                                            " Data")
+            pos = value_start + length
+            if pos > end:
+                raise CorruptStructure(value_start - 8, "Pixel Data fragment runs past the"
+                                                        " end of the file")
+            items += 1
+            if pos - self.released > RELEASE_EVERY:
+                self._release(pos)
+
+    def _release(self, stop: int) -> None:
+        """Unmap the pages of a memory map that walking fragment headers faulted in."""
+        if isinstance(self.buf, mmap.mmap):
+            first = self.released - self.released % mmap.PAGESIZE
+            length = (stop - first) - (stop - first) % mmap.PAGESIZE
+            if length > 0:
+                self.buf.madvise(mmap.MADV_DONTNEED, first, length)
+        self.released = stop
+
+
+_DICTIONARY_VRS: dict[int, str] = {}
+
+
+def _dictionary_vr(tag: int) -> str:
+    """The dictionary's VR of a public tag: ``""`` when unknown or private; the first of an
+    ambiguous one (``US or SS`` is ``US``)."""
+    vr = _DICTIONARY_VRS.get(tag)
+    if vr is None:
+        vr = ""
+        if not (tag >> 16) & 1:
+            with suppress(KeyError):
+                vr = dictionary_VR(tag)[:2]
+        _DICTIONARY_VRS[tag] = vr
+    return vr
+
+
+def looks_implicit(buf: Buffer, pos: int) -> bool:
+    """Whether a dataset at ``pos`` starts in implicit VR, as pydicom decides."""
+    if pos + 6 > len(buf):
+        return False
+    first, second = buf[pos + 4], buf[pos + 5]
+    return not (0x40 < first < 0x5B and 0x40 < second < 0x5B)
+
+
+def check_dataset(buf: Buffer, start: int, implicit: bool, little: bool = True,
+                  end: int | None = None) -> None:
+    """Check the dataset encoded in ``buf[start:end]``; CorruptStructure if inconsistent.
+
+    ``implicit`` is the encoding declared; as pydicom does, the first element decides.
+    """
+    stop = len(buf) if end is None else end
+    if start < stop:
+        implicit = looks_implicit(buf, start)
+    _Walker(buf, little).dataset(start, stop, implicit, 0, False)
+
+
+def check_file(buf: Buffer) -> None:
+    """Check a whole file: preamble and File Meta (or none, as pydicom reads a raw dataset),
+    then the dataset in its transfer syntax; CorruptStructure if inconsistent."""
+    end = len(buf)
+    if end >= PREAMBLE_LENGTH + 4 and buf[PREAMBLE_LENGTH:PREAMBLE_LENGTH + 4] == PREFIX:
+        meta_start = PREAMBLE_LENGTH + 4
+    else:
+        meta_start = 0
+    walker = _Walker(buf, True)
+    pos, syntax = _meta(walker, meta_start, end)
+    if syntax is None:
+        check_dataset(buf, pos, True, _guess_little_endian(buf, pos))
+        return
+    uid = UID(syntax)
+    if not uid.is_transfer_syntax:
+        check_dataset(buf, pos, False, True)  # pydicom reads it as explicit VR little endian
+        return
+    check_encoded(buf, pos, bool(uid.is_implicit_VR), bool(uid.is_little_endian),
+                  bool(uid.is_deflated))
+
+
+def check_encoded(buf: Buffer, start: int, implicit: bool, little: bool,
+                  deflated: bool) -> None:
+    """Check a dataset encoded from ``start`` in a transfer syntax's encoding (a deflated
+    one inflated first); CorruptStructure if inconsistent."""
+    if not deflated:
+        check_dataset(buf, start, implicit, little)
+        return
+    try:
+        inflated = zlib.decompress(bytes(buf[start:]), -zlib.MAX_WBITS)
+    except zlib.error:
+        raise CorruptStructure(start, "deflated dataset that does not inflate") from None
+    check_dataset(inflated, 0, False, True)
+
+
+def _guess_little_endian(buf: Buffer, pos: int) -> bool:
+    """pydicom's guess for a dataset without a Transfer Syntax UID: big endian when the
+    first element has an explicit VR and a group that reads as 1024 or more."""
+    if pos + 6 > len(buf) or bytes(buf[pos + 4:pos + 6]) not in _KNOWN_VRS:
+        return True
+    return int.from_bytes(buf[pos:pos + 2], "little") < 1024
+
+
+def _meta(walker: _Walker, pos: int, end: int) -> tuple[int, str | None]:
+    """Walk the File Meta group (explicit VR little endian) from ``pos``: the offset where
+    the dataset starts and the Transfer Syntax UID, None when there is no File Meta."""
+    buf = walker.buf
+    syntax: str | None = None
+    previous = -1
+    while pos + 8 <= end and buf[pos + 1] == 0 and buf[pos] == 2:
+        tag, vr, length, value_start = walker.header(pos, end, False)
+        if length == UNDEFINED:
+            raise CorruptStructure(pos, "undefined length in File Meta")
+        if tag <= previous:
+            raise CorruptStructure(pos, "element tags out of order or repeated")
+        previous = tag
+        value_end = walker.element(tag, vr, length, pos, value_start, end, False, 0)
+        if tag == TRANSFER_SYNTAX_UID:
+            syntax = bytes(buf[value_start:value_end]).decode("ascii", "replace")
+            syntax = syntax.rstrip("\0 ")
+        pos = value_end
+    return pos, syntax
+
+
+def check_path(path: str | os.PathLike[str]) -> None:
+    """Check the file at ``path`` (memory-mapped: only headers are paged in); OSError if it
+    cannot be read, CorruptStructure if inconsistent."""
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size == 0:
+            return
+        with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            check_file(mapped)
