@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from deidentify.commands import EXIT_FAILURES, EXIT_OK, usage_error
 from deidentify.engine import Deidentifier
@@ -42,7 +43,37 @@ def register(subparsers: Any) -> None:
                         default=UIDScheme.KEYED.value,
                         help="UID scheme of the run, with --secret-file (default keyed)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the result here")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress line on standard error")
     parser.set_defaults(handler=run)
+
+
+class PairProgress:
+    """Pairs checked so far, on standard error: one line rewritten in place on a terminal,
+    else a line every few seconds."""
+
+    INTERVAL = 2.0
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.terminal = stream.isatty()
+        self.last = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = done == total
+        interval = 0.2 if self.terminal else self.INTERVAL
+        if total == 0 or (not (finished and self.shown) and now - self.last < interval):
+            return
+        self.last = now
+        line = f"deidentify verify: {done}/{total} pairs checked"
+        if self.terminal:
+            self.stream.write("\r" + line + ("\n" if finished else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.shown = True
+        self.stream.flush()
 
 
 
@@ -58,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
     if secret is not None:
         map_uid = Deidentifier(plan, secret, UIDScheme(args.uid_scheme)).map_uid
     try:
-        result = verify_trees(args.originals, args.deidentified, plan, secret, map_uid)
+        progress = None if args.quiet else PairProgress(sys.stderr)
+        result = verify_trees(args.originals, args.deidentified, plan, secret, map_uid,
+                              progress)
     except VerifyUsageError as error:
         return usage_error("verify", str(error))
     if result.pairs == 0 and result.passed:

@@ -45,6 +45,9 @@ DATE_VRS = frozenset({"DA", "DT"})
 FILE_META_GROUP = 0x0002
 """File Meta follows the dataset (a writer sets its UIDs), so its kept UIDs may change and its
 replaced ones are not counted in the mapping's consistency."""
+DIRECTORY_GROUP = 0x0004
+"""Directory Structuring Elements: removed from every de-identified object (E.1.1 drops the
+DICOMDIR), so their removal is never a missing U or D."""
 
 
 def tag_text(tag: int) -> str:
@@ -53,11 +56,12 @@ def tag_text(tag: int) -> str:
 
 
 def normalised(value: object) -> object:
-    """A value as compared: text without padding, several values as a tuple."""
+    """A value as compared: text without its padding, several values as a tuple; a binary
+    value as it is (a dummy of two zero bytes is a value, not zero length)."""
     if isinstance(value, MultiValue | list | tuple):
         return tuple(normalised(part) for part in value)
     if isinstance(value, bytes):
-        return value.rstrip(b"\x00 ")
+        return value
     if value is None:
         return ""
     if isinstance(value, int | float):
@@ -141,7 +145,7 @@ class AttributeChecker:
                  path: str, file: str, found: list[Violation]) -> None:
         tag = int(element.tag)
         if observed is None:
-            if code in PRESENCE_REQUIRED:
+            if code in PRESENCE_REQUIRED and tag >> 16 != DIRECTORY_GROUP:
                 self._violation(file, path, tag, code, "removed", found)
             return
         if code is A.X:
@@ -224,6 +228,11 @@ class AttributeChecker:
             creator = creators.get(creator_tag)
             if self._allowed_private(tag >> 16, creator, element.tag.element & 0xFF):
                 kept_blocks.add(creator_tag)
+                continue
+            if element.VR == "SQ" and self._private_code is A.C:
+                kept_blocks.add(creator_tag)  # kept and walked item by item (E.3.10)
+                for index, item in enumerate(element.value or ()):
+                    self._private(item, f"{prefix}{tag_text(tag)}[{index}]>", file, found)
                 continue
             found.append(Violation(
                 file, prefix + tag_text(tag), f"Private attribute of {creator!r}",

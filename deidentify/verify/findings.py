@@ -56,6 +56,8 @@ class VerifyResult:
     paired_by: dict[str, int] = field(default_factory=dict)
     unpaired_originals: int = 0
     unpaired_outputs: list[str] = field(default_factory=list)
+    """Outputs not checked: no original found, or an ambiguous one."""
+    ambiguous_outputs: int = 0
     fingerprints_keyed_by: str = "run"
     violations: list[Violation] = field(default_factory=list)
 
@@ -69,7 +71,8 @@ class VerifyResult:
         return (f"{verdict} ({self.profile}, PS3.15 {self.edition}): {self.pairs} pairs"
                 f"{f' ({how})' if how else ''} of {self.originals} originals and"
                 f" {self.outputs} de-identified files; {self.unpaired_originals} originals"
-                f" and {len(self.unpaired_outputs)} de-identified files unpaired")
+                f" and {len(self.unpaired_outputs)} de-identified files unpaired"
+                f"{f' ({self.ambiguous_outputs} ambiguous)' if self.ambiguous_outputs else ''}")
 
     def as_json(self) -> str:
         document = {
@@ -82,6 +85,7 @@ class VerifyResult:
             "paired_by": dict(sorted(self.paired_by.items())),
             "unpaired_originals": self.unpaired_originals,
             "unpaired_outputs": sorted(self.unpaired_outputs),
+            "ambiguous_outputs": self.ambiguous_outputs,
             "fingerprints_keyed_by": self.fingerprints_keyed_by,
             "violations": [asdict(violation) for violation in sorted(self.violations)],
         }

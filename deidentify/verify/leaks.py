@@ -1,12 +1,22 @@
 """Identifying values of an original that turn up anywhere in its de-identified file.
 
 The values are those ``deidentify.cleaning.collect_identifiers`` finds (names and their
-components, IDs, dates, institution, device, staff, addresses), plus the original UIDs that
-the profile replaces, taken only from attributes the profile does not keep: a value that a
-kept attribute also holds (say the institution under Retain Institution Identity) is
-expected in the output. Every text value of the output is searched, private elements and
-File Meta included, and so are the raw bytes of the file (preamble and binary values too,
-bulk pixel, overlay and waveform data excepted).
+components, IDs, dates, institution, device, staff, addresses) and the original's UIDs, taken
+from every element the profile does not keep (a Person Name and an element no dictionary
+knows are never kept as unlisted attributes: they are identifying wherever they are). Every
+one of them is searched for in every element of the output, at every depth, unknown,
+unlisted and private elements and File Meta included, and in the raw bytes of the file
+(preamble and binary values too; only Pixel, Overlay, Curve and Waveform Data are left out).
+A match is no violation only where the effective action keeps that very attribute and the
+output holds it as the original did.
+
+Matching works on whole values and on parts long enough to identify: a whole value is
+searched from ``cleaning.MIN_IDENTIFIER_LENGTH`` (3) characters, a UID from
+``MIN_UID_LENGTH`` (8), a part of a value (a name component, a word of an address, a
+date written another way) from ``MIN_PART_LENGTH`` (4); the raw bytes only for values of
+``MIN_RAW_LENGTH`` (5) or more. This tool's own constants (dummies such as ``ANONYMOUS``, the
+De-identification Method text, the codes and the Contributing Equipment item it adds) are
+not identifiers, nor is a word that occurs in them.
 """
 
 from __future__ import annotations
@@ -15,21 +25,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydicom import Dataset
+from pydicom.datadict import dictionary_has_tag
 from pydicom.dataelem import DataElement
 from pydicom.multival import MultiValue
-from pydicom.valuerep import PersonName
+from pydicom.valuerep import STANDARD_VR, PersonName
 
+from deidentify import method
 from deidentify.cleaning import IdentifyingValues, collect_identifiers
+from deidentify.dummies import dummy_value
 from deidentify.plan import Plan, Treatment
 from deidentify.verify.attributes import normalised, tag_text
 from deidentify.verify.findings import Fingerprinter, Violation
 
 KEPT = frozenset({Treatment.KEEP, Treatment.KEEP_AND_CLEAN_ITEMS})
 MIN_UID_LENGTH = 8
+MIN_PART_LENGTH = 4
+"""A part of a value (a word, a name component) is searched only from this length."""
 MIN_RAW_LENGTH = 5
 """Raw bytes are only searched for values this long: shorter ones occur in binary by chance."""
-BULK_VRS = frozenset({"OB", "OW", "OF", "OD", "OL", "OV", "UN"})
-BULK_MIN_BYTES = 256
+BULK_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010, 0x54001010})
+"""Float, Double Float and Pixel Data, Waveform Data: left out of the raw search."""
+BULK_REPEATING = frozenset({0x5000, 0x6000})
+"""Curve Data and Overlay Data groups ((50xx,3000), (60xx,3000))."""
 
 
 def _key(term: str) -> str:
@@ -62,38 +79,72 @@ def _elements(ds: Dataset) -> Iterator[DataElement]:
     yield from ds.iterall()
 
 
+def tool_constants(plan: Plan) -> str:
+    """Every text this tool writes of its own under ``plan``, one per line: the dummies and
+    the attributes that record the de-identification (method, codes, equipment item)."""
+    record = Dataset()
+    method.MethodAttributes(plan).add(record)
+    texts = {str(dummy_value(vr)) for vr in STANDARD_VR - {"SQ", "UI"}
+             if isinstance(dummy_value(vr), str)}
+    for element in record.iterall():
+        if element.VR != "SQ" and element.value is not None:
+            texts.update(_texts(element) or [str(element.value)])
+    return "\n".join(sorted(texts))
+
+
+def _whole_values(element: DataElement) -> set[str]:
+    return {" ".join(text.split()) for text in _texts(element)}
+
+
 class LeakScanner:
     """Collects an original's identifying values and searches an output for them."""
 
     def __init__(self, plan: Plan, fingerprints: Fingerprinter) -> None:
         self.plan = plan
         self.fingerprints = fingerprints
+        self._constants = tool_constants(plan)
+        self._not_identifiers: dict[str, bool] = {}
 
     def _kept(self, element: DataElement) -> bool:
+        """Whether the effective action keeps this attribute (an unlisted one: unless it is
+        private, a Person Name, or unknown to the dictionary)."""
         row = self.plan.action_for(int(element.tag))
         if row is None:
-            return not element.tag.is_private
+            tag = element.tag
+            return not (tag.is_private or element.VR == "PN" or not dictionary_has_tag(tag))
         return row.treatment_for_vr(element.VR, self.plan.policy) in KEPT
+
+    def _is_constant(self, term: str) -> bool:
+        """Whether ``term`` is, or is a word of, one of this tool's own texts."""
+        known = self._not_identifiers.get(term)
+        if known is None:
+            pattern = IdentifyingValues(frozenset({term})).pattern
+            known = pattern is not None and pattern.search(self._constants) is not None
+            self._not_identifiers[term] = known
+        return known
+
+    def _searched(self, term: str, whole: set[str]) -> bool:
+        if self._is_constant(term):
+            return False
+        return term in whole or len(term) >= MIN_PART_LENGTH
 
     def identifiers(self, original: Dataset) -> Identifiers:
         """The values that must not reach the output, with where each came from."""
         leaking: dict[str, tuple[str, str]] = {}
-        kept: set[str] = set()
         for element in _elements(original):
-            if element.VR == "SQ":
+            if element.VR == "SQ" or self._kept(element):
                 continue
             single = Dataset()
             single.add(element)
-            terms = set(collect_identifiers(single).terms)
+            whole = _whole_values(element)
+            terms = {term for term in collect_identifiers(single).terms
+                     if self._searched(term, whole)}
             if element.VR == "UI":
-                terms |= {uid for uid in _texts(element) if len(uid) >= MIN_UID_LENGTH}
+                terms |= {uid for uid in whole if len(uid) >= MIN_UID_LENGTH}
             name = element.name if not element.tag.is_private else "a private attribute"
-            if self._kept(element):
-                kept |= {_key(term) for term in terms}
-            else:
-                for term in terms:
-                    leaking.setdefault(_key(term), (term, name))
-        return Identifiers({key: found for key, found in leaking.items() if key not in kept})
+            for term in terms:
+                leaking.setdefault(_key(term), (term, name))
+        return Identifiers(leaking)
 
     def _retained(self, element: DataElement, path: str,
                   original: dict[str, object] | None) -> bool:
@@ -149,9 +200,7 @@ def _texts(element: DataElement) -> list[str]:
     if value is None or element.VR == "SQ":
         return []
     if isinstance(value, bytes | bytearray):
-        if element.tag.is_private or element.VR == "UN":
-            return [bytes(value).decode("latin-1")]
-        return []
+        return [] if _is_bulk(int(element.tag)) else [bytes(value).decode("latin-1")]
     if isinstance(value, MultiValue | list | tuple):
         return [str(part) for part in value]
     if isinstance(value, str | PersonName):
@@ -173,10 +222,13 @@ def _paths(ds: Dataset, prefix: str = "") -> Iterator[tuple[DataElement, str]]:
                 yield from _paths(item, f"{path}[{index}]>")
 
 
+def _is_bulk(tag: int) -> bool:
+    return tag in BULK_TAGS or (tag & 0xFFFF == 0x3000 and tag >> 16 & 0xFF00 in BULK_REPEATING)
+
+
 def _without_bulk(raw: bytes, ds: Dataset) -> bytes:
-    """The file's bytes without the values of large standard binary elements (pixel data)."""
+    """The file's bytes without the values of Pixel, Overlay, Curve and Waveform Data."""
     for element in ds:
-        if (element.VR in BULK_VRS and not element.tag.is_private
-                and isinstance(element.value, bytes) and len(element.value) >= BULK_MIN_BYTES):
+        if _is_bulk(int(element.tag)) and isinstance(element.value, bytes) and element.value:
             raw = raw.replace(element.value, b"", 1)
     return raw

@@ -1,4 +1,10 @@
-"""Verify a tree (or a file) of de-identified DICOM files against the originals it came from."""
+"""Verify a tree (or a file) of de-identified DICOM files against the originals it came from.
+
+The trees are read twice: once for the keys that pair files (attributes up to Pixel Data,
+kept as a few strings per file), then pair by pair, one original and its output in memory
+at a time, with a progress callback after each pair. An output that cannot be paired, or
+whose pairing is ambiguous, is not checked and fails the run.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,9 @@ from deidentify.verify.attributes import AttributeChecker
 from deidentify.verify.findings import Fingerprinter, VerifyResult, Violation
 from deidentify.verify.leaks import Identifiers, LeakScanner
 from deidentify.verify.pairing import Loaded, pair_files
+
+Progress = Callable[[int, int], None]
+"""Called with (pairs checked, pairs in all) after each pair."""
 
 FORMAT_ERRORS: tuple[type[Exception], ...] = (
     InvalidDicomError, ValueError, EOFError, KeyError, TypeError, AttributeError,
@@ -76,7 +85,7 @@ def load_tree(root: Path) -> tuple[list[Loaded], list[str]]:
             failed.append(relative)
             continue
         if ds is not None:
-            loaded.append(Loaded(path, relative, ds))
+            loaded.append(Loaded.of(path, relative, ds))
     return loaded, failed
 
 
@@ -92,15 +101,25 @@ def _unreadable(relative: str) -> Violation:
                      "a file that cannot be read")
 
 
+def _unchecked(relative: str, why: str) -> Violation:
+    return Violation(relative, "", "file", "pairing", "paired with its original and checked",
+                     why)
+
+
+UNPAIRED = "no original found: not checked against one"
+AMBIGUOUS = "several originals share its SOP Instance UID and none its path: not checked"
+
+
 def verify_trees(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes | None,
-                 map_uid: Callable[[str], str] | None) -> VerifyResult:
+                 map_uid: Callable[[str], str] | None,
+                 progress: Progress | None = None) -> VerifyResult:
     """Pair, check every attribute, scan for identifying values; the result of it all."""
     with _quiet_pydicom():
-        return _verify(originals_root, outputs_root, plan, secret, map_uid)
+        return _verify(originals_root, outputs_root, plan, secret, map_uid, progress)
 
 
 def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes | None,
-            map_uid: Callable[[str], str] | None) -> VerifyResult:
+            map_uid: Callable[[str], str] | None, progress: Progress | None) -> VerifyResult:
     originals, _ = load_tree(originals_root)
     outputs, unreadable = load_tree(outputs_root)
     if not originals:
@@ -112,15 +131,24 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
                           originals=len(originals), outputs=len(outputs) + len(unreadable),
                           fingerprints_keyed_by=fingerprints.keyed_by)
     result.violations += [_unreadable(relative) for relative in unreadable]
-    pairs, unpaired_originals, unpaired_outputs = pair_files(originals, outputs, map_uid)
+    pairing = pair_files(originals, outputs, map_uid)
+    pairs, unpaired_originals = pairing.pairs, pairing.unpaired_originals
+    unpaired_outputs = pairing.unpaired_outputs + pairing.ambiguous_outputs
     result.pairs = len(pairs)
     result.paired_by = dict(Counter(pair.how for pair in pairs))
     result.unpaired_originals = len(unpaired_originals)
     result.unpaired_outputs = [output.relative for output in unpaired_outputs]
+    result.ambiguous_outputs = len(pairing.ambiguous_outputs)
+    result.violations += [_unchecked(output.relative, UNPAIRED)
+                          for output in pairing.unpaired_outputs]
+    result.violations += [_unchecked(output.relative, AMBIGUOUS)
+                          for output in pairing.ambiguous_outputs]
     checker = AttributeChecker(plan, fingerprints)
     scanner = LeakScanner(plan, fingerprints)
-    every = Identifiers({})
-    for pair in pairs:
+    every: dict[str, tuple[str, str]] = {}
+    for done, pair in enumerate(pairs):
+        if progress is not None:
+            progress(done, len(pairs))
         file = pair.output.relative
         original, output = _full(pair.original), _full(pair.output)
         if original is None or output is None:
@@ -128,19 +156,22 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
             continue
         result.violations += checker.check(original, output, file)
         identifiers = scanner.identifiers(original)
-        every = every | identifiers
+        if unpaired_outputs:
+            every.update(identifiers.sources)
         result.violations += scanner.scan(output, pair.output.path.read_bytes(), identifiers,
                                           file, original)
-    for lone in unpaired_originals:
+    if progress is not None:
+        progress(len(pairs), len(pairs))
+    for lone in unpaired_originals if unpaired_outputs else ():
         full = _full(lone)
         if full is not None:
-            every = every | scanner.identifiers(full)
+            every.update(scanner.identifiers(full).sources)
     for unpaired in unpaired_outputs:
         full = _full(unpaired)
         if full is None:
             result.violations.append(_unreadable(unpaired.relative))
             continue
-        result.violations += scanner.scan(full, unpaired.path.read_bytes(), every,
-                                          unpaired.relative, None)
+        result.violations += scanner.scan(full, unpaired.path.read_bytes(),
+                                          Identifiers(every), unpaired.relative, None)
     result.violations += checker.uid_consistency()
     return result
