@@ -21,6 +21,7 @@ not identifiers, nor is a word that occurs in them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -31,12 +32,13 @@ from pydicom.multival import MultiValue
 from pydicom.valuerep import STANDARD_VR, PersonName
 
 from deidentify import method
-from deidentify.cleaning import IdentifyingValues, collect_identifiers
+from deidentify.cleaning import collect_identifiers
 from deidentify.dummies import dummy_value
 from deidentify.plan import Plan, Treatment
 from deidentify.verify.attributes import normalised, tag_text
 from deidentify.verify.findings import Fingerprinter, Violation
 
+_WORD = re.compile(r"[^\W_]+")
 KEPT = frozenset({Treatment.KEEP, Treatment.KEEP_AND_CLEAN_ITEMS})
 MIN_UID_LENGTH = 8
 MIN_PART_LENGTH = 4
@@ -60,15 +62,54 @@ class Identifiers:
     sources: dict[str, tuple[str, str]]
     """Normalised term -> (term as found, name of the attribute it came from)."""
 
-    def values(self, min_length: int = 0) -> IdentifyingValues:
-        return IdentifyingValues(frozenset(
-            term for term, _ in self.sources.values() if len(term) >= min_length))
-
-    def source_of(self, matched: str) -> tuple[str, str] | None:
-        return self.sources.get(_key(matched))
+    def matcher(self, min_length: int = 0) -> Matcher:
+        return Matcher([key for key, (term, _) in self.sources.items()
+                        if len(term) >= min_length])
 
     def __or__(self, other: Identifiers) -> Identifiers:
         return Identifiers({**self.sources, **other.sources})
+
+
+class Matcher:
+    """Finds normalised terms in a text as whole words, case-insensitively (the rule of
+    ``deidentify.cleaning``: a term that starts or ends with a letter does not match next to
+    another letter, one with a digit not next to another digit).
+
+    Terms are indexed by their first three characters, so a text is compared only with the
+    terms that can start in it: one pass per text, whatever the number of terms."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self._index: dict[str, list[str]] = {}
+        for key in keys:
+            self._index.setdefault(key[:3], []).append(key)
+
+    def __bool__(self) -> bool:
+        return bool(self._index)
+
+    def find(self, text: str) -> Iterator[tuple[int, str]]:
+        """(offset, term) of every match in ``text`` (already normalised if it must be)."""
+        folded = text.lower()
+        index = self._index
+        grams = {folded[i:i + 3] for i in range(len(folded) - 2)} & index.keys()
+        for gram in grams:
+            for key in index[gram]:
+                start = folded.find(key)
+                while start >= 0:
+                    if _bounded(folded, start, start + len(key)):
+                        yield start, key
+                    start = folded.find(key, start + 1)
+
+
+def _joined(inside: str, outside: str) -> bool:
+    """Whether two neighbouring characters belong to one word (letters) or number (digits)."""
+    return (inside.isalpha() and outside.isalpha()) or (inside.isdigit() and outside.isdigit())
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands as a whole word or number."""
+    if start and _joined(text[start], text[start - 1]):
+        return False
+    return not (end < len(text) and _joined(text[end - 1], text[end]))
 
 
 def _elements(ds: Dataset) -> Iterator[DataElement]:
@@ -102,8 +143,8 @@ class LeakScanner:
     def __init__(self, plan: Plan, fingerprints: Fingerprinter) -> None:
         self.plan = plan
         self.fingerprints = fingerprints
-        self._constants = tool_constants(plan)
-        self._not_identifiers: dict[str, bool] = {}
+        self._constant_words = "".join(f" {' '.join(_WORD.findall(text.lower()))} \n"
+                                       for text in tool_constants(plan).splitlines())
 
     def _kept(self, element: DataElement) -> bool:
         """Whether the effective action keeps this attribute (an unlisted one: unless it is
@@ -115,13 +156,9 @@ class LeakScanner:
         return row.treatment_for_vr(element.VR, self.plan.policy) in KEPT
 
     def _is_constant(self, term: str) -> bool:
-        """Whether ``term`` is, or is a word of, one of this tool's own texts."""
-        known = self._not_identifiers.get(term)
-        if known is None:
-            pattern = IdentifyingValues(frozenset({term})).pattern
-            known = pattern is not None and pattern.search(self._constants) is not None
-            self._not_identifiers[term] = known
-        return known
+        """Whether ``term`` is, or is a word sequence of, one of this tool's own texts."""
+        words = " ".join(_WORD.findall(term.lower()))
+        return bool(words) and f" {words} " in self._constant_words
 
     def _searched(self, term: str, whole: set[str]) -> bool:
         if self._is_constant(term):
@@ -159,32 +196,27 @@ class LeakScanner:
         attribute the profile keeps holds as the original did is no violation."""
         found: list[Violation] = []
         seen: set[str] = set()
-        pattern = identifiers.values().pattern
-        if pattern is None:
+        matcher = identifiers.matcher()
+        if not matcher:
             return found
         before = ({path: normalised(element.value) for element, path in _paths(original)}
                   if original is not None else None)
         for element, path in _paths(output):
             retained = self._retained(element, path, before)
             for text in _texts(element):
-                for match in pattern.finditer(text):
-                    source = identifiers.source_of(match.group())
-                    if source is None:
-                        continue
-                    seen.add(_key(source[0]))
+                for _, key in matcher.find(" ".join(text.split())):
+                    seen.add(key)
                     if not retained:
-                        found.append(self._violation(file, path, element.name, source))
-        raw_pattern = identifiers.values(MIN_RAW_LENGTH).pattern
-        if raw_pattern is None:
-            return found
+                        found.append(self._violation(file, path, element.name,
+                                                     identifiers.sources[key]))
+        raw_matcher = identifiers.matcher(MIN_RAW_LENGTH)
         searched = _without_bulk(raw, output).decode("latin-1")
-        for match in raw_pattern.finditer(searched):
-            source = identifiers.source_of(match.group())
-            if source is None or _key(source[0]) in seen:
+        for start, key in sorted(raw_matcher.find(searched)):
+            if key in seen:
                 continue
-            seen.add(_key(source[0]))
-            found.append(self._violation(file, f"byte {match.start()}", "raw file bytes",
-                                         source))
+            seen.add(key)
+            found.append(self._violation(file, f"byte {start}", "raw file bytes",
+                                         identifiers.sources[key]))
         return found
 
     def _violation(self, file: str, path: str, attribute: str,
