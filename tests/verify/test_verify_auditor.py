@@ -198,3 +198,28 @@ def test_a_leak_into_a_nested_item_of_a_private_sequence_is_found(
     result = _verify(capsys, tmp_path, str(originals), str(outputs), "--profile", "deidentify:")
     assert "(0013,1002)[0]>(0010,0010)" in {v["path"] for v in _violations(result)
                                             if v["kind"] == "identifying value"}
+
+
+def test_a_value_also_held_by_a_kept_attribute_is_still_searched_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Station Name is kept under Retain Device Identity and holds the institution's name,
+    which Institution Name (removed) holds too: a copy into another element still fails."""
+    profile = "deidentify:RetainDeviceIdentityOption"
+    originals = tmp_path / "in"
+    originals.mkdir()
+    ds = marker_instance()
+    ds.StationName = MARKERS["InstitutionName"]
+    pydicom.dcmwrite(originals / "marker.dcm", ds, enforce_file_format=True)
+    deidentify_tree(originals, tmp_path / "out", profile)
+    path = tmp_path / "out" / "marker.dcm"
+    assert _violations(_verify(capsys, tmp_path, str(originals), str(tmp_path / "out"),
+                               "--profile", profile)) == []
+    output = pydicom.dcmread(path)
+    assert output.StationName == MARKERS["InstitutionName"]
+    output.add_new(0x00102020, "LO", MARKERS["InstitutionName"])
+    output.save_as(path)
+    result = _verify(capsys, tmp_path, str(originals), str(tmp_path / "out"), "--profile", profile)
+    paths = {v["path"] for v in _violations(result) if v["kind"] == "identifying value"}
+    assert "(0010,2020)" in paths
+    assert "(0008,1010)" not in paths
