@@ -76,12 +76,16 @@ _KNOWN_VRS = {vr.encode(): vr for vr in STANDARD_VR}
 
 
 class CorruptStructure(ValueError):
-    """The element structure is inconsistent: ``offset`` and a fixed phrase, no value."""
+    """The element structure is inconsistent: ``offset`` and a fixed phrase, no value.
 
-    def __init__(self, offset: int, problem: str) -> None:
+    ``truncated``: the structure runs past the end of the data (a file cut short, or a
+    length too large for it)."""
+
+    def __init__(self, offset: int, problem: str, truncated: bool = False) -> None:
         super().__init__(f"corrupt element structure at byte {offset}: {problem}")
         self.offset = offset
         self.problem = problem
+        self.truncated = truncated
 
 
 class _Walker:
@@ -94,11 +98,23 @@ class _Walker:
         self.explicit = Struct(order + "HH2sH").unpack_from
         self.long_length = Struct(order + "L").unpack_from
         self.released = 0
+        self.size = len(buf)
+
+    def overrun(self, pos: int, what: str, end: int) -> CorruptStructure:
+        """``what`` runs past ``end``: the end of the data, or of a parent within it."""
+        if end >= self.size:
+            return CorruptStructure(pos, f"{what} runs past the end of the data", True)
+        return CorruptStructure(pos, f"{what} runs past the end of its parent")
+
+    def missing(self, pos: int, what: str, end: int) -> CorruptStructure:
+        """The delimiter ``what`` is missing before ``end``."""
+        return CorruptStructure(pos, f"no {what} before the end of its parent",
+                                end >= self.size)
 
     def header(self, pos: int, end: int, implicit: bool) -> tuple[int, str, int, int]:
         """Tag, VR (``""`` in implicit VR and for items), length and value offset."""
         if pos + 8 > end:
-            raise CorruptStructure(pos, "element header runs past the end of its parent")
+            raise self.overrun(pos, "element header", end)
         if implicit:
             group, number, length = self.tag_length(self.buf, pos)
             return group << 16 | number, "", length, pos + 8
@@ -111,7 +127,7 @@ class _Walker:
             raise CorruptStructure(pos, "not a standard VR in explicit VR data")
         if vr in _LONG_VRS:
             if pos + 12 > end:
-                raise CorruptStructure(pos, "element header runs past the end of its parent")
+                raise self.overrun(pos, "element header", end)
             (length,) = self.long_length(self.buf, pos + 8)
             return group << 16 | number, vr, length, pos + 12
         return group << 16 | number, vr, length, pos + 8
@@ -153,15 +169,14 @@ class _Walker:
             if vr in text_vrs:
                 value_end = value_start + length
                 if value_end > end:
-                    raise CorruptStructure(pos, "element value runs past the end of its"
-                                                " parent")
+                    raise self.overrun(pos, "element value", end)
                 if length and control.search(buf, value_start, value_end):
                     raise CorruptStructure(pos, SWALLOWED)
                 pos = value_end
                 continue
             pos = self.element(tag, vr, length, pos, value_start, end, implicit, depth)
         if delimited:
-            raise CorruptStructure(pos, "undefined-length item without an item delimiter")
+            raise self.missing(pos, "item delimiter", end)
         return pos
 
     def element(self, tag: int, vr: str, length: int, pos: int, value_start: int, end: int,
@@ -179,7 +194,7 @@ class _Walker:
                                         " sequence nor encapsulated Pixel Data")
         value_end = value_start + length
         if value_end > end:
-            raise CorruptStructure(pos, "element value runs past the end of its parent")
+            raise self.overrun(pos, "element value", end)
         if vr == "SQ" or (known == "SQ" and not (tag >> 16) & 1):
             self.sequence(value_start, value_end, implicit or vr == "UN", depth,
                           delimited=False)
@@ -221,11 +236,10 @@ class _Walker:
                 continue
             item_end = value_start + length
             if item_end > end:
-                raise CorruptStructure(pos, "item runs past the end of its sequence")
+                raise self.overrun(pos, "item", end)
             pos = self.dataset(value_start, item_end, item_implicit, depth + 1, False)
         if delimited:
-            raise CorruptStructure(pos, "undefined-length sequence without a sequence"
-                                        " delimiter")
+            raise self.missing(pos, "sequence delimiter", end)
         return pos
 
     def _looks_implicit(self, pos: int, end: int) -> bool:
@@ -260,8 +274,7 @@ class _Walker:
                                             " Data")
             pos = value_start + length
             if pos > end:
-                raise CorruptStructure(value_start - 8, "Pixel Data fragment runs past the"
-                                                        " end of the file")
+                raise self.overrun(value_start - 8, "Pixel Data fragment", end)
             items += 1
             if pos - self.released > RELEASE_EVERY:
                 self._release(pos)

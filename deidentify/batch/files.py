@@ -17,7 +17,7 @@ from pathlib import Path
 
 from deidentify.batch.identity import run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
-from deidentify.batch.results import DICOMDIR_DROPPED, FileFailed
+from deidentify.batch.results import DICOMDIR_DROPPED, TRUNCATED, FileFailed
 from deidentify.batch.streaming import deidentify_streaming
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
@@ -44,7 +44,7 @@ def deidentify_one(
         if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
             return
     except CorruptStructure as error:
-        raise FileFailed(str(error)) from None
+        raise FileFailed(TRUNCATED if error.truncated else str(error)) from None
     ds = read_whole(source, kind)
     deid.apply(ds)
     with open(target, "wb") as stream:

@@ -128,11 +128,11 @@ def read_dataset(stream: BinaryIO, kind: Kind, size: int, **options: object) -> 
 
 def check_structure(path: Path) -> None:
     """FileFailed naming the problem if the file's element structure is inconsistent
-    (:mod:`deidentify.structure`)."""
+    (:mod:`deidentify.structure`); a file cut short is reported as truncated."""
     try:
         check_path(path)
     except CorruptStructure as error:
-        raise FileFailed(str(error)) from None
+        raise FileFailed(TRUNCATED if error.truncated else str(error)) from None
 
 
 def read_whole(path: Path, kind: Kind) -> FileDataset:
