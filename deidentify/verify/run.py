@@ -3,7 +3,8 @@
 The trees are read twice: once for the keys that pair files (attributes up to Pixel Data,
 kept as a few strings per file), then pair by pair, one original and its output in memory
 at a time, with a progress callback after each pair. An output that cannot be paired, or
-whose pairing is ambiguous, is not checked and fails the run.
+whose pairing is ambiguous, is not checked and fails the run; so does an output whose element
+structure readers may see differently (:mod:`deidentify.structure`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pydicom
 from pydicom.errors import InvalidDicomError
 
 from deidentify.plan import Plan
+from deidentify.structure import CorruptStructure, check_path
 from deidentify.verify.attributes import AttributeChecker
 from deidentify.verify.findings import Fingerprinter, VerifyResult, Violation
 from deidentify.verify.leaks import Identifiers, LeakScanner
@@ -106,6 +108,19 @@ def _unchecked(relative: str, why: str) -> Violation:
                      why)
 
 
+def _structure(loaded: Loaded) -> list[Violation]:
+    """A violation if the output's element structure is one readers may see differently
+    (:mod:`deidentify.structure`): what pydicom shows of it cannot be trusted."""
+    try:
+        check_path(loaded.path)
+    except CorruptStructure as error:
+        return [Violation(loaded.relative, f"byte {error.offset}", "file", "structure",
+                          "a consistent element structure", error.problem)]
+    except OSError:
+        pass
+    return []
+
+
 UNPAIRED = "no original found: not checked against one"
 AMBIGUOUS = "several originals share its SOP Instance UID and none its path: not checked"
 
@@ -154,6 +169,7 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
         if original is None or output is None:
             result.violations.append(_unreadable(file))
             continue
+        result.violations += _structure(pair.output)
         result.violations += checker.check(original, output, file)
         identifiers = scanner.identifiers(original)
         if unpaired_outputs:
@@ -171,6 +187,7 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
         if full is None:
             result.violations.append(_unreadable(unpaired.relative))
             continue
+        result.violations += _structure(unpaired)
         result.violations += scanner.scan(full, unpaired.path.read_bytes(),
                                           Identifiers(every), unpaired.relative, None)
     result.violations += checker.uid_consistency()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 from pathlib import Path
 
 import pydicom
@@ -223,3 +224,19 @@ def test_a_value_also_held_by_a_kept_attribute_is_still_searched_elsewhere(
     paths = {v["path"] for v in _violations(result) if v["kind"] == "identifying value"}
     assert "(0010,2020)" in paths
     assert "(0008,1010)" not in paths
+
+
+def test_an_output_whose_layout_readers_see_differently_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value that swallows the next element's header: pydicom reads on, the check does not."""
+    originals, outputs = _older_build(tmp_path, "none")
+    path = outputs / "marker.dcm"
+    data = path.read_bytes()
+    at = data.index(b"\x08\x00\x60\x00CS")  # Modality, followed by more elements
+    (length,) = struct.unpack_from("<H", data, at + 6)
+    following = at + 8 + length
+    (swallowed,) = struct.unpack_from("<H", data, following + 6)
+    path.write_bytes(data[:at + 6] + struct.pack("<H", length + 8 + swallowed) + data[at + 8:])
+    result = _verify(capsys, tmp_path, str(originals), str(outputs), "--profile", "deidentify:")
+    assert [v["kind"] for v in _violations(result)].count("structure") == 1
