@@ -27,8 +27,9 @@ It refuses:
 - encapsulated Pixel Data whose items are not items of defined length, that lacks its Basic
   Offset Table item or its Sequence Delimitation Item;
 - a text value holding control characters other than TAB, LF, FF, CR and ESC (before its
-  trailing padding), and a binary value whose length is not a whole number of its units:
-  the marks of a length that swallowed the next element's header.
+  trailing padding), a binary value whose length is not a whole number of its units, and a
+  binary number longer than the fixed multiplicity the dictionary gives its attribute (a
+  Rows of more than one US): the marks of a length that swallowed the next element.
 
 The encoding of a dataset is decided as pydicom decides it (the first element's VR bytes at
 the top level; an item of an explicit VR sequence may be in implicit VR), so the walk sees
@@ -44,7 +45,7 @@ import zlib
 from contextlib import suppress
 from struct import Struct
 
-from pydicom.datadict import dictionary_VR
+from pydicom.datadict import dictionary_VM, dictionary_VR
 from pydicom.uid import UID
 from pydicom.valuerep import EXPLICIT_VR_LENGTH_32, STANDARD_VR
 
@@ -67,6 +68,8 @@ TEXT_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN"
                       "TM", "UC", "UI", "UR", "UT"})
 UNIT_SIZES = {"US": 2, "SS": 2, "OW": 2, "AT": 4, "UL": 4, "SL": 4, "FL": 4, "OF": 4,
               "OL": 4, "FD": 8, "OD": 8, "OV": 8, "SV": 8, "UV": 8}
+NUMBER_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "AT", "SV", "UV"})
+"""Binary numbers: their length is their multiplicity times their size."""
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f](?![\x00 ]*\Z)")
 """A control character no text VR allows (TAB, LF, FF, CR and ESC are allowed), before the
 value's trailing padding of NULs and spaces."""
@@ -206,6 +209,11 @@ class _Walker:
             if unit is not None and length % unit and tag != PIXEL_DATA:
                 raise CorruptStructure(pos, f"a {known} value of a length that is not a"
                                             f" multiple of {unit}")
+            if (unit is not None and length and known in NUMBER_VRS
+                    and known == _dictionary_vr(tag)
+                    and length != unit * (_fixed_multiplicity(tag) or length // unit)):
+                raise CorruptStructure(pos, f"a {known} value longer than its fixed"
+                                            " multiplicity")
         return value_end
 
     def _starts_with_item(self, pos: int, end: int) -> bool:
@@ -303,6 +311,22 @@ def _dictionary_vr(tag: int) -> str:
                 vr = dictionary_VR(tag)[:2]
         _DICTIONARY_VRS[tag] = vr
     return vr
+
+
+_MULTIPLICITIES: dict[int, int] = {}
+
+
+def _fixed_multiplicity(tag: int) -> int:
+    """The dictionary's fixed value multiplicity of a tag (1, 2, 3...); 0 when it allows
+    several (``1-n``, ``2-2n``) or the tag is unknown."""
+    fixed = _MULTIPLICITIES.get(tag)
+    if fixed is None:
+        fixed = 0
+        with suppress(KeyError):
+            vm = dictionary_VM(tag)
+            fixed = int(vm) if vm.isdigit() else 0
+        _MULTIPLICITIES[tag] = fixed
+    return fixed
 
 
 def looks_implicit(buf: Buffer, pos: int) -> bool:

@@ -117,6 +117,7 @@ PATIENT_NAME = 0x00100010
 PATIENT_ID_TAG = 0x00100020
 STUDY_DESCRIPTION = 0x00081030
 PIXEL_DATA = 0x7FE00010
+ROWS = 0x00280010
 
 
 def _first_item(data: bytes, sequence: int) -> int:
@@ -159,6 +160,7 @@ CORRUPTIONS: dict[str, Callable[[], bytes]] = {
         lambda n: n - 2),
     "a value swallows the next element": lambda: _swallow_next(
         marker_file(), STUDY_DESCRIPTION),
+    "a number swallows the next element": lambda: _swallow_next(marker_file(), ROWS),
     "a value length one byte longer": lambda: short_length(
         marker_file(), STUDY_DESCRIPTION, lambda n: n + 1),
     "a value length two bytes shorter": lambda: short_length(
