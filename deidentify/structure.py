@@ -142,13 +142,19 @@ class _Walker:
 
         The common element (a short-form text or binary value of defined length) is
         checked inline; anything else by :meth:`header` and :meth:`element`."""
-        buf, explicit_head = self.buf, self.explicit
+        buf, explicit_head, tag_length = self.buf, self.explicit, self.tag_length
         known_vrs, long_vrs, text_vrs, control = _KNOWN_VRS, _LONG_VRS, TEXT_VRS, _CONTROL
+        dictionary_vrs = _DICTIONARY_VRS
         previous = -1
         while pos < end:
-            vr = ""
-            if implicit or pos + 8 > end:
-                tag, vr, length, value_start = self.header(pos, end, implicit)
+            if pos + 8 > end:
+                raise self.overrun(pos, "element header", end)
+            if implicit:
+                group, number, length = tag_length(buf, pos)
+                tag, vr, value_start = group << 16 | number, "", pos + 8
+                known = dictionary_vrs.get(tag)
+                if known is None:
+                    known = _dictionary_vr(tag)
             else:
                 group, number, raw_vr, length = explicit_head(buf, pos)
                 found = known_vrs.get(raw_vr)
@@ -156,6 +162,7 @@ class _Walker:
                     tag, vr, length, value_start = self.header(pos, end, implicit)
                 else:
                     tag, vr, value_start = group << 16 | number, found, pos + 8
+                known = vr
             if tag >> 16 == 0xFFFE:
                 if tag != ITEM_DELIMITER:
                     raise CorruptStructure(pos, "item or delimiter tag where an element"
@@ -169,7 +176,7 @@ class _Walker:
             if tag <= previous:
                 raise CorruptStructure(pos, "element tags out of order or repeated")
             previous = tag
-            if vr in text_vrs:
+            if known in text_vrs and length != UNDEFINED:
                 value_end = value_start + length
                 if value_end > end:
                     raise self.overrun(pos, "element value", end)
