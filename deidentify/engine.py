@@ -81,19 +81,27 @@ def read(source: str | os.PathLike[str]) -> Dataset:
     or if its element structure is inconsistent (:mod:`deidentify.structure`)."""
     try:
         check_path(source)
+        corrupt = None
     except CorruptStructure as error:
-        raise DeidentifyError(f"{source}: {error}") from None
+        if error.part10:
+            raise DeidentifyError(f"{source}: {error}") from None
+        corrupt = error
     except OSError as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
     try:
         try:
-            return pydicom.dcmread(source)
+            ds = pydicom.dcmread(source)
         except InvalidDicomError:
             ds = pydicom.dcmread(source, force=True)
+            if SOP_CLASS_UID not in ds:
+                raise DeidentifyError(
+                    f"{source}: not a DICOM file (no DICM prefix, no SOP Class UID)") from None
+    except DeidentifyError:
+        raise
     except (InvalidDicomError, OSError, ValueError, EOFError, KeyError) as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
-    if SOP_CLASS_UID not in ds:
-        raise DeidentifyError(f"{source}: not a DICOM file (no DICM prefix, no SOP Class UID)")
+    if corrupt is not None:
+        raise DeidentifyError(f"{source}: {corrupt}")
     return ds
 
 

@@ -89,6 +89,9 @@ class CorruptStructure(ValueError):
         self.offset = offset
         self.problem = problem
         self.truncated = truncated
+        self.part10 = False
+        """Set by :func:`check_file`: the file has a preamble and DICM prefix (it claims to
+        be DICOM, so its corruption is the problem to report)."""
 
 
 class _Walker:
@@ -360,12 +363,16 @@ def check_file(buf: Buffer) -> None:
     """Check a whole file: preamble and File Meta (or none, as pydicom reads a raw dataset),
     then the dataset in its transfer syntax; CorruptStructure if inconsistent."""
     end = len(buf)
-    if end >= PREAMBLE_LENGTH + 4 and buf[PREAMBLE_LENGTH:PREAMBLE_LENGTH + 4] == PREFIX:
-        meta_start = PREAMBLE_LENGTH + 4
-    else:
-        meta_start = 0
-    walker = _Walker(buf, True)
-    pos, syntax = _meta(walker, meta_start, end)
+    part10 = end >= PREAMBLE_LENGTH + 4 and buf[PREAMBLE_LENGTH:PREAMBLE_LENGTH + 4] == PREFIX
+    try:
+        _check_file(buf, PREAMBLE_LENGTH + 4 if part10 else 0, end)
+    except CorruptStructure as error:
+        error.part10 = part10
+        raise
+
+
+def _check_file(buf: Buffer, meta_start: int, end: int) -> None:
+    pos, syntax = _meta(_Walker(buf, True), meta_start, end)
     if syntax is None:
         check_dataset(buf, pos, True, _guess_little_endian(buf, pos))
         return
