@@ -24,12 +24,14 @@ It refuses:
 - in explicit VR, a VR that is not one of the standard's;
 - an undefined length on anything but a sequence, UN (a sequence in implicit VR, PS3.5
   6.2.2) or encapsulated Pixel Data;
-- encapsulated Pixel Data whose items are not items of defined length, that lacks its Basic
-  Offset Table item or its Sequence Delimitation Item;
+- encapsulated Pixel Data whose items are not items of defined length, that has no item
+  at all or no Sequence Delimitation Item;
 - a text value holding control characters other than TAB, LF, FF, CR and ESC (before its
   trailing padding), a binary value whose length is not a whole number of its units, and a
   binary number longer than the fixed multiplicity the dictionary gives its attribute (a
-  Rows of more than one US): the marks of a length that swallowed the next element.
+  Rows of more than one US): the marks of a length that swallowed the next element;
+- where the VR is not written (implicit VR, UN), a value its attribute's VR cannot hold
+  (``REPERTOIRES``): another attribute's value under a flipped tag.
 
 The encoding of a dataset is decided as pydicom decides it (the first element's VR bytes at
 the top level; an item of an explicit VR sequence may be in implicit VR), so the walk sees
@@ -74,6 +76,20 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f](?![\x00 ]*\Z)")
 """A control character no text VR allows (TAB, LF, FF, CR and ESC are allowed), before the
 value's trailing padding of NULs and spaces."""
 SWALLOWED = "control characters in a text value (its length takes in an element header)"
+REPERTOIRES = {vr: re.compile(pattern + rb"[\x00 ]*") for vr, pattern in {
+    "CS": rb"[\x20-\x5b\x5d\x5f-\x7e]{0,16}(?:\\[\x20-\x5b\x5d\x5f-\x7e]{0,16})*",
+    "UI": rb"[0-9.]{0,64}(?:\\[0-9.]{0,64})*",
+    "DA": rb"[0-9 .\-\\]*",
+    "TM": rb"[0-9 .:\-\\]*",
+    "AS": rb"[0-9DWMY \\]*",
+    "IS": rb"[0-9 +\-\\]*",
+    "DS": rb"[0-9 +\-.eE\\]*",
+}.items()}
+"""What a value of each strictly formed VR may hold (a CS of at most 16 characters, without
+a name's ``^``; lower-case letters and other marks, and over-long DS, are tolerated as real
+files have them). Where the VR is not written (implicit VR, UN), a
+value outside them is another attribute's value under a changed tag."""
+FOREIGN = "a value its attribute's VR cannot hold (a changed tag?)"
 _LONG_VRS = frozenset(EXPLICIT_VR_LENGTH_32)
 _KNOWN_VRS = {vr.encode(): vr for vr in STANDARD_VR}
 
@@ -147,7 +163,7 @@ class _Walker:
         checked inline; anything else by :meth:`header` and :meth:`element`."""
         buf, explicit_head, tag_length = self.buf, self.explicit, self.tag_length
         known_vrs, long_vrs, text_vrs, control = _KNOWN_VRS, _LONG_VRS, TEXT_VRS, _CONTROL
-        dictionary_vrs = _DICTIONARY_VRS
+        dictionary_vrs, repertoires = _DICTIONARY_VRS, REPERTOIRES
         previous = -1
         while pos < end:
             if pos + 8 > end:
@@ -185,6 +201,9 @@ class _Walker:
                     raise self.overrun(pos, "element value", end)
                 if length and control.search(buf, value_start, value_end):
                     raise CorruptStructure(pos, SWALLOWED)
+                if not vr and known in repertoires and not repertoires[known].fullmatch(
+                        buf, value_start, value_end):
+                    raise CorruptStructure(pos, FOREIGN)
                 pos = value_end
                 continue
             pos = self.element(tag, vr, length, pos, value_start, end, implicit, depth)
@@ -214,6 +233,9 @@ class _Walker:
         elif known in TEXT_VRS:
             if length and _CONTROL.search(self.buf, value_start, value_end):
                 raise CorruptStructure(pos, SWALLOWED)
+            if vr in ("", "UN") and known in REPERTOIRES and not REPERTOIRES[known].fullmatch(
+                    self.buf, value_start, value_end):
+                raise CorruptStructure(pos, FOREIGN)
         else:
             unit = UNIT_SIZES.get(known)
             if unit is not None and length % unit and tag != PIXEL_DATA:
@@ -281,8 +303,8 @@ class _Walker:
                 if length:
                     raise CorruptStructure(pos, "sequence delimiter of non-zero length")
                 if not items:
-                    raise CorruptStructure(pos, "encapsulated Pixel Data without its Basic"
-                                                " Offset Table item")
+                    raise CorruptStructure(pos, "encapsulated Pixel Data without any"
+                                                " item")
                 self._release(pos)
                 return value_start
             if tag != ITEM:

@@ -15,7 +15,7 @@ import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
 from pydicom.sequence import Sequence
-from pydicom.uid import UID, ExplicitVRLittleEndian, JPEGBaseline8Bit
+from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEGBaseline8Bit
 
 NAME = "Corruptmarker^Leontyne"
 PATIENT_ID = "CMID-55102"
@@ -64,6 +64,11 @@ def encoded(ds: Dataset) -> bytes:
 
 def marker_file() -> bytes:
     return encoded(marker_dataset())
+
+
+def implicit_marker_file() -> bytes:
+    """The marker instance in implicit VR little endian."""
+    return encoded(marker_dataset(ImplicitVRLittleEndian))
 
 
 def encapsulated_file(fragment: int = 64) -> bytes:
@@ -118,6 +123,7 @@ PATIENT_ID_TAG = 0x00100020
 STUDY_DESCRIPTION = 0x00081030
 PIXEL_DATA = 0x7FE00010
 ROWS = 0x00280010
+SOP_INSTANCE_UID = 0x00080018
 
 
 def _first_item(data: bytes, sequence: int) -> int:
@@ -168,6 +174,8 @@ CORRUPTIONS: dict[str, Callable[[], bytes]] = {
     "a value length past the end of the file": lambda: short_length(
         marker_file(), PATIENT_ID_TAG, lambda n: 0xFFF0),
     "a flipped tag": lambda: _flip_tag(marker_file(), PATIENT_ID_TAG, 0x00100002),
+    "a UID under a flipped tag in implicit VR": lambda: _flip_tag(
+        implicit_marker_file(), SOP_INSTANCE_UID, 0x0008001C),
     "a repeated element": lambda: _flip_tag(marker_file(), PATIENT_ID_TAG, PATIENT_NAME),
     "an item tag where an element belongs": lambda: _flip_tag(
         marker_file(), STUDY_DESCRIPTION, ITEM),
