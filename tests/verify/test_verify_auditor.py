@@ -20,6 +20,7 @@ from pydicom.sequence import Sequence
 
 from deidentify import Plan, parse_profile
 from deidentify.cli import main
+from deidentify.commands.verify import PairProgress
 from deidentify.engine import Deidentifier
 from tests.runtime import synthetic
 from tests.verify.verify_helpers import MARKERS, SECRET, deidentify_tree, marker_instance
@@ -240,3 +241,19 @@ def test_an_output_whose_layout_readers_see_differently_fails(
     path.write_bytes(data[:at + 6] + struct.pack("<H", length + 8 + swallowed) + data[at + 8:])
     result = _verify(capsys, tmp_path, str(originals), str(outputs), "--profile", "deidentify:")
     assert [v["kind"] for v in _violations(result)].count("structure") == 1
+
+
+def test_the_progress_line_counts_pairs_on_standard_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(PairProgress, "INTERVAL", 0.0)
+    originals = _shared_uid_tree(tmp_path)
+    _deidentify(originals, tmp_path / "out", rename=False)
+    status = main(["verify", str(originals), str(tmp_path / "out"), "--profile", "deidentify:",
+                   "--secret-file", str(_secret_file(tmp_path))])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert err.splitlines()[-1] == "deidentify verify: 4/4 pairs checked"
+    status = main(["verify", str(originals), str(tmp_path / "out"), "--profile", "deidentify:",
+                   "--secret-file", str(_secret_file(tmp_path)), "--quiet"])
+    assert status == 0 and capsys.readouterr().err == ""
