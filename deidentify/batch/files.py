@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from deidentify.batch.identity import run_identity
+from deidentify.batch.identity import RunIdentity, run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
 from deidentify.batch.results import DICOMDIR_DROPPED
 from deidentify.batch.streaming import deidentify_streaming
@@ -59,7 +59,7 @@ class EngineFactory:
     dicomdir_reason: str = DICOMDIR_DROPPED
 
     @property
-    def identity(self) -> str:
+    def identity(self) -> RunIdentity:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
                             self.uid_scheme.value, self.secret)

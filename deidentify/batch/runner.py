@@ -18,7 +18,7 @@ from pathlib import Path
 from deidentify.batch.atomic import TempArea
 from deidentify.batch.discovery import InputFile, discover, resolve_inputs
 from deidentify.batch.files import FileFunctionFactory
-from deidentify.batch.identity import claim_output
+from deidentify.batch.identity import RunIdentity, claim_output
 from deidentify.batch.layout import Layout
 from deidentify.batch.log import JsonLinesLog
 from deidentify.batch.pool import run_tasks
@@ -48,7 +48,7 @@ class BatchOptions:
     layout: Layout = Layout.MIRROR
     jobs: int = 1
     log: Path | None = None
-    identity: str | None = None
+    identity: RunIdentity | None = None
     """The run's settings (``identity.run_identity``): recorded in, and checked against, the
     output folder."""
 
