@@ -7,6 +7,7 @@ relative to the output folder, or null), ``status`` (ok, skipped, failed) and ``
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from types import TracebackType
@@ -26,21 +27,40 @@ def record(result: FileResult) -> dict[str, str | None]:
     }
 
 
+class LogError(Exception):
+    """The log file cannot be created or written; the message names it."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"{path}: cannot write the log ({error.strerror or 'I/O error'})")
+        self.path = path
+
+
 class JsonLinesLog:
-    """An open log file; each record is flushed so an interrupted run keeps its log."""
+    """An open log file; each record is flushed so an interrupted run keeps its log.
+
+    LogError when the file cannot be created or a record cannot be written (a full disk).
+    """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._stream: TextIO = open(path, "w", encoding="utf-8")  # noqa: SIM115
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._stream: TextIO = open(path, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as error:
+            raise LogError(path, error) from None
 
     def write(self, result: FileResult) -> None:
         """Append one record."""
-        self._stream.write(json.dumps(record(result), ensure_ascii=False) + "\n")
-        self._stream.flush()
+        try:
+            self._stream.write(json.dumps(record(result), ensure_ascii=False) + "\n")
+            self._stream.flush()
+        except OSError as error:
+            raise LogError(self.path, error) from None
 
     def close(self) -> None:
-        """Close the file."""
-        self._stream.close()
+        """Close the file (a record that could not be written is not retried)."""
+        with contextlib.suppress(OSError):
+            self._stream.close()
 
     def __enter__(self) -> JsonLinesLog:
         return self

@@ -52,6 +52,7 @@ class FileFailed(Exception):
 NOT_DICOM = "not a DICOM file"
 DICOMDIR_DROPPED = "DICOMDIR not copied (E.1.1): it is dropped"
 EXISTS = "exists"
+REPLACED = "replaced a file at its output path that this tool had not written"
 TRUNCATED = "truncated or corrupt DICOM file"
 COLLIDES = "its output path is also the output path of another input"
 
