@@ -37,4 +37,4 @@ def new_secret_notice(command: str) -> Callable[[Path], None]:
     return notice
 
 
-COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "sample")
+COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "sample", "options")

@@ -32,9 +32,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     parser.add_argument("--diff", metavar="OTHER_EDITION",
                         help="also show what changes for this profile from OTHER_EDITION")
-    parser.add_argument("--compound", choices=[p.value for p in CompoundPolicy],
+    parser.add_argument("--policy", choices=[p.value for p in CompoundPolicy],
                         default=CompoundPolicy.CONFORMANT.value,
-                        help="compound-code policy (default conformant)")
+                        help="compound action codes: conformant or strict (default conformant)")
+    parser.add_argument("--compound", dest="policy", choices=[p.value for p in CompoundPolicy],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--uid-scheme", choices=[s.value for s in UIDScheme],
                         default=UIDScheme.KEYED.value,
                         help="replacement UID scheme the run uses (default keyed)")
@@ -44,7 +46,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the report (and the diff) and write it."""
-    policy = CompoundPolicy(args.compound)
+    policy = CompoundPolicy(args.policy)
     scheme = UIDScheme(args.uid_scheme)
     try:
         profile = parse_profile(args.profile, edition=args.edition)
