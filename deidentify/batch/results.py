@@ -11,6 +11,8 @@ import zlib
 from dataclasses import dataclass
 from enum import Enum
 
+from pydicom.errors import InvalidDicomError
+
 from deidentify.writer import WriteError
 
 
@@ -59,6 +61,7 @@ TRUNCATED = "truncated or corrupt DICOM file"
 COLLIDES = "its output path is also the output path of another input"
 
 
+INVALID = "not a valid DICOM file"
 BAD_LENGTH = "an element's value length does not fit its VR"
 BAD_TEXT = "a text value cannot be decoded in the file's character set"
 BAD_VALUE = "a value cannot be parsed as its VR"
@@ -68,6 +71,7 @@ TOO_DEEP = "sequences nested too deeply to de-identify"
 NO_MEMORY = "not enough memory to de-identify the file"
 
 _KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (InvalidDicomError, INVALID),
     ((EOFError, zlib.error), TRUNCATED),
     (struct.error, BAD_LENGTH),
     (UnicodeError, BAD_TEXT),

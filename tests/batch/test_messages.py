@@ -11,12 +11,14 @@ import zlib
 from pathlib import Path
 
 import pytest
+from pydicom.errors import InvalidDicomError
 
 from deidentify.batch import BatchOptions, run_batch
 from deidentify.batch.manifest import load_manifest
 from deidentify.batch.results import (
     BAD_LENGTH,
     BAD_TEXT,
+    INVALID,
     TRUNCATED,
     UNSUPPORTED,
     Status,
@@ -68,6 +70,7 @@ def test_an_unknown_vr_is_named_as_such(tmp_path: Path) -> None:
     (zlib.error("Error -3 while decompressing data"), TRUNCATED),
     (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), BAD_TEXT),
     (OSError("No tag to read at file position 3B6"), TRUNCATED),
+    (InvalidDicomError("File is missing DICOM File Meta Information header"), INVALID),
 ])
 def test_parser_exceptions_are_reported_by_their_kind_without_their_message(
     error: Exception, reason: str
