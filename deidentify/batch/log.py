@@ -3,15 +3,19 @@
 Each record: ``root`` (the input as given), ``input`` (path relative to it), ``output`` (path
 relative to the output folder, or null), ``status`` (ok, skipped, failed) and ``reason``
 (null when ok). Paths are the user's own; no value read from a file is ever recorded.
+
+The process that finishes a file writes its record, right after moving the output into
+place: one ``write`` of one line to the file opened for appending, so worker processes never
+interleave and a record is on disk as soon as its output is, whatever stops the run later.
 """
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import json
+import os
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
 
 from deidentify.batch.results import FileResult
 
@@ -36,31 +40,37 @@ class LogError(Exception):
 
 
 class JsonLinesLog:
-    """An open log file; each record is flushed so an interrupted run keeps its log.
+    """A log file open for appending records (``truncate``: emptied first, by the run).
 
-    LogError when the file cannot be created or a record cannot be written (a full disk).
+    LogError when the file cannot be opened or a record cannot be written (a full disk).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, truncate: bool = False) -> None:
         self.path = path
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (os.O_TRUNC if truncate else 0)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream: TextIO = open(path, "w", encoding="utf-8")  # noqa: SIM115
+            if truncate:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd: int | None = os.open(path, flags, 0o644)
         except OSError as error:
             raise LogError(path, error) from None
 
     def write(self, result: FileResult) -> None:
         """Append one record."""
+        if self._fd is None:
+            raise ValueError("the log is closed")
+        line = (json.dumps(record(result), ensure_ascii=False) + "\n").encode("utf-8")
         try:
-            self._stream.write(json.dumps(record(result), ensure_ascii=False) + "\n")
-            self._stream.flush()
+            if os.write(self._fd, line) != len(line):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         except OSError as error:
             raise LogError(self.path, error) from None
 
     def close(self) -> None:
-        """Close the file (a record that could not be written is not retried)."""
-        with contextlib.suppress(OSError):
-            self._stream.close()
+        """Close the file."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> JsonLinesLog:
         return self

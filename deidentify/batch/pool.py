@@ -43,15 +43,15 @@ def chunk_size(count: int, jobs: int) -> int:
 
 def run_tasks(
     tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int,
-    stop: threading.Event | None = None,
+    stop: threading.Event | None = None, log: Path | None = None,
 ) -> Iterator[FileResult]:
-    """The result of every task run, in completion order; once ``stop`` is set, no new
-    task starts."""
+    """The result of every task run, in completion order, each logged to ``log`` by the
+    process that ran it; once ``stop`` is set, no new task starts."""
     stop = stop or threading.Event()
     if not tasks:
         return
     if jobs <= 1 or len(tasks) == 1:
-        single = Worker(factory(), output)
+        single = Worker(factory(), output, log)
         for task in tasks:
             if stop.is_set():
                 return
@@ -63,7 +63,7 @@ def run_tasks(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker.init,
-        initargs=(factory, output, os.getpid()),
+        initargs=(factory, output, os.getpid(), log),
     )
     pending: set[Future[list[FileResult]]] = set()
     try:

@@ -35,6 +35,8 @@ class FileResult:
     reason: str | None = None
     input_bytes: int = 0
     output_bytes: int = 0
+    log_error: str | None = None
+    """Why this result's log record could not be written, or None."""
 
 
 class FileSkipped(Exception):

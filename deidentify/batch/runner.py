@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from deidentify.batch.atomic import TempArea
@@ -107,12 +107,25 @@ def plan_tasks(
     return tasks, settled
 
 
+def _logged(settled: list[FileResult], log: JsonLinesLog | None) -> Iterator[FileResult]:
+    """The settled results, each logged by this process as it is accounted for."""
+    failed = None
+    for result in settled:
+        if log is not None and failed is None:
+            try:
+                log.write(result)
+            except LogError as error:
+                failed = str(error)
+                result = replace(result, log_error=failed)
+        yield result
+
+
 def _results(
-    tasks: list[Task], settled: list[FileResult], factory: FileFunctionFactory,
+    tasks: list[Task], settled: Iterator[FileResult], factory: FileFunctionFactory,
     options: BatchOptions, stop: threading.Event,
 ) -> Iterator[FileResult]:
     yield from settled
-    yield from run_tasks(tasks, factory, options.output, options.jobs, stop)
+    yield from run_tasks(tasks, factory, options.output, options.jobs, stop, options.log)
 
 
 def run_batch(
@@ -129,7 +142,8 @@ def run_batch(
     started = time.monotonic()
     totals = Totals()
     with contextlib.ExitStack() as stack:
-        log = stack.enter_context(JsonLinesLog(options.log)) if options.log else None
+        log = (stack.enter_context(JsonLinesLog(options.log, truncate=True))
+               if options.log else None)
         options.output.mkdir(parents=True, exist_ok=True)
         stack.enter_context(OutputLock(options.output))
         if options.identity is not None:
@@ -139,14 +153,11 @@ def run_batch(
         tasks, settled = plan_tasks(items, options)
         display.start(len(items))
         try:
-            for result in _results(tasks, settled, factory, options, stop):
+            for result in _results(tasks, _logged(settled, log), factory, options, stop):
                 totals.add(result)
-                if log is not None and totals.log_error is None:
-                    try:
-                        log.write(result)
-                    except LogError as error:
-                        totals.log_error = str(error)
-                        stop.set()
+                if result.log_error is not None and totals.log_error is None:
+                    totals.log_error = result.log_error
+                    stop.set()
                 display.advance(result)
         finally:
             display.finish()

@@ -12,13 +12,14 @@ import signal
 import threading
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from deidentify.batch.atomic import TempArea, publish
 from deidentify.batch.discovery import InputFile
 from deidentify.batch.files import FileFunction, FileFunctionFactory
 from deidentify.batch.layout import hierarchy_path
+from deidentify.batch.log import JsonLinesLog, LogError
 from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
 from deidentify.batch.results import EXISTS, REPLACED, FileResult, Status, reason_for
 
@@ -36,11 +37,27 @@ class Task:
 class Worker:
     """Runs tasks with one per-file function into one output folder."""
 
-    def __init__(self, function: FileFunction, output: Path) -> None:
+    def __init__(self, function: FileFunction, output: Path, log: Path | None = None) -> None:
         self.function = function
         self.output = output
         self.temp = TempArea(output)
         self.manifest = ManifestWriter(output)
+        self.log_path = log
+        self._log: JsonLinesLog | None = None
+
+    def run(self, task: Task) -> FileResult:
+        """De-identify one input and write its log record (right after its output is in
+        place); a record that cannot be written is said in the result's ``log_error``."""
+        result = self._run(task)
+        if self.log_path is None:
+            return result
+        try:
+            if self._log is None:
+                self._log = JsonLinesLog(self.log_path)
+            self._log.write(result)
+        except LogError as error:
+            return replace(result, log_error=str(error))
+        return result
 
     def _place(self, temporary: Path, target: PurePosixPath, written: Written,
                task: Task) -> str | None:
@@ -63,7 +80,7 @@ class Worker:
         self.manifest.record(target, digest_of(path))
         return EXISTS
 
-    def run(self, task: Task) -> FileResult:
+    def _run(self, task: Task) -> FileResult:
         """De-identify one input; every outcome is a result, never an exception.
 
         The output's record goes to the folder's manifest before the output is moved into
@@ -97,19 +114,28 @@ class Worker:
 
 
 _worker: Worker | None = None
+_busy = threading.Lock()
+"""Held while a worker process runs a task: its parent's death waits for the file to end."""
+_orphaned = threading.Event()
+"""Set when the parent is gone: no further task starts."""
 
 
 PARENT_POLL_SECONDS = 0.5
 
 
 def _exit_with_parent(parent: int) -> None:
-    """End this worker once its parent is gone (killed): nothing is left running."""
+    """End this worker once its parent is gone (killed), after the file in progress (moved
+    into place and logged, or not at all): nothing is left running."""
     while os.getppid() == parent:
         time.sleep(PARENT_POLL_SECONDS)
-    os._exit(1)
+    _orphaned.set()
+    with _busy:
+        os._exit(1)
 
 
-def init(factory: FileFunctionFactory, output: Path, parent: int) -> None:
+def init(
+    factory: FileFunctionFactory, output: Path, parent: int, log: Path | None = None
+) -> None:
     """Worker-process initializer: build the per-file function once; leave Ctrl-C to the
     main process (SIGTERM too: it may be sent to the whole process group), which lets
     running files finish and records them; exit if the main process (``parent``, as
@@ -118,11 +144,17 @@ def init(factory: FileFunctionFactory, output: Path, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    _worker = Worker(factory(), output)
+    _worker = Worker(factory(), output, log)
 
 
 def run_chunk(tasks: list[Task]) -> list[FileResult]:
     """Run a chunk of tasks in a worker process."""
     if _worker is None:
         raise RuntimeError("worker process not initialised")
-    return [_worker.run(task) for task in tasks]
+    results = []
+    for task in tasks:
+        with _busy:
+            if _orphaned.is_set():
+                break
+            results.append(_worker.run(task))
+    return results

@@ -118,7 +118,7 @@ def test_after_a_stop_signal_every_output_on_disk_has_its_log_record(
     assert on_disk == logged
 
 
-def test_after_kill_9_every_output_on_disk_is_in_the_manifest(
+def test_after_kill_9_every_output_on_disk_is_in_the_manifest_and_the_log(
     corpus: Path, tmp_path: Path, secret_file: Path
 ) -> None:
     out, log = tmp_path / "out", tmp_path / "log.jsonl"
@@ -126,9 +126,12 @@ def test_after_kill_9_every_output_on_disk_is_in_the_manifest(
     _wait_for_records(log, 10, process)
     process.kill()
     process.wait(timeout=60)
-    time.sleep(1.0)
+    time.sleep(1.5)
     records = load_manifest(out)
     on_disk = output_files(out)
     assert 0 < len(on_disk) < COPIES
     for path in on_disk:
         assert records[path.relative_to(out).as_posix()] == digest_of(path)
+    logged = {json.loads(line)["output"] for line in log.read_text().splitlines()
+              if json.loads(line)["status"] == "ok"}
+    assert {p.relative_to(out).as_posix() for p in on_disk} == logged

@@ -66,3 +66,19 @@ def test_the_suite_skips_at_once_with_an_empty_mirror_and_no_network(
     (tmp_path / "empty").mkdir()
     with pytest.raises(pytest.skip.Exception, match=r"2026c XML not available.*not downloaded"):
         conftest.standard_xml("2026c", cache=tmp_path / "cache")
+
+
+def test_the_suite_refuses_connections_beyond_loopback() -> None:
+    import socket
+    import urllib.request
+
+    from tests.conftest import NetworkUsedError
+
+    with pytest.raises(NetworkUsedError, match="may not reach the network"):
+        socket.create_connection(("192.0.2.1", 80), timeout=5)
+    with pytest.raises(NetworkUsedError):
+        urllib.request.urlopen("http://192.0.2.1/part15.xml", timeout=5)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        socket.create_connection(server.getsockname(), timeout=5).close()
