@@ -75,10 +75,15 @@ def test_two_runs_at_once_the_second_is_refused_and_the_first_loses_no_file(
     out = tmp_path / "out"
     first = _start(corpus, out, tmp_path / "first.jsonl", secret_file, "2")
     _wait_for_records(tmp_path / "first.jsonl", 5, first)
-    second = subprocess.run(
-        cli("apply", corpus, "--output", out, "--secret-file", secret_file, "--quiet"),
-        capture_output=True, text=True, timeout=120, check=False)
-    assert first.wait(timeout=300) == 0, first.stderr
+    first.send_signal(signal.SIGSTOP)
+    try:
+        second = subprocess.run(
+            cli("apply", corpus, "--output", out, "--secret-file", secret_file, "--quiet"),
+            capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        first.send_signal(signal.SIGCONT)
+    _, stderr = first.communicate(timeout=300)
+    assert first.returncode == 0, stderr
     assert second.returncode == 2
     assert f"another deidentify run (PID {first.pid} on {socket.gethostname()}" \
         in second.stderr
