@@ -20,6 +20,15 @@ from types import TracebackType
 from deidentify.batch.results import FileResult
 
 
+def json_line(document: object) -> bytes:
+    """One JSON line in UTF-8; a path that is not valid UTF-8 (a file name's undecodable
+    bytes, kept by Python as lone surrogates) is written with ``\\u`` escapes instead."""
+    try:
+        return (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(document) + "\n").encode("ascii")
+
+
 def record(result: FileResult) -> dict[str, str | None]:
     """The log record of one result."""
     return {
@@ -59,7 +68,7 @@ class JsonLinesLog:
         """Append one record."""
         if self._fd is None:
             raise ValueError("the log is closed")
-        line = (json.dumps(record(result), ensure_ascii=False) + "\n").encode("utf-8")
+        line = json_line(record(result))
         try:
             if os.write(self._fd, line) != len(line):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from deidentify.batch.log import json_line
+
 MANIFEST = ".deidentify-manifest"
 _CHUNK = 1 << 20
 
@@ -81,6 +83,5 @@ class ManifestWriter:
         """Append the record of an output about to be moved into place."""
         if self._fd is None:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        line = json.dumps({"output": str(relative), "bytes": written.size,
-                           "sha256": written.sha256}, ensure_ascii=False) + "\n"
-        os.write(self._fd, line.encode("utf-8"))
+        os.write(self._fd, json_line({"output": str(relative), "bytes": written.size,
+                                      "sha256": written.sha256}))

@@ -12,7 +12,7 @@ import pytest
 
 from deidentify.batch import BatchOptions, InputError, Status, run_batch
 from deidentify.batch.discovery import ALREADY_WALKED, BROKEN_LINK, NOT_REGULAR
-from tests.batch.helpers import SECRET, MarkFactory, cli, output_files, shipped
+from tests.batch.helpers import SECRET, MarkFactory, cli, engine_factory, output_files, shipped
 
 
 def _records(log: Path) -> list[dict[str, str | None]]:
@@ -129,3 +129,18 @@ def test_statuses_cover_every_record(tmp_path: Path) -> None:
                        MarkFactory())
     assert totals.files == len(_records(log)) == 2
     assert {r["status"] for r in _records(log)} <= {s.value for s in Status}
+
+
+def test_file_names_that_are_not_utf8_are_logged_and_resumed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    odd = os.fsdecode(b"bad\xffname.dcm")
+    shutil.copyfile(shipped("CT_small.dcm"), folder / odd)
+    (folder / "new\nline.txt").write_text("not DICOM")
+    log = tmp_path / "log.jsonl"
+    options = BatchOptions(inputs=(folder,), output=tmp_path / "out", log=log)
+    first = run_batch(options, engine_factory())
+    assert (first.done, first.skipped) == (1, 1)
+    assert {r["input"] for r in _records(log)} == {odd, "new\nline.txt"}
+    again = run_batch(options, engine_factory())
+    assert (again.done, again.skipped, again.reasons["exists"]) == (0, 2, 1)
