@@ -61,6 +61,8 @@ class BatchOptions:
     identity: RunIdentity | None = None
     """The run's settings (``identity.run_identity``): recorded in, and checked against, the
     output folder."""
+    other_outputs: tuple[Path, ...] = ()
+    """Files the command writes besides the log (a JSON summary): never inside an input."""
 
 
 def _skipped(item: InputFile, reason: str) -> FileResult:
@@ -134,7 +136,7 @@ def run_batch(
 ) -> Totals:
     """Run the batch; InputError (nothing done) for bad inputs or output folder, another run
     writing there, or a log that cannot be created (LogError)."""
-    extra = (options.log,) if options.log is not None else ()
+    extra = (*((options.log,) if options.log is not None else ()), *options.other_outputs)
     roots = resolve_inputs(options.inputs, options.output, extra)
     items = list(discover(roots))
     stop = stop or threading.Event()

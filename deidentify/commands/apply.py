@@ -129,7 +129,8 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     except (ProfileError, SecretError) as error:
         return usage_error(command, str(error)), None
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),
-                           jobs=args.jobs, log=args.log, identity=factory.identity)
+                           jobs=args.jobs, log=args.log, identity=factory.identity,
+                           other_outputs=tuple(p for p in (args.summary_json,) if p))
     progress = make_progress(sys.stderr, args.quiet)
     stop = threading.Event()
     try:

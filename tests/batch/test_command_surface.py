@@ -96,3 +96,18 @@ def test_summary_json_matches_the_log(tmp_path: Path) -> None:
                                   "truncated or corrupt DICOM file": 1}
     assert summary["read_bytes"] == (folder / "ct.dcm").stat().st_size
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".deidentify-")] == []
+
+
+def test_a_summary_inside_an_input_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copyfile(shipped("CT_small.dcm"), folder / "ct.dcm")
+    secret = tmp_path / "secret"
+    secret.write_text(SECRET.hex())
+    status = main(["apply", str(folder), "--output", str(tmp_path / "out"), "--secret-file",
+                   str(secret), "--summary-json", str(folder / "summary.json")])
+    assert status == 2
+    assert "summary.json: would be written inside the input folder" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["ct.dcm"]
