@@ -95,11 +95,12 @@ def write_summary_json(path: Path, totals: Totals, status: int) -> None:
 
 
 def _plain(totals: Totals, stream: TextIO) -> None:
-    """One line per row, label and value aligned, never wrapped."""
+    """One line per row, labels left and values right aligned, never wrapped."""
     lines = rows(totals)
     width = max(len(label) for label, _ in lines)
+    values = max(len(value) for _, value in lines)
     for label, value in lines:
-        stream.write(f"{label:<{width}}  {value}\n")
+        stream.write(f"{label:<{width}}  {value:>{values}}\n")
 
 
 def print_summary(totals: Totals, stream: TextIO) -> None:
