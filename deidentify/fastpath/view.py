@@ -6,10 +6,13 @@ handed to the engine: the first are copied straight from the input, the second s
 
 - Removed unread: private elements (odd groups) when the profile keeps no private element
   (``PrivateFilter.process`` deletes them all), and groups 0002 and 0004.
+- Removed unread too: an unlisted element the plan removes whatever its value
+  (``Plan.unlisted``: item tags met as elements, attributes beyond the table, unknown tags and
+  contradicting VRs under ``--unknown remove``).
 - Left alone unread: an even-group element that Table E.1-1 does not list, outside the curve
   and overlay groups, whose VR is known and is neither SQ nor UN (``Deidentifier._unlisted``
   at the top level), unless the engine or the writer reads it for another purpose
-  (``ENGINE_READS``).
+  (``ENGINE_READS``) or the plan checks its value's length (a fixed-size binary VR).
 
 When the profile cleans text, the engine first collects identifying values from every
 element, so every element is shown to it.
@@ -73,6 +76,7 @@ class EngineView:
 
     def __init__(self, deidentifier: Deidentifier) -> None:
         plan = deidentifier.plan
+        self._plan = plan
         self._exact = plan.exact
         self.shows_everything = any(row.treatment in CLEANING for row in plan.rows())
         self._drops_private = not PrivateFilter(plan).retains
@@ -96,6 +100,11 @@ class EngineView:
         if group in _FILE_GROUPS:
             return Fate.DROP
         if tag in self._exact or tag in ENGINE_READS or graphics.is_repeating_group(group):
+            return Fate.ENGINE
+        verdict = self._plan.unlisted(tag, vr or None)
+        if verdict.treatment is Treatment.REMOVE:
+            return Fate.DROP
+        if verdict.checks_length:
             return Fate.ENGINE
         return Fate.COPY if _inert_vr(tag, vr) else Fate.ENGINE
 
