@@ -43,7 +43,7 @@ class CompoundPolicy(Enum):
         """What the policy does, as De-identification Method reports it."""
         if self is CompoundPolicy.CONFORMANT:
             return "X/Z->Z, X/D Z/D X/Z/D->D, X/Z/U*->UIDs replaced"
-        return "compound codes->X"
+        return "X/Z X/D X/Z/D X/Z/U*->X, Z/D->Z"
 
 
 class Treatment(Enum):

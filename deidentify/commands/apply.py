@@ -28,6 +28,7 @@ from deidentify.batch import (
     print_summary,
     run_batch,
 )
+from deidentify.beyond import UnknownPolicy
 from deidentify.commands import EXIT_FAILURES, EXIT_OK, new_secret_notice, usage_error
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
@@ -51,6 +52,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", choices=[policy.value for policy in CompoundPolicy],
                         default=CompoundPolicy.CONFORMANT.value,
                         help="compound action codes: conformant or strict (default conformant)")
+    parser.add_argument("--unknown", choices=[policy.value for policy in UnknownPolicy],
+                        default=UnknownPolicy.REMOVE.value,
+                        help="public elements no dictionary defines and elements whose VR "
+                        "contradicts the dictionary: remove or keep (default remove)")
     parser.add_argument("--uid-scheme", choices=[scheme.value for scheme in UIDScheme],
                         default=UIDScheme.KEYED.value,
                         help="replacement UID scheme (default keyed)")
@@ -81,10 +86,12 @@ def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     if args.jobs < 1:
         raise ProfileError(f"--jobs must be at least 1, not {args.jobs}")
     policy = CompoundPolicy(args.policy)
+    unknown = UnknownPolicy(args.unknown)
     profile = parse_profile(args.profile, edition=args.edition)
-    Plan.build(profile, policy)
+    Plan.build(profile, policy, unknown)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
-    return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret)
+    return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
+                         unknown=unknown)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
