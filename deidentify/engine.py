@@ -37,6 +37,7 @@ from pydicom.multival import MultiValue
 
 from deidentify import graphics, method, private, structured, writer
 from deidentify.atomic import atomic_output
+from deidentify.beyond.conformity import FIXED_SIZES
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers, default_cleaner
 from deidentify.dates import DateShifter, UnparseableDate, time_carry
 from deidentify.dummies import dummy_value
@@ -72,7 +73,8 @@ _CLEANING = frozenset(
 )
 
 
-_ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+_ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError,
+                   NotImplementedError)
 """What malformed elements raise in pydicom; reported by type only, since pydicom's messages
 may quote values."""
 
@@ -229,7 +231,7 @@ class Deidentifier:
                 mode: TextMode) -> None:
         """Treat an element of a row of Table E.1-1; in the safest form where its VR or
         length contradicts the dictionary (``PlanRow.safest``)."""
-        raw = ds.get_item(tag)
+        raw = ds.get_item(tag, keep_deferred=True)
         if self.plan.conforms(tag, raw.VR, _raw_length(raw)):
             vr = element_vr(ds, tag)
             treatment = row.treatment_for_vr(vr, self._policy)
@@ -376,7 +378,7 @@ class Deidentifier:
             set_values(ds, tag, vr, cleaned)
 
     def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
-        raw = ds.get_item(tag)
+        raw = ds.get_item(tag, keep_deferred=True)
         raw_vr = raw.VR
         verdict = self.plan.unlisted(tag, raw_vr)
         if verdict.treatment is Treatment.REMOVE or (
@@ -418,8 +420,14 @@ class Deidentifier:
 
 
 def _raw_length(element: DataElement | RawDataElement) -> int | None:
-    """The length of a value still as read (None for a decoded element)."""
-    return element.length if isinstance(element, RawDataElement) else None
+    """The length of a value still as read, or of a decoded value of a fixed-size binary VR
+    (its values times their size); None for any other decoded element."""
+    if isinstance(element, RawDataElement):
+        return int(element.length)
+    size = FIXED_SIZES.get(str(element.VR))
+    if size is None or isinstance(element.value, bytes):
+        return None
+    return int(element.VM) * size
 
 
 def _date_text(value: object) -> str | None:

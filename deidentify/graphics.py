@@ -48,7 +48,7 @@ def data_removed(plan: Plan, ds: Dataset, group: int) -> bool:
     if row is None:
         return False
     vr = element_vr(ds, tag)
-    if not plan.conforms(tag, ds.get_item(tag).VR, None):
+    if not plan.conforms(tag, ds.get_item(tag, keep_deferred=True).VR, None):
         return True
     return row.treatment_for_vr(vr, plan.policy) is Treatment.REMOVE
 
