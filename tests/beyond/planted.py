@@ -39,6 +39,7 @@ MODIFIED_DATES = "deidentify:RetainLongitudinalTemporalInformationModifiedDatesO
 PROFILES = (BASIC, MODIFIED_DATES)
 
 ITEM = 0xFFFEE000
+CT_IMAGE_STORAGE = str(CTImageStorage)
 VOI_LUT_SEQUENCE = 0x00283010
 """An unlisted standard sequence: kept, its items walked."""
 REFERENCED_IMAGE_SEQUENCE = 0x00081140
@@ -187,6 +188,7 @@ def item_element(value: bytes) -> bytes:
 def write(channel: Channel, folder: Path, implicit: bool) -> Path:
     """The channel's input file."""
     ds = base()
+    ds.SOPInstanceUID = f"{UID}.{CHANNELS.index(channel) + 1}.{int(implicit)}"
     channel.plant(ds)
     ds.file_meta = FileMetaDataset()
     ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
