@@ -24,7 +24,12 @@ from pydicom.datadict import dictionary_VR, keyword_dict
 
 import generated
 from deidentify.beyond import BeyondRule, UnknownPolicy, identifying_rules
-from deidentify.beyond.conformity import FIXED_SIZES, length_agrees, vr_agrees
+from deidentify.beyond.conformity import (
+    FIXED_SIZES,
+    UNDEFINED_LENGTH,
+    length_agrees,
+    vr_agrees,
+)
 from deidentify.beyond.dictionary import entry, is_item_tag
 from deidentify.dummies import first_alternative
 from deidentify.elements import BINARY_VRS
@@ -283,6 +288,7 @@ class Plan:
     _beyond: dict[int, BeyondRule] = field(default_factory=dict)
     _pairs: dict[int, int] = field(default_factory=dict)
     _verdicts: dict[tuple[int, str | None], UnlistedVerdict] = field(default_factory=dict)
+    _conformity: dict[tuple[int, str | None], tuple[bool, bool]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, profile: Profile,
@@ -343,7 +349,17 @@ class Plan:
     def conforms(self, tag: int, vr: str | None, length: int | None) -> bool:
         """Whether an element of a listed tag is what the dictionary defines: its encoded VR
         (None: implicit) and, for a value still as read, its length."""
-        return vr_agrees(tag, vr) and (length is None or length_agrees(tag, vr, length))
+        key = (tag, vr)
+        known = self._conformity.get(key)
+        if known is None:
+            found = entry(tag)
+            sized = found is not None and (vr in FIXED_SIZES or (
+                vr in (None, "UN") and not found.vrs.isdisjoint(FIXED_SIZES)))
+            known = self._conformity[key] = (vr_agrees(tag, vr), sized)
+        agrees, sized = known
+        if not agrees or length is None:
+            return agrees
+        return length_agrees(tag, vr, length) if sized or length == UNDEFINED_LENGTH else True
 
     def rows(self) -> tuple[PlanRow, ...]:
         """One row per row of Table E.1-1, in table order."""
