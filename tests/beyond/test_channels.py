@@ -13,6 +13,7 @@ import pytest
 
 from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.beyond import UnknownPolicy
+from deidentify.cli import main
 from deidentify.fastpath import fast_deidentify_file
 from deidentify.plan import CompoundPolicy
 from tests.beyond import planted
@@ -128,3 +129,20 @@ def test_strict_policy_turns_z_d_into_z(tmp_path: Path) -> None:
                  policy=CompoundPolicy.STRICT)
     assert "PatientID" in ds and ds["PatientID"].is_empty  # Z/D
     assert "compound codes strict" in list(ds.DeidentificationMethod)
+
+
+@pytest.mark.parametrize("uri", planted.PROFILES)
+def test_apply_writes_no_marker(
+    uri: str, inputs: list[tuple[planted.Channel, Path]], tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret"
+    secret.write_bytes(SECRET)
+    folder = inputs[0][1].parent
+    output = tmp_path / "out"
+    status = main(["apply", str(folder), "--output", str(output), "--profile", uri,
+                   "--secret-file", str(secret), "--quiet"])
+    written = sorted(output.rglob("*.dcm"))
+    # An item tag met as an element in explicit VR may be refused as corrupt (not written).
+    assert status in (0, 1) and len(written) >= len(inputs) - 1
+    assert [path.name for path in written if planted.leaked(path.read_bytes())] == []
+    assert "unknown=remove" in (output / ".deidentify-run").read_text()
