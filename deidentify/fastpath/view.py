@@ -12,7 +12,9 @@ handed to the engine: the first are copied straight from the input, the second s
 - Left alone unread: an even-group element that Table E.1-1 does not list, outside the curve
   and overlay groups, whose VR is known and is neither SQ nor UN (``Deidentifier._unlisted``
   at the top level), unless the engine or the writer reads it for another purpose
-  (``ENGINE_READS``) or the plan checks its value's length (a fixed-size binary VR).
+  (``ENGINE_READS``). Where the plan checks its value's length (a fixed-size binary VR under
+  ``--unknown remove``) the element is ``SIZED``: copied when ``Plan.conforms`` accepts the
+  length the layout gives, removed unread otherwise, as the engine would.
 
 When the profile cleans text, the engine first collects identifying values from every
 element, so every element is shown to it.
@@ -26,7 +28,9 @@ from weakref import WeakKeyDictionary
 from pydicom.datadict import dictionary_VR
 
 from deidentify import graphics, method, writer
+from deidentify.beyond.conformity import UNDEFINED_LENGTH
 from deidentify.engine import Deidentifier
+from deidentify.fastpath.layout import Element
 from deidentify.plan import Treatment
 from deidentify.private import PrivateFilter
 
@@ -37,6 +41,8 @@ class Fate(Enum):
     ENGINE = "engine"
     COPY = "copy"
     DROP = "drop"
+    SIZED = "sized"
+    """Copied or dropped by its value's length (``EngineView.sized_fate``)."""
 
 
 SPECIFIC_CHARACTER_SET = 0x00080005
@@ -104,9 +110,16 @@ class EngineView:
         verdict = self._plan.unlisted(tag, vr or None)
         if verdict.treatment is Treatment.REMOVE:
             return Fate.DROP
-        if verdict.checks_length:
+        if not _inert_vr(tag, vr):
             return Fate.ENGINE
-        return Fate.COPY if _inert_vr(tag, vr) else Fate.ENGINE
+        return Fate.SIZED if verdict.checks_length else Fate.COPY
+
+    def sized_fate(self, element: Element) -> Fate:
+        """COPY or DROP for a ``SIZED`` element, by the length of its value."""
+        length = UNDEFINED_LENGTH if element.undefined_length else (
+            element.content_end - element.value_start)
+        conforms = self._plan.conforms(element.tag, element.vr or None, length)
+        return Fate.COPY if conforms else Fate.DROP
 
 
 def _inert_vr(tag: int, vr: str) -> bool:
