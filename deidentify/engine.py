@@ -377,15 +377,22 @@ class Deidentifier:
         if cleaned != values:
             set_values(ds, tag, vr, cleaned)
 
-    def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
+    def _removed_beyond(self, ds: Dataset, tag: int) -> bool:
+        """Remove an unlisted element that the rules beyond the table remove
+        (``Plan.unlisted``, and its value's length where the plan checks it)."""
         raw = ds.get_item(tag, keep_deferred=True)
-        raw_vr = raw.VR
-        verdict = self.plan.unlisted(tag, raw_vr)
+        verdict = self.plan.unlisted(tag, raw.VR)
         if verdict.treatment is Treatment.REMOVE or (
-            verdict.checks_length and not self.plan.conforms(tag, raw_vr, _raw_length(raw))
+            verdict.checks_length and not self.plan.conforms(tag, raw.VR, _raw_length(raw))
         ):
             del ds[tag]
+            return True
+        return False
+
+    def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
+        if self._removed_beyond(ds, tag):
             return
+        raw_vr = ds.get_item(tag, keep_deferred=True).VR
         if mode is TextMode.NONE and raw_vr is not None and raw_vr not in ("SQ", "UN"):
             return
         vr = element_vr(ds, tag)
@@ -410,6 +417,8 @@ class Deidentifier:
         row = self.plan.masked_row(tag)
         if row is not None:
             self._listed(ds, tag, row, context, TextMode.NONE)
+            return
+        if self._removed_beyond(ds, tag):
             return
         vr = element_vr(ds, tag)
         treatment = graphics.unlisted_treatment(self.plan, tag, vr)
