@@ -18,6 +18,7 @@ from deidentify.batch.identity import RunIdentity, run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
 from deidentify.batch.results import DICOMDIR_DROPPED
 from deidentify.batch.streaming import deidentify_streaming
+from deidentify.beyond import UnknownPolicy
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
 from deidentify.plan import CompoundPolicy, Plan
@@ -57,16 +58,19 @@ class EngineFactory:
     secret: bytes = field(repr=False)
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE
 
     @property
     def identity(self) -> RunIdentity:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
-                            self.uid_scheme.value, self.secret)
+                            self.uid_scheme.value, self.secret, self.unknown.value)
 
     def deidentifier(self) -> Deidentifier:
-        """The engine for this run's profile, policy, scheme and secret."""
-        plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy)
+        """The engine for this run's profile, policy, unknown-element setting, scheme and
+        secret."""
+        plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy,
+                          self.unknown)
         return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme)
 
     def __call__(self) -> FileFunction:

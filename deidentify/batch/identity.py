@@ -2,8 +2,8 @@
 
 A rerun skips finished outputs; that is only right when it de-identifies as the first run
 did. The first run records, in ``OUTPUT/.deidentify-run``, the profile, edition, compound
-policy and UID scheme, and a check of the secret: a random salt and the secret's scrypt
-hash under it (``secret-check=scrypt:N:r:p:salt:hash``), so slow to compute that the record
+policy, UID scheme and the ``--unknown`` setting, and a check of the secret: a random salt
+and the secret's scrypt hash under it (``secret-check=scrypt:N:r:p:salt:hash``), so slow to compute that the record
 cannot serve to guess the secret offline. Never the secret, nor anything of the files. A
 later run into the same folder with any of them different is refused.
 
@@ -44,10 +44,11 @@ class RunIdentity:
 
 
 def run_identity(profile_uri: str, edition: str, policy: str, uid_scheme: str,
-                 secret: bytes) -> RunIdentity:
+                 secret: bytes, unknown: str = "remove") -> RunIdentity:
     """The settings a run records and checks."""
     return RunIdentity(
-        f"profile={profile_uri}\nedition={edition}\npolicy={policy}\nuid-scheme={uid_scheme}\n",
+        f"profile={profile_uri}\nedition={edition}\npolicy={policy}\nuid-scheme={uid_scheme}\n"
+        f"unknown={unknown}\n",
         secret,
     )
 

@@ -32,6 +32,7 @@ from deidentify.batch import (
 )
 from deidentify.batch.log import LogError
 from deidentify.batch.summary import write_summary_json
+from deidentify.beyond import UnknownPolicy
 from deidentify.commands import (
     EXIT_FAILURES,
     EXIT_INTERRUPTED,
@@ -61,6 +62,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", choices=[policy.value for policy in CompoundPolicy],
                         default=CompoundPolicy.CONFORMANT.value,
                         help="compound action codes: conformant or strict (default conformant)")
+    parser.add_argument("--unknown", choices=[policy.value for policy in UnknownPolicy],
+                        default=UnknownPolicy.REMOVE.value,
+                        help="public elements no dictionary defines and elements whose VR "
+                        "contradicts the dictionary: remove or keep (default remove)")
     parser.add_argument("--uid-scheme", choices=[scheme.value for scheme in UIDScheme],
                         default=UIDScheme.KEYED.value,
                         help="replacement UID scheme (default keyed)")
@@ -93,10 +98,12 @@ def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     if args.jobs < 1:
         raise ProfileError(f"--jobs must be at least 1, not {args.jobs}")
     policy = CompoundPolicy(args.policy)
+    unknown = UnknownPolicy(args.unknown)
     profile = parse_profile(args.profile, edition=args.edition)
-    Plan.build(profile, policy)
+    Plan.build(profile, policy, unknown)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
-    return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret)
+    return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
+                         unknown=unknown)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deidentify.beyond import UnknownPolicy
 from deidentify.net.rules import CoercionRule, RulesError, load_rules, load_toml, parse_rules
 
 _AE_TITLE_MAX = 16
@@ -53,6 +54,7 @@ class NodeConfig:
     forward: Remote | None = None
     worklist: Remote | None = None
     mpps: Remote | None = None
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE
 
 
 class _Table:
@@ -117,6 +119,12 @@ class _Table:
             raise self.error(key, "must be a list of non-empty strings")
         return frozenset(item.strip() for item in value)
 
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.text(key, default)
+        if value not in choices:
+            raise self.error(key, f"must be one of {', '.join(choices)}")
+        return value
+
     def path(self, key: str) -> Path | None:
         value = self.optional_text(key)
         if value is None:
@@ -137,6 +145,7 @@ _NODE_KEYS = {
     "issued_uids",
     "shutdown_grace_seconds",
     "rules_file",
+    "unknown",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -221,4 +230,7 @@ def load_config(path: str | Path) -> NodeConfig:
         forward=remotes.get("forward"),
         worklist=remotes.get("worklist"),
         mpps=remotes.get("mpps"),
+        unknown=UnknownPolicy(node.choice(
+            "unknown", tuple(policy.value for policy in UnknownPolicy), UnknownPolicy.REMOVE.value
+        )),
     )

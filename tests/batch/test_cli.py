@@ -162,6 +162,7 @@ def test_a_new_default_secret_is_announced_without_its_value(tmp_path: Path) -> 
     ("changed", "named"),
     [(("--profile", "deidentify:RetainUIDsOption"), "profile"),
      (("--policy", "strict"), "policy"),
+     (("--unknown", "keep"), "unknown"),
      (("--secret-file", None), "secret")],
 )
 def test_a_rerun_with_other_settings_is_refused(
