@@ -20,6 +20,7 @@ from deidentify.batch.results import DICOMDIR_DROPPED
 from deidentify.batch.streaming import deidentify_streaming
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
+from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import parse_profile
 from deidentify.uids import UIDScheme
@@ -32,15 +33,21 @@ FileFunctionFactory = Callable[[], FileFunction]
 
 
 def deidentify_one(
-    deid: Deidentifier, source: Path, target: Path, *, fast: bool, dicomdir_reason: str
+    deid: Deidentifier,
+    source: Path,
+    target: Path,
+    *,
+    fast: bool,
+    dicomdir_reason: str,
+    inflation: InflationLimit,
 ) -> None:
     """De-identify one file by the first path that takes it."""
     kind = sniff(source, dicomdir_reason)
-    if deidentify_streaming(deid, source, target, kind):
+    if deidentify_streaming(deid, source, target, kind, inflation):
         return
     if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
         return
-    ds = read_whole(source, kind)
+    ds = read_whole(source, kind, inflation)
     deid.apply(ds)
     with open(target, "wb") as stream:
         deid.write(ds, stream)
@@ -57,6 +64,7 @@ class EngineFactory:
     secret: bytes = field(repr=False)
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
+    inflation: InflationLimit = DEFAULT_LIMIT
 
     @property
     def identity(self) -> str:
@@ -75,4 +83,5 @@ class EngineFactory:
             self.deidentifier(),
             fast=self.fast,
             dicomdir_reason=self.dicomdir_reason,
+            inflation=self.inflation,
         )
