@@ -2,12 +2,11 @@
 
 Every accepted TCP connection is admitted or refused by ``Admission`` on the accepting
 thread, before a byte of it is read: at most ``max_associations_per_host`` from one host and
-``max_associations`` in all. When a limit is reached, the oldest connection that has not yet
-negotiated an association gives way to the new one (a caller completes its negotiation in
-milliseconds; a connection that sends nothing, or two bytes, does not), else the new one is
-refused. A sweeping thread closes connections that have not negotiated within
-``acse_timeout`` and associations open longer than ``max_association_seconds``; accepted
-sockets carry the ``network_timeout``, so that a read stalled mid-PDU ends too. TLS handshakes
+``max_associations`` in all; over a limit the new connection is closed at once, before it
+costs the node an association. A sweeping thread closes connections that have not negotiated
+an association within ``acse_timeout`` (a connection that sends nothing, or two bytes, holds
+its place no longer) and associations open longer than ``max_association_seconds``. Accepted
+sockets carry the ``network_timeout``, so that a read stalled mid-PDU ends too; TLS handshakes
 happen on the connection's own thread, never on the accepting one.
 
 Every refusal and every closing is logged with the peer's address (and AE title once known),
@@ -26,7 +25,7 @@ from typing import Any
 
 from pynetdicom import evt
 from pynetdicom.association import Association
-from pynetdicom.transport import AssociationServer, RequestHandler
+from pynetdicom.transport import RequestHandler, ThreadedAssociationServer
 
 from deidentify.net.config import Limits
 from deidentify.net.logs import LOGGER
@@ -58,8 +57,12 @@ class Connection:
 
     @property
     def alive(self) -> bool:
-        """Still open: not closed here and its association's thread still running."""
-        return not self.closed and (self.association is None or self.association.is_alive())
+        """Still open: not closed here, and its association's thread not yet started or still
+        running."""
+        association = self.association
+        if self.closed:
+            return False
+        return association is None or association.ident is None or association.is_alive()
 
     def close(self) -> None:
         """Shut the socket down; the association's threads see the connection closed."""
@@ -100,32 +103,18 @@ class Admission:
         limits = self.limits
         with self._lock:
             self._open = [connection for connection in self._open if connection.alive]
-            same_host = [connection for connection in self._open if connection.host == host]
-            if len(same_host) >= limits.max_associations_per_host:
-                crowded, limit = same_host, "max_associations_per_host"
-            elif len(self._open) >= limits.max_associations:
-                crowded, limit = self._open, "max_associations"
-            else:
-                crowded, limit = [], ""
-            if crowded and not self._give_way(crowded, host, limit):
-                LOGGER.warning("connection from %s refused: %d connections open (%s)", host,
-                               len(crowded), limit)
+            from_host = sum(1 for connection in self._open if connection.host == host)
+            if from_host >= limits.max_associations_per_host:
+                LOGGER.warning("connection from %s refused: %d connections open from this "
+                               "host (max_associations_per_host)", host, from_host)
+                return None
+            if len(self._open) >= limits.max_associations:
+                LOGGER.warning("connection from %s refused: %d connections open "
+                               "(max_associations)", host, len(self._open))
                 return None
             connection = Connection(host, sock, time.monotonic())
             self._open.append(connection)
             return connection
-
-    def _give_way(self, candidates: list[Connection], host: str, limit: str) -> bool:
-        waiting = [connection for connection in candidates if connection.negotiating]
-        if not waiting:
-            return False
-        oldest = min(waiting, key=lambda connection: connection.opened)
-        oldest.close()
-        self._open.remove(oldest)
-        LOGGER.warning("connection from %s closed: no association negotiated after %.1f s, "
-                       "and one from %s needed its place (%s)", oldest.host,
-                       time.monotonic() - oldest.opened, host, limit)
-        return True
 
     def attach(self, sock: socket.socket, association: Association) -> None:
         """Record the association created for an admitted connection's socket."""
@@ -133,6 +122,13 @@ class Admission:
             for connection in self._open:
                 if connection.socket is sock:
                     connection.association = association
+
+    def release_unattached(self, sock: socket.socket) -> None:
+        """Count an admitted connection no more if no association was created for it."""
+        with self._lock:
+            for connection in self._open:
+                if connection.socket is sock and connection.association is None:
+                    connection.closed = True
 
     def sweep(self, now: float) -> None:
         """Close connections past their deadlines (logged)."""
@@ -173,9 +169,9 @@ class _AdmittedHandler(RequestHandler):
         association.start()
 
 
-class GuardedServer(AssociationServer):
-    """pynetdicom's association server with admission: connections are admitted on the
-    accepting thread, which only creates each association and starts its thread."""
+class GuardedServer(ThreadedAssociationServer):
+    """pynetdicom's threaded association server with admission: connections are admitted or
+    refused on the accepting thread; an admitted one gets its association on a new thread."""
 
     def __init__(
         self,
@@ -205,17 +201,19 @@ class GuardedServer(AssociationServer):
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
     ) -> None:
         assert isinstance(request, socket.socket)
-        connection = self.admission.admit(str(client_address[0]), request)
-        if connection is None:
+        if self.admission.admit(str(client_address[0]), request) is None:
             self.shutdown_request(request)
             return
+        super().process_request(request, client_address)
+
+    def process_request_thread(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         try:
-            self.finish_request(request, client_address)
-        except Exception:
-            connection.close()
-            self.shutdown_request(request)
-            LOGGER.error("connection from %s closed: the node could not set it up",
-                         connection.host)
+            super().process_request_thread(request, client_address)
+        finally:
+            assert isinstance(request, socket.socket)
+            self.admission.release_unattached(request)
 
 
 def start_guarded_server(
