@@ -20,7 +20,13 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian
 from pynetdicom import AE, _config
 from pynetdicom.presentation import build_context
 
-from tests.batch.bombs import SECONDARY_CAPTURE, command, deflate_bomb, peak_rss_mib
+from tests.batch.bombs import (
+    SECONDARY_CAPTURE,
+    command,
+    deeply_nested,
+    deflate_bomb,
+    peak_rss_mib,
+)
 from tests.net.nodes import node_toml, read_test_file, running_node, send_files
 from tests.net.test_serve_cli import StderrLines
 
@@ -226,3 +232,23 @@ def test_a_deflate_bomb_over_c_store_is_refused_in_bounded_memory(tmp_path: Path
     assert "deflated dataset inflates more than 100 times its size (the bound)" in refused
     assert list((tmp_path / "storage").rglob("*.dcm")) == []
     assert peak_rss_mib(rest) < PEAK_RSS_LIMIT_MIB
+
+
+def test_sequences_nested_thousands_deep_are_refused_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    deep = deeply_nested(tmp_path / "deep.dcm")
+    with caplog.at_level(logging.INFO, "deidentify.net"), running_node(
+        node_toml(tmp_path)
+    ) as node:
+        ae = AE(ae_title="MODALITY")
+        ae.add_requested_context(SECONDARY_CAPTURE, "1.2.840.10008.1.2.1")
+        association = ae.associate("127.0.0.1", node.address[1], ae_title="DEIDNODE")
+        assert association.is_established
+        try:
+            with send_file_as_it_is():
+                status = association.send_c_store(deep)
+        finally:
+            association.release()
+    assert int(status.Status) == 0xC000
+    assert "refused: sequences nested too deeply" in caplog.text

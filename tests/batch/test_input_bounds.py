@@ -1,4 +1,5 @@
-"""Deflated inputs inflate within a bound: a deflate bomb is refused in bounded memory."""
+"""Inputs built to exhaust the readers are refused with their reason: a deflate bomb in
+bounded memory, sequences nested thousands deep."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pydicom.data import get_testdata_file
 
 from deidentify.engine import DeidentifyError, read
 from deidentify.inflation import InflationLimit, InflationRefused, check_stream
-from tests.batch.bombs import command, deflate_bomb, peak_rss_mib
+from tests.batch.bombs import command, deeply_nested, deflate_bomb, peak_rss_mib
 
 SECRET = "00112233445566778899aabbccddeeff"
 PEAK_RSS_LIMIT_MIB = 250
@@ -79,3 +80,19 @@ def test_truncated_and_corrupt_deflate_data_are_named() -> None:
         check_stream(io.BytesIO(stream[:-40]), len(stream) - 40, limit)
     with pytest.raises(InflationRefused, match="corrupt"):
         check_stream(io.BytesIO(b"\xff" * 64), 64, limit)
+
+
+def test_sequences_nested_thousands_deep_are_refused_with_that_reason(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    deeply_nested(inputs / "deep.dcm")
+    log = tmp_path / "log.jsonl"
+    done = subprocess.run(
+        command("apply", inputs, "--output", tmp_path / "out", "--log", log, "--quiet"),
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "DEIDENTIFY_SECRET": SECRET},
+    )
+    assert done.returncode == 1, done.stderr
+    assert [r["reason"] for r in _records(log)] == ["sequences nested too deeply to follow"]
+    with pytest.raises(DeidentifyError, match=r"deep\.dcm: sequences nested too deeply"):
+        read(inputs / "deep.dcm")
