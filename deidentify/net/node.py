@@ -320,6 +320,17 @@ class Node:
         finally:
             encoded.seek(0)
 
+    def _within_inflation(
+        self, event: Any, parameter: str, what: str, incoming: AssociationInfo
+    ) -> bool:
+        """False (logged) if the message's deflated dataset would inflate past the bound."""
+        try:
+            self._check_inflation(event, parameter)
+        except InflationRefused as refused:
+            LOGGER.error("%s from %r refused: %s", what, incoming.calling_ae, refused)
+            return False
+        return True
+
     def _on_find(self, event: Any) -> Iterator[tuple[int, Dataset | None]]:
         worklist = self.config.worklist
         assert worklist is not None
@@ -331,6 +342,9 @@ class Node:
         if not response_rules:
             LOGGER.warning("worklist query from %r refused: no coercion rule applies",
                            incoming.calling_ae)
+            yield FIND_UNABLE_TO_PROCESS, None
+            return
+        if not self._within_inflation(event, "Identifier", "worklist query", incoming):
             yield FIND_UNABLE_TO_PROCESS, None
             return
         first = self.coercer.coerce_query(event.identifier, Role.SCU, incoming, sop_class)
@@ -388,6 +402,9 @@ class Node:
     def _on_n_create(self, event: Any) -> tuple[int, Dataset | None]:
         requested = event.request.AffectedSOPInstanceUID
         instance = str(requested) if requested else generate_uid()
+        if not self._within_inflation(event, "AttributeList", Dimse.N_CREATE_RQ.value,
+                                      self._incoming(event)):
+            return N_PROCESSING_FAILURE, None
         attributes: Dataset = event.attribute_list
         status = self._relay_mpps(event, Dimse.N_CREATE_RQ, instance, attributes)
         if status == SUCCESS:
@@ -400,6 +417,9 @@ class Node:
 
     def _on_n_set(self, event: Any) -> tuple[int, Dataset | None]:
         instance = str(event.request.RequestedSOPInstanceUID)
+        if not self._within_inflation(event, "ModificationList", Dimse.N_SET_RQ.value,
+                                      self._incoming(event)):
+            return N_PROCESSING_FAILURE, None
         modification: Dataset = event.modification_list
         with self._idle:
             patient_id = self._mpps_patients.get(instance)

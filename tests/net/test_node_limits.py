@@ -20,6 +20,9 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian
 from pynetdicom import AE, _config
 from pynetdicom.presentation import build_context
 
+from deidentify.inflation import MB, InflationLimit
+from deidentify.net.config import Duplicates, Limits, load_config
+from deidentify.net.rules import RulesError
 from tests.batch.bombs import (
     SECONDARY_CAPTURE,
     command,
@@ -70,6 +73,29 @@ def _store_until_stored(port: int, deadline: float) -> list[int]:
         if time.monotonic() > deadline:
             return []
         time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    ("node_extra", "problem"),
+    [
+        ('duplicates = "overwrite"', "duplicates: must be one of 'reject', 'keep-both'"),
+        ("max_associations_per_host = 40", "max_associations_per_host: must not exceed"),
+        ("acse_timeout = 0", "acse_timeout: must be a positive number"),
+        ("max_associations = 0", "max_associations: must be a whole number, at least 1"),
+    ],
+)
+def test_limits_are_checked_when_the_configuration_is_read(
+    tmp_path: Path, node_extra: str, problem: str
+) -> None:
+    with pytest.raises(RulesError, match=re.escape(f"[node] {problem}")):
+        load_config(node_toml(tmp_path, node_extra=node_extra))
+
+
+def test_the_limits_have_documented_defaults(tmp_path: Path) -> None:
+    config = load_config(node_toml(tmp_path))
+    assert config.limits == Limits(32, 8, 10.0, 30.0, 30.0, 3600.0)
+    assert config.duplicates is Duplicates.REJECT
+    assert config.inflation == InflationLimit(500 * MB, 100.0)
 
 
 def test_idle_connections_do_not_hold_the_slots(
