@@ -8,6 +8,7 @@ import logging
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -31,7 +32,7 @@ from tests.batch.bombs import (
     peak_rss_mib,
 )
 from tests.net.nodes import node_toml, read_test_file, running_node, send_files
-from tests.net.test_serve_cli import StderrLines
+from tests.net.test_serve_cli import StderrLines, _certificate
 
 IDLE_CONNECTIONS = 40
 ACSE_TIMEOUT = 2.0
@@ -118,6 +119,29 @@ def test_idle_connections_do_not_hold_the_slots(
     assert len(list((tmp_path / "storage").rglob("*.dcm"))) == 1
     assert "(max_associations_per_host)" in caplog.text
     assert "no association negotiated" in caplog.text
+
+
+def test_a_silent_connection_does_not_stall_a_tls_node(tmp_path: Path) -> None:
+    certificate, key = _certificate(tmp_path)
+    tls = f'[tls]\ncertificate = "{certificate}"\nprivate_key = "{key}"\n'
+    dataset = read_test_file("CT_small.dcm")
+    with running_node(node_toml(tmp_path, extra=tls)) as node:
+        silent = socket.create_connection(("127.0.0.1", node.address[1]), timeout=5)
+        try:
+            client = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(certificate))
+            ae = AE(ae_title="MODALITY")
+            ae.acse_timeout = ae.network_timeout = 5
+            ae.add_requested_context(CT_IMAGE_STORAGE, str(dataset.file_meta.TransferSyntaxUID))
+            association = ae.associate("127.0.0.1", node.address[1], ae_title="DEIDNODE",
+                                       tls_args=(client, "127.0.0.1"))
+            assert association.is_established
+            try:
+                status = association.send_c_store(dataset)
+            finally:
+                association.release()
+        finally:
+            silent.close()
+    assert int(status.Status) == 0x0000
 
 
 def test_an_association_open_too_long_is_closed(
