@@ -27,10 +27,12 @@ def _records(log: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in log.read_text().splitlines()]
 
 
-def test_a_deflate_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+@pytest.mark.parametrize("inflated_mib", [512, 1100], ids=["read-whole", "streaming"])
+def test_a_deflate_bomb_is_refused_in_bounded_memory(tmp_path: Path, inflated_mib: int) -> None:
+    """Under 1 MiB a file is read whole; over it, the streaming path reads its header."""
     inputs = tmp_path / "in"
     inputs.mkdir()
-    bomb = deflate_bomb(inputs / "bomb.dcm")
+    bomb = deflate_bomb(inputs / "bomb.dcm", inflated_mib)
     assert bomb.stat().st_size < 2_000_000
     log = tmp_path / "log.jsonl"
     done = subprocess.run(
