@@ -53,6 +53,7 @@ from deidentify.elements import (
     set_values,
     text_values,
 )
+from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
 from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
 from deidentify.uids import UIDMapper, UIDScheme
@@ -83,8 +84,16 @@ class DeidentifyError(ValueError):
     """A file that cannot be de-identified: the message names the file and the problem."""
 
 
-def read(source: str | os.PathLike[str]) -> Dataset:
-    """Read a DICOM file, also one without preamble and File Meta; DeidentifyError if not."""
+def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) -> Dataset:
+    """Read a DICOM file, also one without preamble and File Meta; DeidentifyError if not, or
+    if its deflated dataset inflates past ``limit``."""
+    try:
+        with open(source, "rb") as stream:
+            check_file(stream, limit)
+    except InflationRefused as refused:
+        raise DeidentifyError(f"{source}: {refused}") from None
+    except OSError as error:
+        raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
     try:
         try:
             return pydicom.dcmread(source)
@@ -92,6 +101,8 @@ def read(source: str | os.PathLike[str]) -> Dataset:
             ds = pydicom.dcmread(source, force=True)
     except (InvalidDicomError, OSError, ValueError, EOFError, KeyError) as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
+    except RecursionError:
+        raise DeidentifyError(f"{source}: sequences nested too deeply to follow") from None
     if SOP_CLASS_UID not in ds:
         raise DeidentifyError(f"{source}: not a DICOM file (no DICM prefix, no SOP Class UID)")
     return ds
@@ -171,10 +182,13 @@ class Deidentifier:
         writer.write(ds, target)
 
     def deidentify_file(
-        self, source: str | os.PathLike[str], target: str | os.PathLike[str]
+        self,
+        source: str | os.PathLike[str],
+        target: str | os.PathLike[str],
+        limit: InflationLimit = DEFAULT_LIMIT,
     ) -> None:
         """Read, de-identify and write one file; the target appears atomically."""
-        ds = read(source)
+        ds = read(source, limit)
         try:
             self.apply(ds)
         except _ELEMENT_ERRORS as error:

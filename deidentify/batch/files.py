@@ -16,11 +16,12 @@ from pathlib import Path
 
 from deidentify.batch.identity import RunIdentity, run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
-from deidentify.batch.results import DICOMDIR_DROPPED
+from deidentify.batch.results import DICOMDIR_DROPPED, FileFailed
 from deidentify.batch.streaming import deidentify_streaming
 from deidentify.beyond import UnknownPolicy
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
+from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import parse_profile
 from deidentify.uids import UIDScheme
@@ -31,20 +32,32 @@ FileFunction = Callable[[Path, Path], None]
 FileFunctionFactory = Callable[[], FileFunction]
 """Builds a FileFunction; called once per worker process. Must be picklable."""
 
+NESTED_TOO_DEEPLY = "sequences nested too deeply to follow"
+
 
 def deidentify_one(
-    deid: Deidentifier, source: Path, target: Path, *, fast: bool, dicomdir_reason: str
+    deid: Deidentifier,
+    source: Path,
+    target: Path,
+    *,
+    fast: bool,
+    dicomdir_reason: str,
+    inflation: InflationLimit,
 ) -> None:
-    """De-identify one file by the first path that takes it."""
-    kind = sniff(source, dicomdir_reason)
-    if deidentify_streaming(deid, source, target, kind):
-        return
-    if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-        return
-    ds = read_whole(source, kind)
-    deid.apply(ds)
-    with open(target, "wb") as stream:
-        deid.write(ds, stream)
+    """De-identify one file by the first path that takes it; FileFailed if its sequences
+    are nested deeper than the readers and the engine (all recursive) can follow."""
+    try:
+        kind = sniff(source, dicomdir_reason)
+        if deidentify_streaming(deid, source, target, kind, inflation):
+            return
+        if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
+            return
+        ds = read_whole(source, kind, inflation)
+        deid.apply(ds)
+        with open(target, "wb") as stream:
+            deid.write(ds, stream)
+    except RecursionError:
+        raise FileFailed(NESTED_TOO_DEEPLY) from None
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,7 @@ class EngineFactory:
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
     unknown: UnknownPolicy = UnknownPolicy.REMOVE
+    inflation: InflationLimit = DEFAULT_LIMIT
 
     @property
     def identity(self) -> RunIdentity:
@@ -79,4 +93,5 @@ class EngineFactory:
             self.deidentifier(),
             fast=self.fast,
             dicomdir_reason=self.dicomdir_reason,
+            inflation=self.inflation,
         )

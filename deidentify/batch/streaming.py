@@ -33,6 +33,7 @@ from deidentify.batch.reading import (
 )
 from deidentify.batch.results import TRUNCATED, FileFailed
 from deidentify.engine import Deidentifier
+from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 
 STREAM_THRESHOLD = 1024 * 1024
 """Pixel Data longer than this is copied rather than read."""
@@ -121,7 +122,13 @@ def _read_tail(stream: BinaryIO, start: int, size: int, implicit: bool, little: 
     return tail
 
 
-def deidentify_streaming(deid: Deidentifier, source: Path, target: Path, kind: Kind) -> bool:
+def deidentify_streaming(
+    deid: Deidentifier,
+    source: Path,
+    target: Path,
+    kind: Kind,
+    limit: InflationLimit = DEFAULT_LIMIT,
+) -> bool:
     """De-identify ``source`` into ``target`` streaming its Pixel Data; False if not suited.
 
     Not suited: a raw or deflated input, one whose Pixel Data is small or absent, or whose
@@ -133,7 +140,7 @@ def deidentify_streaming(deid: Deidentifier, source: Path, target: Path, kind: K
         size = os.fstat(stream.fileno()).st_size
         if size <= STREAM_THRESHOLD:
             return False
-        ds = read_dataset(stream, kind, size, stop_before_pixels=True)
+        ds = read_dataset(stream, kind, size, limit, stop_before_pixels=True)
         start = stream.tell()
         syntax = UID(str(ds.file_meta.get("TransferSyntaxUID", "")))
         if not syntax.is_transfer_syntax or syntax.is_deflated:

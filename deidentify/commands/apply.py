@@ -40,6 +40,7 @@ from deidentify.commands import (
     new_secret_notice,
     usage_error,
 )
+from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, FLOOR, MB, InflationLimit
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
 from deidentify.secrets import SecretError, load_secret
@@ -71,6 +72,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="replacement UID scheme (default keyed)")
     parser.add_argument("--dicomdir", choices=["drop"], default="drop",
                         help="an input DICOMDIR is never copied (PS3.15 E.1.1): dropped")
+    parser.add_argument("--max-inflated-mb", type=float, default=DEFAULT_MAX_BYTES / MB,
+                        help="a deflated dataset inflating past this many MB is refused "
+                        f"(default {DEFAULT_MAX_BYTES / MB:g})")
+    parser.add_argument("--max-inflate-ratio", type=float, default=DEFAULT_MAX_RATIO,
+                        help="... or past this many times its deflated size, once beyond "
+                        f"{FLOOR / MB:g} MB (default {DEFAULT_MAX_RATIO:g})")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress and no summary; failures are still reported")
     parser.add_argument("--summary-json", type=Path, metavar="FILE",
@@ -101,9 +108,12 @@ def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     unknown = UnknownPolicy(args.unknown)
     profile = parse_profile(args.profile, edition=args.edition)
     Plan.build(profile, policy, unknown)
+    if args.max_inflated_mb <= 0 or args.max_inflate_ratio <= 0:
+        raise ProfileError("--max-inflated-mb and --max-inflate-ratio must be positive")
+    inflation = InflationLimit(int(args.max_inflated_mb * MB), args.max_inflate_ratio)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
-                         unknown=unknown)
+                         unknown=unknown, inflation=inflation)
 
 
 @contextlib.contextmanager
