@@ -4,7 +4,8 @@ Tasks go to workers in chunks (fewer round trips for small files) with a bounded
 chunks in flight; results come back as chunks complete. On interruption, pending chunks are
 cancelled and running ones finish, so every output is complete. Workers are spawned (not
 forked from a process that may run a progress thread) as children of this process, and exit
-when it is gone.
+when it is gone. Another pool (the cluster's) runs the same tasks with the same ``Worker``
+elsewhere: the runner takes any ``TaskPool``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from deidentify.batch import worker
 from deidentify.batch.files import FileFunctionFactory
@@ -31,6 +34,27 @@ class WorkerLost(Exception):
     def __init__(self) -> None:
         super().__init__("a worker process ended unexpectedly (killed or out of memory); "
                          "finished outputs are kept, rerun to resume")
+
+
+class TaskPool(Protocol):
+    """Where a run's tasks run: every task's result, in completion order."""
+
+    def run(
+        self, tasks: Sequence[Task], factory: FileFunctionFactory, output: Path
+    ) -> Iterator[FileResult]: ...
+
+
+@dataclass(frozen=True)
+class LocalPool:
+    """This machine: ``jobs`` worker processes, or this process for one job."""
+
+    jobs: int = 1
+
+    def run(
+        self, tasks: Sequence[Task], factory: FileFunctionFactory, output: Path
+    ) -> Iterator[FileResult]:
+        """Every task's result, in completion order."""
+        return run_tasks(tasks, factory, output, self.jobs)
 
 
 def chunk_size(count: int, jobs: int) -> int:

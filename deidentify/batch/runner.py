@@ -21,7 +21,7 @@ from deidentify.batch.files import FileFunctionFactory
 from deidentify.batch.identity import claim_output
 from deidentify.batch.layout import Layout
 from deidentify.batch.log import JsonLinesLog
-from deidentify.batch.pool import run_tasks
+from deidentify.batch.pool import LocalPool, TaskPool
 from deidentify.batch.progress import Progress, QuietProgress
 from deidentify.batch.results import (
     COLLIDES,
@@ -51,6 +51,8 @@ class BatchOptions:
     identity: str | None = None
     """The run's settings (``identity.run_identity``): recorded in, and checked against, the
     output folder."""
+    files_from: Path | None = None
+    """A list of the files to de-identify, one path a line, relative to the one input folder."""
 
 
 def _skipped(item: InputFile, reason: str) -> FileResult:
@@ -87,16 +89,20 @@ def plan_tasks(
 
 def _results(
     tasks: list[Task], settled: list[FileResult], factory: FileFunctionFactory,
-    options: BatchOptions,
+    options: BatchOptions, pool: TaskPool,
 ) -> Iterator[FileResult]:
     yield from settled
-    yield from run_tasks(tasks, factory, options.output, options.jobs)
+    yield from pool.run(tasks, factory, options.output)
 
 
 def run_batch(
-    options: BatchOptions, factory: FileFunctionFactory, progress: Progress | None = None
+    options: BatchOptions, factory: FileFunctionFactory, progress: Progress | None = None,
+    pool: TaskPool | None = None,
 ) -> Totals:
-    """Run the batch; InputError (nothing done) for bad inputs or output folder."""
+    """Run the batch; InputError (nothing done) for bad inputs or output folder.
+
+    Tasks run in ``pool``, by default this machine's ``--jobs`` worker processes.
+    """
     extra = (options.log,) if options.log is not None else ()
     roots = resolve_inputs(options.inputs, options.output, extra)
     display = progress or QuietProgress(sys.stderr)
@@ -106,14 +112,15 @@ def run_batch(
         claim_output(options.output, options.identity)
     temp = TempArea(options.output)
     temp.prepare()
-    items = list(discover(roots))
+    items = list(discover(roots, options.files_from))
     tasks, settled = plan_tasks(items, options)
     totals = Totals()
     display.start(len(items))
     try:
         with contextlib.ExitStack() as stack:
             log = stack.enter_context(JsonLinesLog(options.log)) if options.log else None
-            for result in _results(tasks, settled, factory, options):
+            for result in _results(tasks, settled, factory, options,
+                                   pool or LocalPool(options.jobs)):
                 totals.add(result)
                 if log is not None:
                     log.write(result)
