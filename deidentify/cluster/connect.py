@@ -1,9 +1,10 @@
 """The ``--cluster`` address -> a connected ``distributed.Client``.
 
-``tcp://HOST:PORT`` (or ``tls://``, ``inproc://``, any scheme Dask accepts) connects to a
-running scheduler; ``local:N`` starts a LocalCluster of N worker processes of one thread on
-127.0.0.1 (no dashboard) for this run. Anything else, an unreachable scheduler or a missing
-``distributed`` package is a ClusterError with a one-line message.
+``tcp://HOST:PORT`` (or ``tls://``, any scheme Dask accepts) connects to a running
+scheduler; ``local:N`` starts a LocalCluster of N worker processes of one thread, all on
+127.0.0.1 (the scheduler's HTTP server on a free port of 127.0.0.1), for this run. Anything
+else, an unreachable scheduler or a missing ``distributed`` package is a ClusterError with a
+one-line message.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def connect(spec: str) -> Iterator[Client]:
         if count is not None:
             address = stack.enter_context(distributed.LocalCluster(
                 n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR,
+                dashboard_address=":0", silence_logs=logging.ERROR,
             ))
         try:
             client = stack.enter_context(

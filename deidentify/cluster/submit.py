@@ -6,6 +6,7 @@ the scheduler holds a window of the run, not all of it. Results come back as chu
 complete. A worker that dies loses its chunks; the scheduler runs them again elsewhere (a
 task is idempotent: written under a temporary name, renamed into place). A chunk that has
 killed ``distributed.scheduler.allowed-failures`` workers ends the run with WorkerLost.
+Once every chunk has completed, what lost workers left in the temporary folder is removed.
 On interruption the pending chunks are cancelled; running ones finish.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from distributed import Client, Future, KilledWorker, as_completed
 
+from deidentify.batch.atomic import TempArea
 from deidentify.batch.files import FileFunctionFactory
 from deidentify.batch.pool import WorkerLost, chunk_size
 from deidentify.batch.results import FileResult
@@ -72,6 +74,7 @@ class ClusterPool:
                     live.add(added)
                     completed.add(added)
                 yield from results
+            TempArea(output).prepare()
         finally:
             if live:
                 self.client.cancel(list(live))
