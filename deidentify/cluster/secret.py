@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import socket
+import uuid
 from pathlib import Path
 
 from distributed import Worker, WorkerPlugin
@@ -29,6 +30,8 @@ from deidentify.secrets import SecretError, load_secret
 _FINGERPRINT_MESSAGE = b"deidentify cluster secret"
 _SECRETS: dict[str, bytes] = {}
 """On a worker: the secrets its plugins delivered, by fingerprint."""
+_HOLDERS: dict[str, set[str]] = {}
+"""On a worker: the names of the plugins (one per run) that hold each secret."""
 
 
 class WorkerSecretError(ClusterError):
@@ -40,17 +43,14 @@ def fingerprint(secret: bytes) -> str:
     return hmac.new(secret, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:16]
 
 
-def plugin_name(secret_fingerprint: str) -> str:
-    """The name a run's plugin is registered under."""
-    return f"deidentify-secret-{secret_fingerprint}"
-
-
 class SecretPlugin(WorkerPlugin):
-    """Gives every worker the run's secret."""
+    """Gives every worker the run's secret, under a name of its own (runs with the same
+    secret may share a cluster: the secret is forgotten when the last of them ends)."""
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
         self.fingerprint = fingerprint(secret)
+        self.name = f"deidentify-secret-{self.fingerprint}-{uuid.uuid4().hex[:12]}"
 
     def __repr__(self) -> str:
         return f"SecretPlugin(fingerprint={self.fingerprint})"
@@ -58,10 +58,15 @@ class SecretPlugin(WorkerPlugin):
     def setup(self, worker: Worker) -> None:
         """Keep the secret in this worker's memory."""
         _SECRETS[self.fingerprint] = self._secret
+        _HOLDERS.setdefault(self.fingerprint, set()).add(self.name)
 
     def teardown(self, worker: Worker) -> None:
-        """Forget it."""
-        _SECRETS.pop(self.fingerprint, None)
+        """Forget it, unless another run's plugin holds it too."""
+        holders = _HOLDERS.get(self.fingerprint, set())
+        holders.discard(self.name)
+        if not holders:
+            _HOLDERS.pop(self.fingerprint, None)
+            _SECRETS.pop(self.fingerprint, None)
 
 
 def secret_on_worker(secret_fingerprint: str, secret_file: str | None) -> bytes:

@@ -22,7 +22,6 @@ class ClusterSession:
 
     pool: TaskPool
     factory: FileFunctionFactory
-    workers: int
 
 
 @contextlib.contextmanager
@@ -31,18 +30,18 @@ def open_session(
 ) -> Iterator[ClusterSession]:
     """Connect to ``spec`` and deliver ``factory``'s secret; ClusterError if that fails."""
     require_distributed()
-    from deidentify.cluster.secret import SecretPlugin, plugin_name
+    from deidentify.cluster.secret import SecretPlugin
     from deidentify.cluster.submit import ClusterPool
     from deidentify.cluster.tasks import WorkerEngineFactory
 
     remote = WorkerEngineFactory.without_secret(factory, worker_secret_file)
     with connect(spec) as client:
-        name = plugin_name(remote.secret_fingerprint)
-        if worker_secret_file is None:
-            client.register_plugin(SecretPlugin(factory.secret), name=name)
+        plugin = SecretPlugin(factory.secret) if worker_secret_file is None else None
+        if plugin is not None:
+            client.register_plugin(plugin, name=plugin.name)
         try:
-            yield ClusterSession(ClusterPool(client), remote, len(client.nthreads()))
+            yield ClusterSession(ClusterPool(client), remote)
         finally:
-            if worker_secret_file is None:
+            if plugin is not None:  # a scheduler that is gone took the plugin with it
                 with contextlib.suppress(Exception):
-                    client.unregister_worker_plugin(name)
+                    client.unregister_worker_plugin(plugin.name)

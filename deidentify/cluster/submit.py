@@ -5,7 +5,8 @@ threads, and at most ``IN_FLIGHT_PER_THREAD`` chunks per thread are submitted at
 the scheduler holds a window of the run, not all of it. Results come back as chunks
 complete. A worker that dies loses its chunks; the scheduler runs them again elsewhere (a
 task is idempotent: written under a temporary name, renamed into place). A chunk that has
-killed ``distributed.scheduler.allowed-failures`` workers ends the run with WorkerLost.
+killed ``distributed.scheduler.allowed-failures`` workers ends the run with WorkerLost; a
+scheduler that drops the run's tasks (restarted, lost) ends it with ClusterError.
 Once every chunk has completed, what lost workers left in the temporary folder is removed.
 On interruption the pending chunks are cancelled; running ones finish.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 from distributed import Client, Future, KilledWorker, as_completed
@@ -24,6 +26,7 @@ from deidentify.batch.files import FileFunctionFactory
 from deidentify.batch.pool import WorkerLost, chunk_size
 from deidentify.batch.results import FileResult
 from deidentify.batch.worker import Task
+from deidentify.cluster.connect import ClusterError
 from deidentify.cluster.tasks import run_chunk
 
 IN_FLIGHT_PER_THREAD = 2
@@ -66,6 +69,10 @@ class ClusterPool:
                     results: list[FileResult] = future.result()
                 except KilledWorker:
                     raise WorkerLost from None
+                except CancelledError:
+                    raise ClusterError("the scheduler dropped the run's tasks (restarted or "
+                                       "unreachable); finished outputs are kept, rerun to "
+                                       "resume") from None
                 live.discard(future)
                 future.release()
                 following = next(chunks, None)

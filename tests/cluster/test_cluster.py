@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import signal
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 from deidentify.batch import BatchOptions, FileResult, run_batch
 from deidentify.cli import main
 from deidentify.cluster import open_session
+from deidentify.cluster.tasks import WorkerEngineFactory
 from tests.batch.helpers import SECRET, engine_factory, output_files, shipped
 
 distributed = pytest.importorskip("distributed")
@@ -90,6 +93,30 @@ def test_outputs_and_log_are_those_of_a_local_run(
     record = ".deidentify-run"
     assert (out / record).read_bytes() == (baseline["out"] / record).read_bytes()
     assert not (out / ".deidentify-tmp").exists()
+
+
+def _secrets_held() -> int:
+    from deidentify.cluster import secret
+
+    return len(secret._SECRETS)
+
+
+def _plugin_names(dask_scheduler: Any) -> list[str]:
+    return list(dask_scheduler.worker_plugins)
+
+
+def test_the_secret_is_never_in_a_task_and_leaves_the_workers_after_the_run(
+    scheduler: str, baseline: dict[str, Path], tmp_path: Path
+) -> None:
+    sent = WorkerEngineFactory.without_secret(engine_factory(), None)
+    assert SECRET not in pickle.dumps(sent) and SECRET.hex().encode() not in pickle.dumps(sent)
+    assert sent.settings == replace(engine_factory(), secret=b"")
+    assert apply(baseline, tmp_path / "out", "--cluster", scheduler) == 1
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        held: dict[str, int] = client.run(_secrets_held)
+        plugins = client.run_on_scheduler(_plugin_names)
+    assert len(held) == 2 and set(held.values()) == {0}
+    assert not [name for name in plugins if name.startswith("deidentify-secret")]
 
 
 def test_a_rerun_resumes_and_other_settings_are_refused(
