@@ -15,15 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import distributed
 import pytest
 
-from deidentify.batch import BatchOptions, FileResult, run_batch
+from deidentify.batch import BatchOptions, FileResult, Status, run_batch
 from deidentify.cli import main
 from deidentify.cluster import open_session
 from deidentify.cluster.tasks import WorkerEngineFactory
 from tests.batch.helpers import SECRET, engine_factory, output_files, shipped
-
-distributed = pytest.importorskip("distributed")
 
 NAMES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "JPEG2000.dcm", "SC_rgb_rle.dcm",
          "emri_small_big_endian.dcm"]
@@ -93,6 +92,24 @@ def test_outputs_and_log_are_those_of_a_local_run(
     record = ".deidentify-run"
     assert (out / record).read_bytes() == (baseline["out"] / record).read_bytes()
     assert not (out / ".deidentify-tmp").exists()
+
+
+def test_hierarchy_layout_as_a_local_run(
+    scheduler: str, baseline: dict[str, Path], tmp_path: Path
+) -> None:
+    layout = ("--layout", "hierarchy")
+    assert apply(baseline, tmp_path / "local", *layout) == 1
+    assert apply(baseline, tmp_path / "cluster", *layout, "--cluster", scheduler) == 1
+    assert contents(tmp_path / "cluster") == contents(tmp_path / "local")
+    assert len(contents(tmp_path / "local")) == len(NAMES)
+    # Copies of one file share a place: which copy is written first differs, not the counts.
+    local, cluster = (
+        [json.loads(line) for line in records(tmp_path / f"{run}.jsonl")]
+        for run in ("local", "cluster"))
+    assert sorted((r["input"], r["output"]) for r in cluster) == sorted(
+        (r["input"], r["output"]) for r in local)
+    assert sorted((r["status"], r["reason"] or "") for r in cluster) == sorted(
+        (r["status"], r["reason"] or "") for r in local)
 
 
 def _secrets_held() -> int:
@@ -176,7 +193,7 @@ class KillOneWorker:
         self.total = total
 
     def advance(self, result: FileResult) -> None:
-        if self.killed or result.status.value != "ok":
+        if self.killed or result.status is not Status.OK:
             return
         processing: dict[str, list[str]] = self.client.processing()
         held: dict[str, list[str]] = self.client.has_what()
