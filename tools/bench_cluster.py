@@ -71,26 +71,26 @@ def _process_cpu() -> float:
     return sum(os.times()[:2])
 
 
-def _cpu(workers: distributed.Client | None) -> tuple[float, float]:
-    """CPU seconds so far of this process (the schedulers), its reaped children and the
-    standing cluster's workers; and of those workers alone."""
+def _cpu(workers: distributed.Client | None) -> tuple[float, float, float]:
+    """CPU seconds so far of this process's reaped children (the command, with its own
+    children), of this process (the standing clusters' schedulers) and of the standing
+    cluster's workers."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = children.ru_utime + children.ru_stime + time.process_time()
     per_worker: dict[str, float] = workers.run(_process_cpu) if workers is not None else {}
-    on_workers = sum(per_worker.values())
-    return total + on_workers, on_workers
+    return (children.ru_utime + children.ru_stime, time.process_time(),
+            sum(per_worker.values()))
 
 
-def timed(argv: list[str], workers: distributed.Client | None) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and the workers' CPU seconds of one command, which must
-    succeed."""
-    start, (start_cpu, start_workers) = time.perf_counter(), _cpu(workers)
+def timed(argv: list[str], workers: distributed.Client | None) -> tuple[float, ...]:
+    """Wall seconds, then the CPU seconds of the command, the schedulers and the workers, of
+    one command, which must succeed."""
+    start, before = time.perf_counter(), _cpu(workers)
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
-    cpu, on_workers = _cpu(workers)
+    after = _cpu(workers)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)}: exit {done.returncode}: {done.stderr.strip()}")
-    return seconds, cpu - start_cpu, on_workers - start_workers
+    return (seconds, *(end - begin for begin, end in zip(before, after, strict=True)))
 
 
 def main() -> int:
@@ -115,7 +115,7 @@ def main() -> int:
             "cluster, 2 workers": (["--cluster", two], two_workers),
             "--cluster local:2": (["--cluster", "local:2"], None),
         }
-        best: dict[tuple[str, str], tuple[float, float, float]] = {}
+        best: dict[tuple[str, str], tuple[float, ...]] = {}
         for _ in range(args.rounds):
             for corpus in sizes:
                 for mode, (extra, workers) in modes.items():
@@ -125,31 +125,30 @@ def main() -> int:
                     shutil.rmtree(out)
                     key = (mode, corpus)
                     known = best.get(key, measured)
-                    best[key] = (min(known[0], measured[0]), min(known[1], measured[1]),
-                                 min(known[2], measured[2]))
+                    best[key] = tuple(map(min, known, measured))
     load = os.getloadavg()[0]
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
           f"{platform.machine()}, Python {platform.python_version()}, distributed "
           f"{version('distributed')}, fastest of {args.rounds} rounds, load average {load:.1f}")
     print(f"{sizes['large']} and {sizes['small']} copies of CT_small.dcm; per file: the slope "
           "between the two sizes")
-    print(f"{'mode':<20}{'wall s':>8}{'files/s':>9}{'vs jobs 1':>10}{'wall ms/file':>13}"
-          f"{'CPU s':>7}{'CPU ms/file':>12}{'fixed CPU s':>12}{'worker CPU ms/file':>19}")
+    print(f"{'':<20}{'wall':^34}{'CPU ms per file':^36}")
+    print(f"{'mode':<20}{'s':>7}{'files/s':>9}{'vs jobs 1':>10}{'ms/file':>8}"
+          f"{'all':>8}{'command':>9}{'scheduler':>10}{'workers':>9}{'fixed CPU s':>12}")
     wall_slope: dict[str, float] = {}
     cpu_slope: dict[str, float] = {}
     spread = sizes["large"] - sizes["small"]
     for mode, (_, workers) in modes.items():
-        (large, large_cpu, large_workers) = best[(mode, "large")]
-        (small, small_cpu, small_workers) = best[(mode, "small")]
-        wall_slope[mode] = (large - small) / spread
-        cpu_slope[mode] = (large_cpu - small_cpu) / spread
-        fixed = large_cpu - cpu_slope[mode] * sizes["large"]
-        ratio = best[("--jobs 1", "large")][0] / large
-        on_workers = (f"{(large_workers - small_workers) / spread * 1000:>19.2f}"
-                      if workers is not None else f"{'-':>19}")
-        print(f"{mode:<20}{large:>8.2f}{sizes['large'] / large:>9.1f}{ratio:>9.2f}x"
-              f"{wall_slope[mode] * 1000:>13.2f}{large_cpu:>7.2f}{cpu_slope[mode] * 1000:>12.2f}"
-              f"{fixed:>12.2f}{on_workers}")
+        large, small = best[(mode, "large")], best[(mode, "small")]
+        slopes = [(end - begin) / spread for begin, end in zip(small, large, strict=True)]
+        wall_slope[mode], cpu_slope[mode] = slopes[0], sum(slopes[1:])
+        fixed = sum(large[1:]) - cpu_slope[mode] * sizes["large"]
+        ratio = best[("--jobs 1", "large")][0] / large[0]
+        parts = (f"{slopes[1] * 1000:>9.2f}{slopes[2] * 1000:>10.2f}{slopes[3] * 1000:>9.2f}"
+                 if workers is not None else f"{'':>28}")
+        print(f"{mode:<20}{large[0]:>7.2f}{sizes['large'] / large[0]:>9.1f}{ratio:>9.2f}x"
+              f"{wall_slope[mode] * 1000:>8.2f}{cpu_slope[mode] * 1000:>8.2f}{parts}"
+              f"{fixed:>12.2f}")
     for cluster, local in (("cluster, 1 worker", "--jobs 1"), ("cluster, 2 workers", "--jobs 2")):
         print(f"cluster path, {cluster[9:]} against {local}: "
               f"{(cpu_slope[cluster] - cpu_slope[local]) * 1000:+.2f} ms CPU per file "
