@@ -275,3 +275,14 @@ def test_without_distributed_the_flag_says_what_to_install(
     assert error.strip() == ("deidentify apply: --cluster needs dask's distributed package: "
                              "pip install 'deidentify[distributed]' (dask's distributed package)")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_is_one_line(
+    baseline: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("deidentify.cluster.connect.CONNECT_TIMEOUT", "1s")
+    assert apply(baseline, tmp_path / "out", "--cluster", "tcp://127.0.0.1:9") == 2
+    assert capsys.readouterr().err == ("deidentify apply: --cluster tcp://127.0.0.1:9: cannot "
+                                       "reach the scheduler (OSError)\n")
+    assert not (tmp_path / "out").exists()
