@@ -29,7 +29,7 @@ def open_session(
     spec: str, factory: EngineFactory, worker_secret_file: str | None = None
 ) -> Iterator[ClusterSession]:
     """Connect to ``spec`` and deliver ``factory``'s secret; ClusterError if that fails."""
-    require_distributed()
+    require_distributed()  # the modules below import it: only once it is known to be there
     from deidentify.cluster.secret import SecretPlugin
     from deidentify.cluster.submit import ClusterPool
     from deidentify.cluster.tasks import WorkerEngineFactory

@@ -65,8 +65,8 @@ class ClusterPool:
             return self.client.submit(run_chunk, factory, folder, chunk, pure=False,
                                       key=f"deidentify-{run}-{next(numbers)}")
 
-        live: set[Future[list[FileResult]]] = {submit(chunk)
-                             for chunk in itertools.islice(chunks, threads * IN_FLIGHT_PER_THREAD)}
+        first = itertools.islice(chunks, threads * IN_FLIGHT_PER_THREAD)
+        live: set[Future[list[FileResult]]] = {submit(chunk) for chunk in first}
         completed = as_completed(live, loop=self.client.loop)
         try:
             for future in completed:
