@@ -2,8 +2,10 @@
 
 Every date of one patient moves by the same whole number of days, so intervals between
 them (age at the study, days between studies) are preserved while the calendar dates are
-not. The offset is derived from the run's secret and a patient key (normally the original
-Patient ID), so separate runs with the same secret shift one patient's studies alike.
+not. The offset is derived from the run's secret and a patient key (the engine gives the
+patient identity's key, ``deidentify.linkage.identity``: the original Patient ID with its
+issuer, or the Study Instance UID of an object without Patient ID), so separate runs with the
+same secret shift one patient's studies alike.
 
 Values are shifted as text, keeping what the standard allows:
 
@@ -61,7 +63,7 @@ class DateShifter:
     def offset_for(self, patient_key: str) -> timedelta:
         """The shift of one patient's dates; the key's padding spaces and NULs are ignored.
 
-        Datasets without a Patient ID share the offset of the empty key.
+        Datasets with the same key share the offset.
         """
         key = patient_key.strip(" \x00").encode("utf-8", "surrogatepass")
         digest = hmac.new(self._secret, _SHIFT_CONTEXT + key, hashlib.sha256).digest()

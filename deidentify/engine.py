@@ -46,9 +46,11 @@ from deidentify.elements import (
     set_values,
     text_values,
 )
+from deidentify.linkage.hook import Linkage
+from deidentify.linkage.patients import KeyedPatients
 from deidentify.plan import Plan, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
-from deidentify.uids import UIDMapper, UIDScheme
+from deidentify.uids import UIDScheme
 from generated.model import Option
 
 PATIENT_ID = 0x00100020
@@ -116,10 +118,13 @@ class Deidentifier:
         secret: bytes,
         uid_scheme: UIDScheme = UIDScheme.KEYED,
         cleaner: TextCleaner | None = None,
+        linkage: Linkage | None = None,
     ) -> None:
         self.plan = plan
         self._secret = secret
-        self._uids = UIDMapper(secret, uid_scheme)
+        self.linkage = linkage or Linkage(KeyedPatients(secret))
+        """Patient values (keyed pseudonyms by default), replacements noted, originals sealed."""
+        self._uids = self.linkage.uid_mapper(secret, uid_scheme)
         self._dates = DateShifter(secret) if plan.has(
             Option.RETAIN_LONGITUDINAL_MODIFIED_DATES
         ) else None
@@ -137,19 +142,19 @@ class Deidentifier:
 
     def apply(self, ds: Dataset) -> None:
         """De-identify ``ds`` in place, File Meta included."""
-        patient_id = str(ds.get(PATIENT_ID).value or "") if PATIENT_ID in ds else ""
+        linkage = self.linkage.begin(ds)
         context = Context(
             identifiers=collect_identifiers(ds) if self._needs_identifiers else None,
-            offset=self._dates.offset_for(patient_id) if self._dates else None,
+            offset=self._dates.offset_for(linkage.identity.key) if self._dates else None,
             private_marks=private.collect_marks(ds) if self._private.retains else {},
         )
         id_hash = patient_id_hash_of(ds) if self.plan.has(Option.RETAIN_PATIENT_ID_HASH) else None
         original_meta = getattr(ds, "file_meta", None)
         self.walk(ds, context, TextMode.NONE)
-        if id_hash is not None:
-            ds[PATIENT_ID] = DataElement(PATIENT_ID, "LO", id_hash)
+        linkage.set_patient(ds, id_hash, self.plan)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
         self._method.add(ds)
+        linkage.finish(ds)
 
     @property
     def _retains_uids(self) -> bool:

@@ -20,12 +20,15 @@ from deidentify.batch.results import DICOMDIR_DROPPED
 from deidentify.batch.streaming import deidentify_streaming
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
+from deidentify.linkage.hook import Replacements
+from deidentify.linkage.settings import LinkageSettings
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import parse_profile
 from deidentify.uids import UIDScheme
 
-FileFunction = Callable[[Path, Path], None]
-"""Writes the de-identified ``source`` to ``target`` completely, or raises."""
+FileFunction = Callable[[Path, Path], Replacements | None]
+"""Writes the de-identified ``source`` to ``target`` completely, or raises; returns the
+replacements made when they are noted (for linkage files)."""
 
 FileFunctionFactory = Callable[[], FileFunction]
 """Builds a FileFunction; called once per worker process. Must be picklable."""
@@ -33,17 +36,18 @@ FileFunctionFactory = Callable[[], FileFunction]
 
 def deidentify_one(
     deid: Deidentifier, source: Path, target: Path, *, fast: bool, dicomdir_reason: str
-) -> None:
-    """De-identify one file by the first path that takes it."""
+) -> Replacements | None:
+    """De-identify one file by the first path that takes it; the replacements it made."""
     kind = sniff(source, dicomdir_reason)
     if deidentify_streaming(deid, source, target, kind):
-        return
+        return deid.linkage.taken()
     if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-        return
+        return deid.linkage.taken()
     ds = read_whole(source, kind)
     deid.apply(ds)
     with open(target, "wb") as stream:
         deid.write(ds, stream)
+    return deid.linkage.taken()
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class EngineFactory:
     secret: bytes = field(repr=False)
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
+    linkage: LinkageSettings = field(default_factory=LinkageSettings)
 
     @property
     def identity(self) -> str:
@@ -67,7 +72,8 @@ class EngineFactory:
     def deidentifier(self) -> Deidentifier:
         """The engine for this run's profile, policy, scheme and secret."""
         plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy)
-        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme)
+        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme,
+                            linkage=self.linkage.build(self.secret))
 
     def __call__(self) -> FileFunction:
         return partial(

@@ -39,15 +39,21 @@ def chunk_size(count: int, jobs: int) -> int:
 
 
 def run_tasks(
-    tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int
+    tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int,
+    linkage: Path | None = None,
 ) -> Iterator[FileResult]:
-    """Every task's result, in completion order."""
+    """Every task's result, in completion order; ``linkage``: the folder whose journal notes
+    each output's replacements."""
     if not tasks:
         return
     if jobs <= 1 or len(tasks) == 1:
-        single = Worker(factory(), output)
-        for task in tasks:
-            yield single.run(task)
+        single = Worker(factory(), output, linkage)
+        try:
+            for task in tasks:
+                yield single.run(task)
+        finally:
+            if single.journal is not None:
+                single.journal.close()
         return
     size = chunk_size(len(tasks), jobs)
     chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
@@ -55,7 +61,7 @@ def run_tasks(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker.init,
-        initargs=(factory, output, os.getpid()),
+        initargs=(factory, output, os.getpid(), linkage),
     )
     pending: set[Future[list[FileResult]]] = set()
     try:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deidentify.batch.atomic import TempArea
-from deidentify.batch.discovery import InputFile, discover, resolve_inputs
+from deidentify.batch.discovery import InputError, InputFile, discover, resolve_inputs
 from deidentify.batch.files import FileFunctionFactory
 from deidentify.batch.identity import claim_output
 from deidentify.batch.layout import Layout
@@ -32,6 +32,7 @@ from deidentify.batch.results import (
 )
 from deidentify.batch.summary import Totals
 from deidentify.batch.worker import Task
+from deidentify.linkage.journal import write_linkage_files
 
 
 def is_dicomdir_name(path: Path) -> bool:
@@ -51,6 +52,8 @@ class BatchOptions:
     identity: str | None = None
     """The run's settings (``identity.run_identity``): recorded in, and checked against, the
     output folder."""
+    linkage: Path | None = None
+    """The folder of the linkage files (``patients.csv``, ``uids.csv``), written at the end."""
 
 
 def _skipped(item: InputFile, reason: str) -> FileResult:
@@ -90,15 +93,17 @@ def _results(
     options: BatchOptions,
 ) -> Iterator[FileResult]:
     yield from settled
-    yield from run_tasks(tasks, factory, options.output, options.jobs)
+    yield from run_tasks(tasks, factory, options.output, options.jobs, options.linkage)
 
 
 def run_batch(
     options: BatchOptions, factory: FileFunctionFactory, progress: Progress | None = None
 ) -> Totals:
     """Run the batch; InputError (nothing done) for bad inputs or output folder."""
-    extra = (options.log,) if options.log is not None else ()
+    extra = tuple(path for path in (options.log, options.linkage) if path is not None)
     roots = resolve_inputs(options.inputs, options.output, extra)
+    if options.linkage is not None:
+        check_linkage_folder(options.linkage, options.output)
     display = progress or QuietProgress(sys.stderr)
     started = time.monotonic()
     options.output.mkdir(parents=True, exist_ok=True)
@@ -121,5 +126,15 @@ def run_batch(
     finally:
         display.finish()
         temp.remove_if_empty()
+        if options.linkage is not None:
+            write_linkage_files(options.linkage, options.output)
         totals.seconds = time.monotonic() - started
     return totals
+
+
+def check_linkage_folder(linkage: Path, output: Path) -> None:
+    """InputError if the linkage folder lies in the output folder (it identifies patients)."""
+    folder, out = linkage.resolve(), output.resolve()
+    if folder == out or out in folder.parents:
+        raise InputError(f"{linkage}: the linkage folder identifies patients: it cannot lie "
+                         "inside the output folder")

@@ -20,6 +20,7 @@ from deidentify.batch.discovery import InputFile
 from deidentify.batch.files import FileFunction, FileFunctionFactory
 from deidentify.batch.layout import hierarchy_path
 from deidentify.batch.results import EXISTS, FileResult, Status, reason_for
+from deidentify.linkage.journal import Journal
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,12 @@ class Task:
 class Worker:
     """Runs tasks with one per-file function into one output folder."""
 
-    def __init__(self, function: FileFunction, output: Path) -> None:
+    def __init__(self, function: FileFunction, output: Path, linkage: Path | None = None) -> None:
         self.function = function
         self.output = output
         self.temp = TempArea(output)
+        self.journal = Journal(linkage) if linkage is not None else None
+        """Where each output's replacements are noted before it is moved into place."""
 
     def run(self, task: Task) -> FileResult:
         """De-identify one input; every outcome is a result, never an exception.
@@ -51,9 +54,11 @@ class Worker:
             input_bytes = item.path.stat().st_size
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self.function(item.path, temporary)
+                replacements = self.function(item.path, temporary)
             target = task.target or hierarchy_path(temporary)
             output_bytes = temporary.stat().st_size
+            if self.journal is not None and replacements is not None:
+                self.journal.append(str(target), replacements)
             placed = moved = publish(
                 temporary, self.output / target, replace=task.target is not None
             )
@@ -82,14 +87,15 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def init(factory: FileFunctionFactory, output: Path, parent: int) -> None:
+def init(factory: FileFunctionFactory, output: Path, parent: int,
+         linkage: Path | None = None) -> None:
     """Worker-process initializer: build the per-file function once; leave Ctrl-C to the
     main process, which lets running files finish; exit if the main process (``parent``, as
     it gave its own PID: it may be gone before this worker has started) is killed."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    _worker = Worker(factory(), output)
+    _worker = Worker(factory(), output, linkage)
 
 
 def run_chunk(tasks: list[Task]) -> list[FileResult]:
