@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from deidentify.linkage.patients import UnmappedPatient
 from deidentify.writer import WriteError
 
 
@@ -65,7 +66,7 @@ def reason_for(error: BaseException) -> tuple[Status, str]:
     """
     if isinstance(error, FileSkipped):
         return Status.SKIPPED, error.reason
-    if isinstance(error, FileFailed | WriteError):
+    if isinstance(error, FileFailed | WriteError | UnmappedPatient):
         return Status.FAILED, str(error)
     if isinstance(error, OSError):
         return Status.FAILED, f"cannot read or write the file ({error.strerror or 'I/O error'})"

@@ -35,4 +35,4 @@ def new_secret_notice(command: str) -> Callable[[Path], None]:
     return notice
 
 
-COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "sample")
+COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "reidentify", "sample")

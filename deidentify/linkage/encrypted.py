@@ -119,13 +119,13 @@ def opened_items(ds: Dataset, certificate: x509.Certificate, key: PrivateKey) ->
     found: list[Dataset] = []
     sequence = ds.get(ENCRYPTED_ATTRIBUTES_SEQUENCE)
     for sealed in (sequence.value if sequence is not None and sequence.VR == "SQ" else ()):
-        syntax = str(sealed.get(ENCRYPTED_CONTENT_TRANSFER_SYNTAX_UID, "")).rstrip("\x00 ")
+        syntax_element = sealed.get(ENCRYPTED_CONTENT_TRANSFER_SYNTAX_UID)
+        syntax = str(syntax_element.value or "").rstrip("\x00 ") if syntax_element else ""
         envelope = sealed.get(ENCRYPTED_CONTENT)
         if syntax != ExplicitVRLittleEndian or envelope is None or not envelope.value:
             continue
         try:
-            content = pkcs7.pkcs7_decrypt_der(bytes(envelope.value), certificate, key,
-                                              [pkcs7.PKCS7Options.Binary])
+            content = pkcs7.pkcs7_decrypt_der(bytes(envelope.value), certificate, key, [])
         except (ValueError, UnsupportedAlgorithm):
             continue
         decoded = read_dataset(io.BytesIO(content), is_implicit_VR=False, is_little_endian=True)

@@ -52,6 +52,7 @@ class Journal:
         writer.writerows((_UID, output, old, new) for old, new in replacements.uids)
         if self._fd is None:
             journal = self.folder / JOURNAL_FOLDER
+            _private_folder(self.folder)
             _private_folder(journal)
             name = f"{os.getpid()}-{secrets.token_hex(4)}.csv"
             self._fd = os.open(journal / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
