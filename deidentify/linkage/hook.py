@@ -130,10 +130,12 @@ class Linkage:
         return self.recipient is not None
 
     def uid_mapper(self, secret: bytes, scheme: UIDScheme) -> UIDMapper:
-        """The engine's UID mapper: recording when this linkage records."""
+        """The engine's UID mapper: recording when this linkage records (one mapper, shared by
+        every engine of this linkage: the node's rules, which share one secret)."""
         if not self.record:
             return UIDMapper(secret, scheme)
-        self.uids = RecordingUIDMapper(secret, scheme)
+        if self.uids is None or self.uids.scheme is not scheme:
+            self.uids = RecordingUIDMapper(secret, scheme)
         return self.uids
 
     def begin(self, ds: Dataset) -> Session:

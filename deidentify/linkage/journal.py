@@ -20,6 +20,7 @@ import csv
 import io
 import os
 import secrets
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,11 +39,12 @@ def _private_folder(path: Path) -> None:
 
 
 class Journal:
-    """This process's journal file in a linkage folder, opened on first use."""
+    """This process's journal file in a linkage folder, opened on first use (thread-safe)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._fd: int | None = None
+        self._lock = threading.Lock()
 
     def append(self, output: str, replacements: Replacements) -> None:
         """Note the replacements of one output (its path relative to the output folder)."""
@@ -50,19 +52,22 @@ class Journal:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerows((_PATIENT, output, old, new) for old, new in replacements.patients)
         writer.writerows((_UID, output, old, new) for old, new in replacements.uids)
-        if self._fd is None:
-            journal = self.folder / JOURNAL_FOLDER
-            _private_folder(self.folder)
-            _private_folder(journal)
-            name = f"{os.getpid()}-{secrets.token_hex(4)}.csv"
-            self._fd = os.open(journal / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.write(self._fd, buffer.getvalue().encode("utf-8", "surrogateescape"))
+        with self._lock:
+            if self._fd is None:
+                journal = self.folder / JOURNAL_FOLDER
+                _private_folder(self.folder)
+                _private_folder(journal)
+                name = f"{os.getpid()}-{secrets.token_hex(4)}.csv"
+                self._fd = os.open(journal / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                                   0o600)
+            os.write(self._fd, buffer.getvalue().encode("utf-8", "surrogateescape"))
 
     def close(self) -> None:
         """Close the journal file."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 def _records(folder: Path) -> Iterator[list[str]]:

@@ -6,10 +6,12 @@ relative to the configuration file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deidentify.linkage.pseudonyms import NameMode
+from deidentify.linkage.settings import LinkageSettings
 from deidentify.net.rules import CoercionRule, RulesError, load_rules, load_toml, parse_rules
 
 _AE_TITLE_MAX = 16
@@ -53,6 +55,10 @@ class NodeConfig:
     forward: Remote | None = None
     worklist: Remote | None = None
     mpps: Remote | None = None
+    linkage: LinkageSettings = field(default_factory=LinkageSettings)
+    """Patient values, and (with ``linkage_folder``) replacements noted for linkage files."""
+    linkage_folder: Path | None = None
+    """Where ``patients.csv`` and ``uids.csv`` of the stored objects are written."""
 
 
 class _Table:
@@ -117,6 +123,12 @@ class _Table:
             raise self.error(key, "must be a list of non-empty strings")
         return frozenset(item.strip() for item in value)
 
+    def choice(self, key: str, choices: tuple[str, ...]) -> str:
+        value = self.table.get(key, choices[0])
+        if value not in choices:
+            raise self.error(key, f"must be one of {', '.join(choices)}")
+        return str(value)
+
     def path(self, key: str) -> Path | None:
         value = self.optional_text(key)
         if value is None:
@@ -137,6 +149,11 @@ _NODE_KEYS = {
     "issued_uids",
     "shutdown_grace_seconds",
     "rules_file",
+    "linkage",
+    "patient_map",
+    "patient_map_missing",
+    "patient_name",
+    "encrypt_to",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -205,7 +222,23 @@ def load_config(path: str | Path) -> NodeConfig:
         for name in ("forward", "worklist", "mpps")
         if name in document
     }
+    linkage_folder = node.path("linkage")
+    if linkage_folder is not None and (
+        linkage_folder.resolve() == storage.resolve()
+        or storage.resolve() in linkage_folder.resolve().parents
+    ):
+        raise node.error("linkage", "the linkage folder identifies patients: it cannot lie "
+                         "inside the storage folder")
+    linkage = LinkageSettings(
+        patient_map=node.path("patient_map"),
+        missing_keyed=node.choice("patient_map_missing", ("fail", "keyed")) == "keyed",
+        name_mode=NameMode(node.choice("patient_name", tuple(m.value for m in NameMode))),
+        record=linkage_folder is not None,
+        encrypt_to=node.path("encrypt_to"),
+    )
     return NodeConfig(
+        linkage=linkage,
+        linkage_folder=linkage_folder,
         ae_title=node.ae_title("ae_title"),
         host=node.text("host", "127.0.0.1"),
         port=node.port("port", 11112),

@@ -17,6 +17,7 @@ from pydicom.dataset import Dataset
 
 from deidentify.dates import DateShifter, UnparseableDate, shift_text
 from deidentify.engine import Deidentifier
+from deidentify.linkage.hook import Linkage
 from deidentify.net.profiles import KeyHandling, ProfileEngine
 from deidentify.plan import CompoundPolicy, Plan, Treatment
 from deidentify.profile import parse_profile
@@ -40,9 +41,9 @@ _ITEMS_KEPT = frozenset(
 class PlanEngine:
     """One profile: a plan, its Deidentifier, and the key handling derived from the plan."""
 
-    def __init__(self, plan: Plan, secret: bytes) -> None:
+    def __init__(self, plan: Plan, secret: bytes, linkage: Linkage | None = None) -> None:
         self.plan = plan
-        self.deidentifier = Deidentifier(plan, secret)
+        self.deidentifier = Deidentifier(plan, secret, linkage=linkage)
         self._retains_uids = plan.has(Option.RETAIN_UIDS)
         self._max_shift_days = DateShifter(secret).max_shift_days
 
@@ -112,9 +113,10 @@ def engines(
     secret: bytes,
     edition: str | None = None,
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
+    linkage: Linkage | None = None,
 ) -> Callable[[str], ProfileEngine]:
-    """A factory of engines by profile URI, for ``Coercer``."""
-    return lambda uri: build_engine(uri, secret, edition, policy)
+    """A factory of engines by profile URI, for ``Coercer``; every engine shares ``linkage``."""
+    return lambda uri: build_engine(uri, secret, edition, policy, linkage)
 
 
 def build_engine(
@@ -122,6 +124,7 @@ def build_engine(
     secret: bytes,
     edition: str | None = None,
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
+    linkage: Linkage | None = None,
 ) -> PlanEngine:
     """The engine of one profile URI (raises ProfileError, a ValueError, for a bad URI)."""
-    return PlanEngine(Plan.build(parse_profile(uri, edition), policy), secret)
+    return PlanEngine(Plan.build(parse_profile(uri, edition), policy), secret, linkage)

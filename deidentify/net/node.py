@@ -24,6 +24,8 @@ from pynetdicom.association import Association
 from pynetdicom.presentation import AllStoragePresentationContexts
 
 from deidentify.atomic import atomic_output
+from deidentify.linkage.hook import Linkage
+from deidentify.linkage.journal import Journal, write_linkage_files
 from deidentify.net.coercion import Coercer, CoercionError, Query
 from deidentify.net.config import NodeConfig, Remote, TLSConfig
 from deidentify.net.forward import Forwarder
@@ -77,11 +79,15 @@ def client_context(tls: TLSConfig | None) -> ssl.SSLContext:
 class Node:
     """One running node; ``start`` binds, ``stop`` finishes what is in flight and closes."""
 
-    def __init__(self, config: NodeConfig, coercer: Coercer, secret: bytes, write: Writer) -> None:
+    def __init__(self, config: NodeConfig, coercer: Coercer, secret: bytes, write: Writer,
+                 linkage: Linkage | None = None) -> None:
         self.config = config
         self.coercer = coercer
         self._secret = secret
         self._write = write
+        self._linkage = linkage
+        self._journal = (Journal(config.linkage_folder)
+                         if linkage is not None and config.linkage_folder is not None else None)
         self._server: Any = None
         self._in_flight = 0
         self._idle = threading.Condition()
@@ -165,6 +171,9 @@ class Node:
         if self.forwarder is not None:
             self.forwarder.stop(timeout=grace)
         self.coercer.issued.close()
+        if self._journal is not None and self.config.linkage_folder is not None:
+            self._journal.close()
+            write_linkage_files(self.config.linkage_folder, self.config.storage)
         LOGGER.info("node %s stopped; %d objects stored", self.config.ae_title, self.stored)
 
     def _tls_for(self, remote: Remote | None) -> ssl.SSLContext | None:
@@ -262,6 +271,9 @@ class Node:
         folder = self.config.storage / _file_name(dataset.get("StudyInstanceUID"), "study")
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / (_file_name(dataset.get("SOPInstanceUID"), "object") + ".dcm")
+        replacements = self._linkage.taken() if self._linkage is not None else None
+        if self._journal is not None and replacements is not None:
+            self._journal.append(str(target.relative_to(self.config.storage)), replacements)
         with atomic_output(target, prefix=".incoming-") as stream:
             self._write(dataset, stream)
         return target
