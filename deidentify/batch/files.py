@@ -67,7 +67,7 @@ class EngineFactory:
     def identity(self) -> str:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
-                            self.uid_scheme.value, self.secret)
+                            self.uid_scheme.value, self.secret) + self.linkage.identity(self.secret)
 
     def deidentifier(self) -> Deidentifier:
         """The engine for this run's profile, policy, scheme and secret."""

@@ -8,6 +8,8 @@ the certificate once up front so that a bad one stops the run before any file is
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +48,16 @@ class LinkageSettings:
             read_patient_map(self.patient_map)
         if self.encrypt_to is not None:
             load_certificate(self.encrypt_to)
+
+    def identity(self, secret: bytes) -> str:
+        """What an output folder records of these settings (``batch.identity``): the patient
+        values' source, never the table's content (a keyed fingerprint of it)."""
+        source = "keyed"
+        if self.patient_map is not None:
+            digest = hmac.new(secret, self.patient_map.read_bytes(), hashlib.sha256)
+            missing = "keyed" if self.missing_keyed else "fail"
+            source = f"map-{digest.hexdigest()[:16]}-missing-{missing}"
+        return f"patients={source}\npatient-name={self.name_mode.value}\n"
 
     def build(self, secret: bytes) -> Linkage:
         """The engine's linkage for this run."""

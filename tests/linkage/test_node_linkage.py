@@ -9,7 +9,10 @@ import pytest
 
 pytest.importorskip("pynetdicom", reason="the extra 'net' (pynetdicom) is not installed")
 
+from pydicom import Dataset
+
 from deidentify.linkage import KeyedPatients, read_identity
+from deidentify.net import AssociationInfo, CoercionRule, Dimse, Role
 from deidentify.net.coercion import Coercer
 from deidentify.net.config import load_config
 from deidentify.net.engine import engines
@@ -20,6 +23,8 @@ from deidentify.uids import keyed_uid
 from deidentify.writer import write
 from tests.linkage.helpers import read_pairs, uids_in
 from tests.net.nodes import SECRET, TEST_FILES, node_toml, read_test_file, send_files
+
+PEER = AssociationInfo(calling_ae="MODALITY", called_ae="DEIDNODE", peer_host="127.0.0.1")
 
 
 def test_the_node_writes_exact_linkage_files_of_what_it_stored(tmp_path: Path) -> None:
@@ -55,3 +60,22 @@ def test_the_linkage_folder_cannot_lie_in_the_storage(tmp_path: Path) -> None:
 def test_a_bad_patient_name_setting_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match=r"\[node\] patient_name: must be one of"):
         load_config(node_toml(tmp_path, node_extra='patient_name = "initials"'))
+
+
+def test_a_query_by_patient_pseudonym_finds_that_patient() -> None:
+    rule = CoercionRule(name="keys", dimse=Dimse.C_FIND_RQ, role=Role.SCU, uri="deidentify:")
+    response_rule = CoercionRule(name="items", dimse=Dimse.C_FIND_RSP, role=Role.SCU,
+                                 uri="deidentify:")
+    coercer = Coercer([rule, response_rule], engines(SECRET))
+    patients = []
+    for patient_id in ("MRN-1001", "MRN-2002"):
+        item = Dataset()
+        item.PatientID, item.PatientName, item.Modality = patient_id, "Doe^Jo", "CT"
+        patients.append(item)
+    pseudonym = KeyedPatients(SECRET).values_for(read_identity(patients[0])).patient_id
+    keys = Dataset()
+    keys.PatientID, keys.Modality = pseudonym, "CT"
+    query = coercer.coerce_query(keys, Role.SCU, PEER)
+    assert not query.upstream.PatientID, "sent universal: the provider knows no pseudonym"
+    coerced = [coercer.coerce(item, Dimse.C_FIND_RSP, Role.SCU, PEER) for item in patients]
+    assert [query.accepts(item) for item in coerced] == [True, False]
