@@ -3,7 +3,9 @@
 A rerun skips finished outputs; that is only right when it de-identifies as the first run
 did. The first run records, in ``OUTPUT/.deidentify-run``, the profile, edition, compound
 policy, UID scheme and a keyed fingerprint of the secret (never the secret, nor anything of
-the files); a later run into the same folder with any of them different is refused.
+the files), and where patient values come from (``LinkageSettings.identity``: keyed, or a
+keyed fingerprint of the lookup table); a later run into the same folder with any of them
+different is refused.
 """
 
 from __future__ import annotations

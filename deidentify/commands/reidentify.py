@@ -22,6 +22,8 @@ from deidentify.linkage.errors import MISSING_EXTRA, CredentialError
 
 PASSPHRASE_FILE_VARIABLE = "DEIDENTIFY_KEY_PASSPHRASE_FILE"
 PASSPHRASE_VARIABLE = "DEIDENTIFY_KEY_PASSPHRASE"
+RUN_FILES = ".deidentify-"
+"""The names of what ``apply`` keeps in an output folder (its run record, temporary files)."""
 
 
 def register(subparsers: Any) -> None:
@@ -63,7 +65,7 @@ def _files(inputs: list[Path]) -> Iterator[tuple[Path, Path]]:
     for given in inputs:
         if given.is_dir():
             for path in sorted(given.rglob("*")):
-                if path.is_file():
+                if path.is_file() and not path.name.startswith(RUN_FILES):
                     relative = path.relative_to(given)
                     yield path, (Path(given.name) / relative if len(inputs) > 1 else relative)
         else:

@@ -26,9 +26,10 @@ identities never share a key."""
 
 def text_of(ds: Dataset, tag: int) -> str:
     """The first value of a text element, padding removed; ``""`` when absent or empty."""
-    if tag not in ds:
+    element = ds.get(tag)
+    if element is None:
         return ""
-    value = ds[tag].value
+    value = element.value
     if isinstance(value, MultiValue):
         value = value[0] if value else None
     if value is None:

@@ -44,13 +44,23 @@ class PatientSource(Protocol):
 class KeyedPatients:
     """Keyed pseudonyms: the same patient gets the same values wherever the secret is."""
 
+    MEMO_LIMIT = 1 << 16
+
     def __init__(self, secret: bytes, name_mode: NameMode = NameMode.PSEUDONYM) -> None:
         self._secret = secret
         self.name_mode = name_mode
+        self._memo: dict[str, PatientValues] = {}
+        """Values by identity key; emptied at ``MEMO_LIMIT`` entries (a recomputation)."""
 
     def values_for(self, identity: PatientIdentity) -> PatientValues:
-        pseudonym = patient_pseudonym(self._secret, identity)
-        return PatientValues(pseudonym, pseudonym if self.name_mode is NameMode.PSEUDONYM else "")
+        values = self._memo.get(identity.key)
+        if values is None:
+            if len(self._memo) >= self.MEMO_LIMIT:
+                self._memo.clear()
+            pseudonym = patient_pseudonym(self._secret, identity)
+            name = pseudonym if self.name_mode is NameMode.PSEUDONYM else ""
+            values = self._memo[identity.key] = PatientValues(pseudonym, name)
+        return values
 
 
 class MappedPatients:

@@ -109,3 +109,13 @@ def test_a_missing_table_is_a_usage_error(tmp_path: Path) -> None:
     assert status == 2
     assert "absent.csv: cannot read the lookup table" in err
     assert PATIENTS[0][0] not in err
+
+
+def test_a_rerun_with_another_table_into_the_same_output_is_refused(tmp_path: Path) -> None:
+    assert _apply(tmp_path, TABLE, "--patient-map-missing", "keyed")[0] == 0
+    (tmp_path / "map.csv").write_text("PatientID,NewPatientID\nMRN-1001,OTHER-001\n")
+    status, _, err = run("apply", tmp_path / "in", "--output", tmp_path / "out", "--secret-file",
+                         write_secret(tmp_path), "--patient-map", tmp_path / "map.csv",
+                         "--patient-map-missing", "keyed", "--quiet")
+    assert status == 2
+    assert "written by a run with another patients" in err
