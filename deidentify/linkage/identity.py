@@ -19,7 +19,7 @@ ISSUER_OF_PATIENT_ID = 0x00100021
 STUDY_INSTANCE_UID = 0x0020000D
 SOP_INSTANCE_UID = 0x00080018
 
-_SEPARATOR = "\x1f"
+KEY_SEPARATOR = "\x1f"
 """Joins the parts of a key (the unit separator): no LO or UI value can hold it, so distinct
 identities never share a key."""
 
@@ -50,10 +50,10 @@ class PatientIdentity:
     def key(self) -> str:
         """The text keyed derivations use: distinct for distinct identities."""
         if not self.patient_id:
-            return _SEPARATOR + "uid" + _SEPARATOR + self.fallback
+            return KEY_SEPARATOR + "uid" + KEY_SEPARATOR + self.fallback
         if not self.issuer:
             return self.patient_id
-        return self.patient_id + _SEPARATOR + self.issuer
+        return self.patient_id + KEY_SEPARATOR + self.issuer
 
 
 def read_identity(ds: Dataset) -> PatientIdentity:
