@@ -107,7 +107,7 @@ def test_a_killed_run_rerun_lists_exactly_its_outputs(tmp_path: Path) -> None:
     process = subprocess.Popen(args, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        if len(dicom_files(tmp_path / "out")) >= 5:
+        if len(dicom_files(tmp_path / "out")) >= 2:
             break
         time.sleep(0.02)
     assert process.poll() is None, "the run ended before it could be killed"

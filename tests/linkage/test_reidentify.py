@@ -45,7 +45,7 @@ def test_reidentify_restores_names_ids_dates_and_uids(tmp_path: Path) -> None:
     (tmp_path / "passphrase").write_text("a passphrase\n")
     status, _, _ = run("apply", tmp_path / "in", "--output", tmp_path / "out", "--secret-file",
                        write_secret(tmp_path), "--profile", MODIFIED_DATES, "--encrypt-to",
-                       certificate, "--quiet", "--jobs", "2")
+                       certificate, "--quiet")
     assert status == 0
     for relative, ds in read_all(tmp_path / "out").items():
         original = pydicom.dcmread(tmp_path / "in" / relative)
