@@ -114,9 +114,11 @@ def add_encrypted_item(ds: Dataset, sealed: Dataset) -> None:
                                                     Sequence([sealed]))
 
 
-def opened_items(ds: Dataset, certificate: x509.Certificate, key: PrivateKey) -> list[Dataset]:
-    """The Modified Attributes items of every Encrypted Attributes item this key opens."""
-    found: list[Dataset] = []
+def opened_items(ds: Dataset, certificate: x509.Certificate,
+                 key: PrivateKey) -> list[tuple[Dataset, Dataset]]:
+    """(Encrypted Attributes item, its Modified Attributes item) of every item this key
+    opens, in sequence order."""
+    found: list[tuple[Dataset, Dataset]] = []
     sequence = ds.get(ENCRYPTED_ATTRIBUTES_SEQUENCE)
     for sealed in (sequence.value if sequence is not None and sequence.VR == "SQ" else ()):
         syntax_element = sealed.get(ENCRYPTED_CONTENT_TRANSFER_SYNTAX_UID)
@@ -131,5 +133,5 @@ def opened_items(ds: Dataset, certificate: x509.Certificate, key: PrivateKey) ->
         decoded = read_dataset(io.BytesIO(content), is_implicit_VR=False, is_little_endian=True)
         modified = decoded.get(MODIFIED_ATTRIBUTES_SEQUENCE)
         if modified is not None and modified.VR == "SQ" and len(modified.value) == 1:
-            found.append(modified.value[0])
+            found.append((sealed, modified.value[0]))
     return found

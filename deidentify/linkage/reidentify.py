@@ -2,12 +2,14 @@
 
 In: a de-identified file carrying an Encrypted Attributes Sequence (ours or another tool's,
 such as GDCM's ``gdcmanon -e``), the recipient's certificate and RSA private key. Out: the
-file with every attribute of the first Modified Attributes item the key opens put back
-(replacing the de-identified values), the attributes every de-identification sets
-(Patient Identity Removed, De-identification Method and its Code Sequence, Longitudinal
-Temporal Information Modified, Contributing Equipment Sequence) removed where the item does
-not hold an original of them, the Encrypted Attributes Sequence removed, and File Meta
-following the restored SOP Instance UID. What the de-identification added and did not list
+file with every attribute of the last Modified Attributes item the key opens (the latest
+de-identification's) put back, replacing the de-identified values; the attributes every
+de-identification sets (Patient Identity Removed, De-identification Method and its Code
+Sequence, Longitudinal Temporal Information Modified, Contributing Equipment Sequence)
+removed where the item does not hold an original of them; that Encrypted Attributes item
+removed (the sequence too when it was the only one: items of earlier de-identifications
+stay, for another re-identification); and File Meta following the restored SOP Instance
+UID. What the de-identification added and did not list
 (a pseudonymous Patient ID of an object that had none) stays.
 """
 
@@ -36,13 +38,16 @@ def restore(ds: Dataset, certificate: x509.Certificate, key: PrivateKey) -> None
     opened = opened_items(ds, certificate, key)
     if not opened:
         raise NotSealed("no Encrypted Attributes item that this key opens")
-    originals = opened[0]
+    sealed, originals = opened[-1]
+    items = ds[ENCRYPTED_ATTRIBUTES_SEQUENCE].value
+    del items[next(index for index, item in enumerate(items) if item is sealed)]
+    if not items:
+        del ds[ENCRYPTED_ATTRIBUTES_SEQUENCE]
     for tag in METHOD_TAGS:
         if tag not in originals and tag in ds:
             del ds[tag]
     for tag in list(originals.keys()):
         ds[tag] = originals[tag]
-    del ds[ENCRYPTED_ATTRIBUTES_SEQUENCE]
     meta = getattr(ds, "file_meta", None)
     if meta is not None and SOP_INSTANCE_UID in ds:
         meta.MediaStorageSOPInstanceUID = ds[SOP_INSTANCE_UID].value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from pathlib import Path
 
@@ -137,3 +138,21 @@ def test_the_fast_path_seals_what_the_reference_path_seals(tmp_path: Path) -> No
     for ds in (fast, reference):
         restore(ds, recipient, private)
         _same(_nested_dataset(), ds)
+
+
+def test_two_passes_are_undone_one_at_a_time(tmp_path: Path) -> None:
+    key, certificate = make_recipient(tmp_path)
+    recipient, private = load_certificate(certificate), load_private_key(key, None)
+    original = _nested_dataset()
+    ds = _nested_dataset()
+    for secret in (SECRET, SECRET[::-1]):
+        linkage = Linkage(KeyedPatients(secret.encode()), recipient=recipient)
+        Deidentifier(Plan.build(parse_profile("deidentify:")), secret.encode(),
+                     linkage=linkage).apply(ds)
+    assert len(ds[ENCRYPTED_ATTRIBUTES].value) == 2
+    once = copy.deepcopy(ds)
+    restore(once, recipient, private)
+    assert len(once[ENCRYPTED_ATTRIBUTES].value) == 1
+    assert once.PatientID != original.PatientID
+    restore(once, recipient, private)
+    _same(original, once)
