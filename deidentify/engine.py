@@ -47,7 +47,7 @@ from deidentify.elements import (
     text_values,
 )
 from deidentify.linkage.hook import Linkage
-from deidentify.linkage.patients import KeyedPatients
+from deidentify.linkage.patients import KeyedPatients, UnmappedPatient
 from deidentify.plan import Plan, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
 from deidentify.uids import UIDScheme
@@ -171,6 +171,8 @@ class Deidentifier:
         ds = read(source)
         try:
             self.apply(ds)
+        except UnmappedPatient as error:
+            raise DeidentifyError(f"{source}: {error}") from None
         except _ELEMENT_ERRORS as error:
             raise DeidentifyError(
                 f"{source}: cannot be de-identified ({type(error).__name__} in its elements)"

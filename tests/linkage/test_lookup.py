@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from deidentify.linkage import LookupTableError, PatientIdentity, read_patient_map
-from tests.linkage.helpers import PATIENTS, make_patients, read_all, run, write_secret
+from deidentify import Deidentifier, DeidentifyError, Plan, parse_profile
+from deidentify.linkage import (
+    Linkage,
+    LookupTableError,
+    MappedPatients,
+    PatientIdentity,
+    read_patient_map,
+)
+from tests.linkage.helpers import PATIENTS, make_patients, read_all, run, shipped, write_secret
 
 TABLE = "PatientID,NewPatientID,NewPatientName\nMRN-1001,TRIAL-001,Subject^001\n"
 
@@ -119,3 +126,13 @@ def test_a_rerun_with_another_table_into_the_same_output_is_refused(tmp_path: Pa
                          "--patient-map-missing", "keyed", "--quiet")
     assert status == 2
     assert "written by a run with another patients" in err
+
+
+def test_the_api_names_an_unlisted_patient(tmp_path: Path) -> None:
+    path = tmp_path / "map.csv"
+    path.write_text(TABLE)
+    linkage = Linkage(MappedPatients(read_patient_map(path)))
+    deid = Deidentifier(Plan.build(parse_profile("deidentify:")), b"s" * 16, linkage=linkage)
+    with pytest.raises(DeidentifyError, match=r"CT_small\.dcm: its patient is not in the lookup"):
+        deid.deidentify_file(shipped("CT_small.dcm"), tmp_path / "out.dcm")
+    assert not (tmp_path / "out.dcm").exists()
