@@ -15,6 +15,7 @@ UID. What the de-identification added and did not list
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pydicom
@@ -56,12 +57,14 @@ def restore(ds: Dataset, certificate: x509.Certificate, key: PrivateKey) -> None
 def reidentify_file(source: Path, target: Path, certificate: x509.Certificate,
                     key: PrivateKey) -> None:
     """Re-identify one file into ``target`` (atomically); NotSealed, or InvalidDicomError for
-    a file that is not DICOM."""
-    ds = pydicom.dcmread(source)
-    restore(ds, certificate, key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_output(target) as stream:
-        ds.save_as(stream, enforce_file_format=True)
+    a file that is not DICOM. pydicom's warnings are silenced: they quote values (UIDs)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = pydicom.dcmread(source)
+        restore(ds, certificate, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(target) as stream:
+            ds.save_as(stream, enforce_file_format=True)
 
 
 __all__ = ["InvalidDicomError", "NotSealed", "reidentify_file", "restore"]
