@@ -3,10 +3,11 @@
 Every date and time of one patient moves by the same offset, so intervals between them (age
 at the study, days between studies, minutes between injection and acquisition) are preserved
 while the calendar dates and clock times are not. The offset is derived from the run's secret
-and a patient key (normally the original Patient ID): a whole number of days into the past
-(``offset_for``) and a number of seconds within a day (``seconds_for``), one instant offset
-``patient_offset`` = days + seconds. Separate runs with the same secret shift one patient's
-studies alike.
+and a patient key (the patient identity's key, ``deidentify.linkage.identity``: the original
+Patient ID with its issuer, or the Study Instance UID of an object without Patient ID): a
+whole number of days into the past (``offset_for``) and a number of seconds within a day
+(``seconds_for``), one instant offset ``patient_offset`` = days + seconds. Separate runs
+with the same secret shift one patient's studies alike.
 
 Values are shifted as text, keeping what the standard allows:
 
@@ -69,7 +70,7 @@ class DateShifter:
     def offset_for(self, patient_key: str) -> timedelta:
         """The shift of one patient's dates; the key's padding spaces and NULs are ignored.
 
-        Datasets without a Patient ID share the offset of the empty key.
+        Datasets with the same key share the offset.
         """
         key = patient_key.strip(" \x00").encode("utf-8", "surrogatepass")
         digest = hmac.new(self._secret, _SHIFT_CONTEXT + key, hashlib.sha256).digest()

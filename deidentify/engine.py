@@ -54,9 +54,11 @@ from deidentify.elements import (
     text_values,
 )
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
+from deidentify.linkage.hook import Linkage
+from deidentify.linkage.patients import KeyedPatients, UnmappedPatient
 from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
-from deidentify.uids import UIDMapper, UIDScheme
+from deidentify.uids import UIDScheme
 from generated.model import Option
 
 PATIENT_ID = 0x00100020
@@ -137,10 +139,13 @@ class Deidentifier:
         secret: bytes,
         uid_scheme: UIDScheme = UIDScheme.KEYED,
         cleaner: TextCleaner | None = None,
+        linkage: Linkage | None = None,
     ) -> None:
         self.plan = plan
         self._secret = secret
-        self._uids = UIDMapper(secret, uid_scheme)
+        self.linkage = linkage or Linkage(KeyedPatients(secret))
+        """Patient values (keyed pseudonyms by default), replacements noted, originals sealed."""
+        self._uids = self.linkage.uid_mapper(secret, uid_scheme)
         self._dates = DateShifter(secret) if plan.has(
             Option.RETAIN_LONGITUDINAL_MODIFIED_DATES
         ) else None
@@ -159,19 +164,19 @@ class Deidentifier:
 
     def apply(self, ds: Dataset) -> None:
         """De-identify ``ds`` in place, File Meta included."""
-        patient_id = str(ds.get(PATIENT_ID).value or "") if PATIENT_ID in ds else ""
+        linkage = self.linkage.begin(ds)
         context = Context(
             identifiers=collect_identifiers(ds) if self._needs_identifiers else None,
-            offset=self._dates.patient_offset(patient_id) if self._dates else None,
+            offset=self._dates.patient_offset(linkage.identity.key) if self._dates else None,
             private_marks=private.collect_marks(ds) if self._private.retains else {},
         )
         id_hash = patient_id_hash_of(ds) if self.plan.has(Option.RETAIN_PATIENT_ID_HASH) else None
         original_meta = getattr(ds, "file_meta", None)
         self.walk(ds, context, TextMode.NONE)
-        if id_hash is not None:
-            ds[PATIENT_ID] = DataElement(PATIENT_ID, "LO", id_hash)
+        linkage.set_patient(ds, id_hash, self.plan)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
         self._method.add(ds)
+        linkage.finish(ds)
 
     @property
     def _retains_uids(self) -> bool:
@@ -191,6 +196,8 @@ class Deidentifier:
         ds = read(source, limit)
         try:
             self.apply(ds)
+        except UnmappedPatient as error:
+            raise DeidentifyError(f"{source}: {error}") from None
         except _ELEMENT_ERRORS as error:
             raise DeidentifyError(
                 f"{source}: cannot be de-identified ({type(error).__name__} in its elements)"

@@ -22,12 +22,15 @@ from deidentify.beyond import UnknownPolicy
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
+from deidentify.linkage.hook import Replacements
+from deidentify.linkage.settings import LinkageSettings
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import parse_profile
 from deidentify.uids import UIDScheme
 
-FileFunction = Callable[[Path, Path], None]
-"""Writes the de-identified ``source`` to ``target`` completely, or raises."""
+FileFunction = Callable[[Path, Path], Replacements | None]
+"""Writes the de-identified ``source`` to ``target`` completely, or raises; returns the
+replacements made when they are noted (for linkage files)."""
 
 FileFunctionFactory = Callable[[], FileFunction]
 """Builds a FileFunction; called once per worker process. Must be picklable."""
@@ -43,19 +46,21 @@ def deidentify_one(
     fast: bool,
     dicomdir_reason: str,
     inflation: InflationLimit,
-) -> None:
-    """De-identify one file by the first path that takes it; FileFailed if its sequences
-    are nested deeper than the readers and the engine (all recursive) can follow."""
+) -> Replacements | None:
+    """De-identify one file by the first path that takes it; the replacements it made.
+    FileFailed if its sequences are nested deeper than the readers and the engine (all
+    recursive) can follow."""
     try:
         kind = sniff(source, dicomdir_reason)
         if deidentify_streaming(deid, source, target, kind, inflation):
-            return
+            return deid.linkage.taken()
         if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-            return
+            return deid.linkage.taken()
         ds = read_whole(source, kind, inflation)
         deid.apply(ds)
         with open(target, "wb") as stream:
             deid.write(ds, stream)
+        return deid.linkage.taken()
     except RecursionError:
         raise FileFailed(NESTED_TOO_DEEPLY) from None
 
@@ -73,19 +78,22 @@ class EngineFactory:
     dicomdir_reason: str = DICOMDIR_DROPPED
     unknown: UnknownPolicy = UnknownPolicy.REMOVE
     inflation: InflationLimit = DEFAULT_LIMIT
+    linkage: LinkageSettings = field(default_factory=LinkageSettings)
 
     @property
     def identity(self) -> RunIdentity:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
-                            self.uid_scheme.value, self.secret, self.unknown.value)
+                            self.uid_scheme.value, self.secret, self.unknown.value,
+                            self.linkage.identity(self.secret))
 
     def deidentifier(self) -> Deidentifier:
-        """The engine for this run's profile, policy, unknown-element setting, scheme and
-        secret."""
+        """The engine for this run's profile, policy, unknown-element setting, scheme,
+        secret and linkage."""
         plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy,
                           self.unknown)
-        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme)
+        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme,
+                            linkage=self.linkage.build(self.secret))
 
     def __call__(self) -> FileFunction:
         return partial(

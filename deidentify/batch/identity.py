@@ -2,10 +2,12 @@
 
 A rerun skips finished outputs; that is only right when it de-identifies as the first run
 did. The first run records, in ``OUTPUT/.deidentify-run``, the profile, edition, compound
-policy, UID scheme and the ``--unknown`` setting, and a check of the secret: a random salt
-and the secret's scrypt hash under it (``secret-check=scrypt:N:r:p:salt:hash``), so slow to
-compute that the record cannot serve to guess the secret offline. Never the secret, nor
-anything of the files. A later run into the same folder with any of them different is refused.
+policy, UID scheme, the ``--unknown`` setting, where patient values come from
+(``LinkageSettings.identity``: keyed, or a keyed fingerprint of the lookup table), and a
+check of the secret: a random salt and the secret's scrypt hash under it
+(``secret-check=scrypt:N:r:p:salt:hash``), so slow to compute that the record cannot serve to
+guess the secret offline. Never the secret, nor anything of the files. A later run into the
+same folder with any of them different is refused.
 
 Folders written before the salted check held a 64-bit unsalted HMAC of the secret
 (``secret-fingerprint=``): a run with the matching secret accepts such a folder once and
@@ -44,11 +46,11 @@ class RunIdentity:
 
 
 def run_identity(profile_uri: str, edition: str, policy: str, uid_scheme: str,
-                 secret: bytes, unknown: str = "remove") -> RunIdentity:
-    """The settings a run records and checks."""
+                 secret: bytes, unknown: str = "remove", patients: str = "") -> RunIdentity:
+    """The settings a run records and checks; ``patients``: the linkage settings' lines."""
     return RunIdentity(
         f"profile={profile_uri}\nedition={edition}\npolicy={policy}\nuid-scheme={uid_scheme}\n"
-        f"unknown={unknown}\n",
+        f"unknown={unknown}\n{patients}",
         secret,
     )
 

@@ -41,11 +41,12 @@ class WorkerLost(Exception):
 
 class TaskPool(Protocol):
     """Where a run's tasks run: every task's result in completion order, each logged to
-    ``log`` before it is yielded; once ``stop`` is set, no new task starts."""
+    ``log`` before it is yielded; once ``stop`` is set, no new task starts; each output's
+    replacements noted in the journal of the ``linkage`` folder before it is placed."""
 
     def run(
         self, tasks: Sequence[Task], factory: FileFunctionFactory, output: Path,
-        stop: threading.Event, log: Path | None,
+        stop: threading.Event, log: Path | None, linkage: Path | None,
     ) -> Iterator[FileResult]: ...
 
 
@@ -57,10 +58,10 @@ class LocalPool:
 
     def run(
         self, tasks: Sequence[Task], factory: FileFunctionFactory, output: Path,
-        stop: threading.Event, log: Path | None,
+        stop: threading.Event, log: Path | None, linkage: Path | None,
     ) -> Iterator[FileResult]:
         """Every task's result, in completion order, logged by the process that ran it."""
-        return run_tasks(tasks, factory, output, self.jobs, stop, log)
+        return run_tasks(tasks, factory, output, self.jobs, stop, log, linkage)
 
 
 def chunk_size(count: int, jobs: int) -> int:
@@ -71,18 +72,24 @@ def chunk_size(count: int, jobs: int) -> int:
 def run_tasks(
     tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int,
     stop: threading.Event | None = None, log: Path | None = None,
+    linkage: Path | None = None,
 ) -> Iterator[FileResult]:
     """The result of every task run, in completion order, each logged to ``log`` by the
-    process that ran it; once ``stop`` is set, no new task starts."""
+    process that ran it; once ``stop`` is set, no new task starts. ``linkage``: the folder
+    whose journal notes each output's replacements."""
     stop = stop or threading.Event()
     if not tasks:
         return
     if jobs <= 1 or len(tasks) == 1:
-        single = Worker(factory(), output, log)
-        for task in tasks:
-            if stop.is_set():
-                return
-            yield single.run(task)
+        single = Worker(factory(), output, log, linkage)
+        try:
+            for task in tasks:
+                if stop.is_set():
+                    return
+                yield single.run(task)
+        finally:
+            if single.journal is not None:
+                single.journal.close()
         return
     size = chunk_size(len(tasks), jobs)
     chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
@@ -90,7 +97,7 @@ def run_tasks(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker.init,
-        initargs=(factory, output, os.getpid(), log),
+        initargs=(factory, output, os.getpid(), log, linkage),
     )
     pending: set[Future[list[FileResult]]] = set()
     try:

@@ -13,6 +13,7 @@ from enum import Enum
 
 from pydicom.errors import InvalidDicomError
 
+from deidentify.linkage.patients import UnmappedPatient
 from deidentify.writer import WriteError
 
 
@@ -96,7 +97,7 @@ def reason_for(error: BaseException) -> tuple[Status, str]:
     """
     if isinstance(error, FileSkipped):
         return Status.SKIPPED, error.reason
-    if isinstance(error, FileFailed | WriteError):
+    if isinstance(error, FileFailed | WriteError | UnmappedPatient):
         return Status.FAILED, str(error)
     if isinstance(error, OSError):
         if error.errno is None:

@@ -24,7 +24,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from deidentify.batch.atomic import TempArea
-from deidentify.batch.discovery import InputFile, InputProblem, discover, resolve_inputs
+from deidentify.batch.discovery import (
+    InputError,
+    InputFile,
+    InputProblem,
+    discover,
+    resolve_inputs,
+)
 from deidentify.batch.files import FileFunctionFactory
 from deidentify.batch.identity import RunIdentity, claim_output
 from deidentify.batch.layout import Layout
@@ -42,6 +48,7 @@ from deidentify.batch.results import (
 )
 from deidentify.batch.summary import Totals
 from deidentify.batch.worker import Task
+from deidentify.linkage.journal import write_linkage_files
 
 
 def is_dicomdir_name(path: Path) -> bool:
@@ -65,6 +72,8 @@ class BatchOptions:
     """Files the command writes besides the log (a JSON summary): never inside an input."""
     files_from: Path | None = None
     """A list of the files to de-identify, one path a line, relative to the one input folder."""
+    linkage: Path | None = None
+    """The folder of the linkage files (``patients.csv``, ``uids.csv``), written at the end."""
 
 
 def _skipped(item: InputFile, reason: str) -> FileResult:
@@ -129,7 +138,7 @@ def _results(
     options: BatchOptions, stop: threading.Event, pool: TaskPool,
 ) -> Iterator[FileResult]:
     yield from settled
-    yield from pool.run(tasks, factory, options.output, stop, options.log)
+    yield from pool.run(tasks, factory, options.output, stop, options.log, options.linkage)
 
 
 def run_batch(
@@ -141,8 +150,11 @@ def run_batch(
 
     Tasks run in ``pool``, by default this machine's ``--jobs`` worker processes.
     """
-    extra = (*((options.log,) if options.log is not None else ()), *options.other_outputs)
+    extra = (*(path for path in (options.log, options.linkage) if path is not None),
+             *options.other_outputs)
     roots = resolve_inputs(options.inputs, options.output, extra)
+    if options.linkage is not None:
+        check_linkage_folder(options.linkage, options.output)
     items = list(discover(roots, options.files_from))
     stop = stop or threading.Event()
     display = progress or QuietProgress(sys.stderr)
@@ -170,6 +182,16 @@ def run_batch(
         finally:
             display.finish()
             temp.remove_if_empty()
+            if options.linkage is not None:
+                write_linkage_files(options.linkage, options.output)
             totals.seconds = time.monotonic() - started
             totals.interrupted = stop.is_set()
     return totals
+
+
+def check_linkage_folder(linkage: Path, output: Path) -> None:
+    """InputError if the linkage folder lies in the output folder (it identifies patients)."""
+    folder, out = linkage.resolve(), output.resolve()
+    if folder == out or out in folder.parents:
+        raise InputError(f"{linkage}: the linkage folder identifies patients: it cannot lie "
+                         "inside the output folder")

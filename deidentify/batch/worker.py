@@ -22,6 +22,7 @@ from deidentify.batch.layout import hierarchy_path
 from deidentify.batch.log import ResultLog
 from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
 from deidentify.batch.results import EXISTS, REPLACED, FileResult, Status, reason_for
+from deidentify.linkage.journal import Journal
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,15 @@ class Task:
 class Worker:
     """Runs tasks with one per-file function into one output folder."""
 
-    def __init__(self, function: FileFunction, output: Path, log: Path | None = None) -> None:
+    def __init__(self, function: FileFunction, output: Path, log: Path | None = None,
+                 linkage: Path | None = None) -> None:
         self.function = function
         self.output = output
         self.temp = TempArea(output)
         self.manifest = ManifestWriter(output)
         self.log = ResultLog(log)
+        self.journal = Journal(linkage) if linkage is not None else None
+        """Where each output's replacements are noted before it is moved into place."""
 
     def run(self, task: Task) -> FileResult:
         """De-identify one input and write its log record (right after its output is in
@@ -84,9 +88,11 @@ class Worker:
             input_bytes = item.path.stat().st_size
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self.function(item.path, temporary)
+                replacements = self.function(item.path, temporary)
             target = task.target or hierarchy_path(temporary)
             written = digest_of(temporary)
+            if self.journal is not None and replacements is not None:
+                self.journal.append(str(target), replacements)
             reason = self._place(temporary, target, written, task)
             if reason == EXISTS:
                 return FileResult(item.root.label, relative, str(target), Status.SKIPPED,
@@ -124,7 +130,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def init(
-    factory: FileFunctionFactory, output: Path, parent: int, log: Path | None = None
+    factory: FileFunctionFactory, output: Path, parent: int, log: Path | None = None,
+    linkage: Path | None = None,
 ) -> None:
     """Worker-process initializer: build the per-file function once; leave Ctrl-C to the
     main process (SIGTERM too: it may be sent to the whole process group), which lets
@@ -134,7 +141,7 @@ def init(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    _worker = Worker(factory(), output, log)
+    _worker = Worker(factory(), output, log, linkage)
 
 
 def run_chunk(tasks: list[Task]) -> list[FileResult]:

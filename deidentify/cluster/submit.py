@@ -47,7 +47,7 @@ class ClusterPool:
 
     def run(
         self, tasks: Sequence[Task], factory: FileFunctionFactory, output: Path,
-        stop: threading.Event, log: Path | None,
+        stop: threading.Event, log: Path | None, linkage: Path | None,
     ) -> Iterator[FileResult]:
         """Every task's result, in completion order, logged by this process (the workers
         may not share the log's filesystem); once ``stop`` is set, no new chunk starts."""
@@ -57,12 +57,13 @@ class ClusterPool:
         size = chunk_size(len(tasks), threads)
         chunks = (list(tasks[start : start + size]) for start in range(0, len(tasks), size))
         folder = str(output.absolute())
+        journal = str(linkage.absolute()) if linkage is not None else None
         run = uuid.uuid4().hex[:12]
         numbers = itertools.count()
         records = ResultLog(log)
 
         def submit(chunk: list[Task]) -> Future[list[FileResult]]:
-            return self.client.submit(run_chunk, factory, folder, chunk, pure=False,
+            return self.client.submit(run_chunk, factory, folder, chunk, journal, pure=False,
                                       key=f"deidentify-{run}-{next(numbers)}")
 
         first = itertools.islice(chunks, threads * IN_FLIGHT_PER_THREAD)

@@ -56,17 +56,20 @@ class HostTempArea(TempArea):
 _local = threading.local()
 
 
-def _worker(factory: WorkerEngineFactory, output: Path) -> Worker:
-    cached: tuple[WorkerEngineFactory, Path, Worker] | None = getattr(_local, "worker", None)
-    if cached is None or cached[:2] != (factory, output):
-        worker = Worker(factory(), output)
+def _worker(factory: WorkerEngineFactory, output: Path, linkage: Path | None) -> Worker:
+    cached: tuple[WorkerEngineFactory, Path, Path | None, Worker] | None = getattr(
+        _local, "worker", None)
+    if cached is None or cached[:3] != (factory, output, linkage):
+        worker = Worker(factory(), output, linkage=linkage)
         worker.temp = HostTempArea(output)
-        cached = (factory, output, worker)
+        cached = (factory, output, linkage, worker)
         _local.worker = cached
-    return cached[2]
+    return cached[3]
 
 
-def run_chunk(factory: WorkerEngineFactory, output: str, tasks: list[Task]) -> list[FileResult]:
-    """Run a chunk of tasks on this worker; every task's result."""
-    worker = _worker(factory, Path(output))
+def run_chunk(factory: WorkerEngineFactory, output: str, tasks: list[Task],
+              linkage: str | None = None) -> list[FileResult]:
+    """Run a chunk of tasks on this worker; every task's result (each output's replacements
+    journalled in the shared ``linkage`` folder)."""
+    worker = _worker(factory, Path(output), Path(linkage) if linkage else None)
     return [worker.run(task) for task in tasks]

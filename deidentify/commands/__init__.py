@@ -37,4 +37,6 @@ def new_secret_notice(command: str) -> Callable[[Path], None]:
     return notice
 
 
-COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "sample", "options")
+COMMANDS: tuple[str, ...] = (
+    "serve", "report", "verify", "apply", "reidentify", "sample", "options",
+)

@@ -44,6 +44,9 @@ from deidentify.commands import (
     usage_error,
 )
 from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, FLOOR, MB, InflationLimit
+from deidentify.linkage.errors import LinkageError
+from deidentify.linkage.pseudonyms import NameMode
+from deidentify.linkage.settings import LINKAGE_WARNING, LinkageSettings
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
 from deidentify.secrets import SecretError, load_secret
@@ -85,6 +88,40 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="no progress and no summary; failures are still reported")
     parser.add_argument("--summary-json", type=Path, metavar="FILE",
                         help="also write the summary here, as JSON (written atomically)")
+    add_linkage_options(parser)
+
+
+def add_linkage_options(parser: argparse.ArgumentParser) -> None:
+    """Patient pseudonyms, lookup tables, linkage files, sealed originals (docs/linkage.md)."""
+    group = parser.add_argument_group("linkage (docs/linkage.md)")
+    group.add_argument("--patient-name", choices=[mode.value for mode in NameMode],
+                       default=NameMode.PSEUDONYM.value,
+                       help="Patient's Name: the patient's pseudonym (default) or empty")
+    group.add_argument("--patient-map", type=Path, metavar="FILE.csv",
+                       help="lookup table: PatientID,NewPatientID[,NewPatientName]"
+                       "[,IssuerOfPatientID]; listed patients get exactly these values")
+    group.add_argument("--patient-map-missing", choices=["fail", "keyed"], default="fail",
+                       help="a patient missing from the table: its files fail (default) or "
+                       "get the keyed pseudonym")
+    group.add_argument("--linkage", type=Path, metavar="DIR",
+                       help="write patients.csv and uids.csv (id_old,id_new) of every "
+                       "replacement the outputs carry: they identify, keep them safe")
+    group.add_argument("--encrypt-to", type=Path, metavar="CERT.pem",
+                       help="seal the original values in an Encrypted Attributes Sequence "
+                       "for this certificate's RSA key (re-identification, extra 'linkage')")
+
+
+def linkage_settings(args: argparse.Namespace) -> LinkageSettings:
+    """The run's linkage settings, checked (LinkageError for a bad table or certificate)."""
+    settings = LinkageSettings(
+        patient_map=args.patient_map,
+        missing_keyed=args.patient_map_missing == "keyed",
+        name_mode=NameMode(args.patient_name),
+        record=args.linkage is not None,
+        encrypt_to=args.encrypt_to,
+    )
+    settings.check()
+    return settings
 
 
 def register(subparsers: Any) -> None:
@@ -123,9 +160,10 @@ def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     if args.max_inflated_mb <= 0 or args.max_inflate_ratio <= 0:
         raise ProfileError("--max-inflated-mb and --max-inflate-ratio must be positive")
     inflation = InflationLimit(int(args.max_inflated_mb * MB), args.max_inflate_ratio)
+    linkage = linkage_settings(args)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
-                         unknown=unknown, inflation=inflation)
+                         unknown=unknown, inflation=inflation, linkage=linkage)
 
 
 @contextlib.contextmanager
@@ -155,7 +193,7 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     """Run a batch from parsed options; the exit status and the totals (None on error)."""
     try:
         factory = engine_factory(command, args)
-    except (ProfileError, SecretError) as error:
+    except (ProfileError, SecretError, LinkageError) as error:
         return usage_error(command, str(error)), None
     cluster: str | None = getattr(args, "cluster", None)
     worker_secret_file: str | None = getattr(args, "worker_secret_file", None)
@@ -167,7 +205,11 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),
                            jobs=args.jobs, log=args.log, identity=factory.identity,
                            other_outputs=tuple(p for p in (args.summary_json,) if p),
-                           files_from=getattr(args, "files_from", None))
+                           files_from=getattr(args, "files_from", None),
+                           linkage=args.linkage)
+    if args.linkage is not None:
+        print(f"deidentify {command}: {LINKAGE_WARNING.format(folder=args.linkage)}",
+              file=sys.stderr)
     progress = make_progress(sys.stderr, args.quiet)
     stop = threading.Event()
     try:

@@ -17,7 +17,8 @@ handed to the engine: the first are copied straight from the input, the second s
   length the layout gives, removed unread otherwise, as the engine would.
 
 When the profile cleans text, the engine first collects identifying values from every
-element, so every element is shown to it.
+element, and when it seals the originals (``--encrypt-to``) it notes the original of every
+element it removes: every element is shown to it then.
 """
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ class EngineView:
         plan = deidentifier.plan
         self._plan = plan
         self._exact = plan.exact
-        self.shows_everything = any(row.treatment in CLEANING for row in plan.rows())
+        self.shows_everything = deidentifier.linkage.sees_every_element or any(
+            row.treatment in CLEANING for row in plan.rows()
+        )
         self._drops_private = not PrivateFilter(plan).retains
         self.fates: dict[tuple[int, str], Fate] = {}
         """The fates decided so far, by tag and VR."""

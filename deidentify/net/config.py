@@ -13,6 +13,8 @@ from typing import Any
 
 from deidentify.beyond import UnknownPolicy
 from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, MB, InflationLimit
+from deidentify.linkage.pseudonyms import NameMode
+from deidentify.linkage.settings import LinkageSettings
 from deidentify.net.rules import CoercionRule, RulesError, load_rules, load_toml, parse_rules
 
 _AE_TITLE_MAX = 16
@@ -82,6 +84,10 @@ class NodeConfig:
     limits: Limits = field(default_factory=Limits)
     duplicates: Duplicates = Duplicates.REJECT
     inflation: InflationLimit = field(default_factory=InflationLimit)
+    linkage: LinkageSettings = field(default_factory=LinkageSettings)
+    """Patient values, and (with ``linkage_folder``) replacements noted for linkage files."""
+    linkage_folder: Path | None = None
+    """Where ``patients.csv`` and ``uids.csv`` of the stored objects are written."""
 
 
 class _Table:
@@ -194,6 +200,11 @@ _NODE_KEYS = {
     "duplicates",
     "max_inflated_mb",
     "max_inflate_ratio",
+    "linkage",
+    "patient_map",
+    "patient_map_missing",
+    "patient_name",
+    "encrypt_to",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -286,7 +297,24 @@ def load_config(path: str | Path) -> NodeConfig:
         for name in ("forward", "worklist", "mpps")
         if name in document
     }
+    linkage_folder = node.path("linkage")
+    if linkage_folder is not None and (
+        linkage_folder.resolve() == storage.resolve()
+        or storage.resolve() in linkage_folder.resolve().parents
+    ):
+        raise node.error("linkage", "the linkage folder identifies patients: it cannot lie "
+                         "inside the storage folder")
+    linkage = LinkageSettings(
+        patient_map=node.path("patient_map"),
+        missing_keyed=node.choice("patient_map_missing", "fail", ("fail", "keyed")) == "keyed",
+        name_mode=NameMode(node.choice("patient_name", NameMode.PSEUDONYM.value,
+                                         tuple(m.value for m in NameMode))),
+        record=linkage_folder is not None,
+        encrypt_to=node.path("encrypt_to"),
+    )
     return NodeConfig(
+        linkage=linkage,
+        linkage_folder=linkage_folder,
         ae_title=node.ae_title("ae_title"),
         host=node.text("host", "127.0.0.1"),
         port=node.port("port", 11112),

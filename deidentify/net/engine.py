@@ -19,6 +19,7 @@ from pydicom.dataset import Dataset
 from deidentify.beyond import UnknownPolicy
 from deidentify.dates import DateShifter, UnparseableDate, shift_text
 from deidentify.engine import Deidentifier
+from deidentify.linkage.hook import Linkage
 from deidentify.net.profiles import KeyHandling, ProfileEngine
 from deidentify.plan import CompoundPolicy, Plan, Treatment
 from deidentify.profile import parse_profile
@@ -42,9 +43,9 @@ _ITEMS_KEPT = frozenset(
 class PlanEngine:
     """One profile: a plan, its Deidentifier, and the key handling derived from the plan."""
 
-    def __init__(self, plan: Plan, secret: bytes) -> None:
+    def __init__(self, plan: Plan, secret: bytes, linkage: Linkage | None = None) -> None:
         self.plan = plan
-        self.deidentifier = Deidentifier(plan, secret)
+        self.deidentifier = Deidentifier(plan, secret, linkage=linkage)
         self._retains_uids = plan.has(Option.RETAIN_UIDS)
         self._max_shift_days = DateShifter(secret).max_shift_days
 
@@ -115,9 +116,10 @@ def engines(
     edition: str | None = None,
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
     unknown: UnknownPolicy = UnknownPolicy.REMOVE,
+    linkage: Linkage | None = None,
 ) -> Callable[[str], ProfileEngine]:
-    """A factory of engines by profile URI, for ``Coercer``."""
-    return lambda uri: build_engine(uri, secret, edition, policy, unknown)
+    """A factory of engines by profile URI, for ``Coercer``; every engine shares ``linkage``."""
+    return lambda uri: build_engine(uri, secret, edition, policy, unknown, linkage)
 
 
 def build_engine(
@@ -126,6 +128,7 @@ def build_engine(
     edition: str | None = None,
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
     unknown: UnknownPolicy = UnknownPolicy.REMOVE,
+    linkage: Linkage | None = None,
 ) -> PlanEngine:
     """The engine of one profile URI (raises ProfileError, a ValueError, for a bad URI)."""
-    return PlanEngine(Plan.build(parse_profile(uri, edition), policy, unknown), secret)
+    return PlanEngine(Plan.build(parse_profile(uri, edition), policy, unknown), secret, linkage)

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from pydicom.dataset import Dataset
@@ -27,6 +28,8 @@ from pynetdicom.association import Association
 from pynetdicom.presentation import AllStoragePresentationContexts
 
 from deidentify.inflation import InflationRefused, check_stream
+from deidentify.linkage.hook import Linkage
+from deidentify.linkage.journal import Journal, write_linkage_files
 from deidentify.net.admission import Admission, apply_timeouts, start_guarded_server
 from deidentify.net.coercion import Coercer, CoercionError, Query
 from deidentify.net.config import NodeConfig, Remote, TLSConfig
@@ -88,11 +91,15 @@ def client_context(tls: TLSConfig | None) -> ssl.SSLContext:
 class Node:
     """One running node; ``start`` binds, ``stop`` finishes what is in flight and closes."""
 
-    def __init__(self, config: NodeConfig, coercer: Coercer, secret: bytes, write: Writer) -> None:
+    def __init__(self, config: NodeConfig, coercer: Coercer, secret: bytes, write: Writer,
+                 linkage: Linkage | None = None) -> None:
         self.config = config
         self.coercer = coercer
         self._secret = secret
         self._write = write
+        self._linkage = linkage
+        self._journal = (Journal(config.linkage_folder)
+                         if linkage is not None and config.linkage_folder is not None else None)
         self._server: Any = None
         self.admission = Admission(config.limits)
         self._in_flight = 0
@@ -181,6 +188,9 @@ class Node:
         if self.forwarder is not None:
             self.forwarder.stop(timeout=grace)
         self.coercer.issued.close()
+        if self._journal is not None and self.config.linkage_folder is not None:
+            self._journal.close()
+            write_linkage_files(self.config.linkage_folder, self.config.storage)
         LOGGER.info("node %s stopped; %d objects stored", self.config.ae_title, self.stored)
 
     def _tls_for(self, remote: Remote | None) -> ssl.SSLContext | None:
@@ -275,6 +285,7 @@ class Node:
             coerced = self.coercer.coerce(dataset, Dimse.C_STORE_RQ, Role.SCU, info, sop_class)
             path, copy = store(self.config.storage, coerced, self._write,
                                self.config.duplicates)
+            self._note_linkage(path)
         except InflationRefused as refused:
             LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae, refused)
             return STORE_OUT_OF_RESOURCES
@@ -330,6 +341,11 @@ class Node:
             LOGGER.error("%s from %r refused: %s", what, incoming.calling_ae, refused)
             return False
         return True
+    def _note_linkage(self, path: Path) -> None:
+        """Journal the replacements of the object just stored at ``path`` (linkage files)."""
+        replacements = self._linkage.taken() if self._linkage is not None else None
+        if self._journal is not None and replacements is not None:
+            self._journal.append(str(path.relative_to(self.config.storage)), replacements)
 
     def _on_find(self, event: Any) -> Iterator[tuple[int, Dataset | None]]:
         worklist = self.config.worklist

@@ -58,7 +58,7 @@ def test_truncated_files_of_every_kind_are_reported_as_truncated(tmp_path: Path)
     assert wrong == {}
 
 
-def test_a_listed_element_of_an_unknown_vr_gets_its_action_in_the_safest_form(tmp_path: Path) -> None:
+def test_a_listed_element_of_an_unknown_vr_gets_its_safest_action(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     data = shipped("CT_small.dcm").read_bytes()
