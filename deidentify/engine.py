@@ -2,7 +2,12 @@
 
 Every element present is looked up once in the plan's tag -> row dict; nested sequences are
 walked item by item with the same plan. Elements that Table E.1-1 does not list (Rows, Pixel
-Data, ...) are kept; the pixel data is never decoded.
+Data, ...) are kept; the pixel data is never decoded. Beyond the table (``Plan.unlisted``, at
+every depth): item and delimiter tags met as elements, unlisted attributes that identify a
+person, an organisation or a device, and (unless ``--unknown keep``) public tags no dictionary
+defines and elements whose VR or length contradicts the dictionary are removed. A listed
+attribute whose VR or length contradicts the dictionary gets its row's action in the safest
+form (``PlanRow.safest``); a sequence under a tag that is not one is removed.
 
 Where the VR is needed and unknown (implicit VR or UN, and a tag pydicom's dictionary does
 not know), the safe choice is taken: D, U and C remove the element rather than write a value
@@ -26,13 +31,15 @@ from typing import BinaryIO
 
 import pydicom
 from pydicom import Dataset
-from pydicom.dataelem import DataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.errors import InvalidDicomError
+from pydicom.multival import MultiValue
 
 from deidentify import graphics, method, private, structured, writer
 from deidentify.atomic import atomic_output
+from deidentify.beyond.conformity import FIXED_SIZES
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers, default_cleaner
-from deidentify.dates import DateShifter, UnparseableDate
+from deidentify.dates import DateShifter, UnparseableDate, time_carry
 from deidentify.dummies import dummy_value
 from deidentify.elements import (
     LONG_TEXT_VRS,
@@ -46,10 +53,13 @@ from deidentify.elements import (
     set_values,
     text_values,
 )
-from deidentify.plan import Plan, Treatment
+from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
+from deidentify.linkage.hook import Linkage
+from deidentify.linkage.patients import KeyedPatients, UnmappedPatient
+from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
 from deidentify.structure import CorruptStructure, check_path
-from deidentify.uids import UIDMapper, UIDScheme
+from deidentify.uids import UIDScheme
 from generated.model import Option
 
 PATIENT_ID = 0x00100020
@@ -67,7 +77,8 @@ _CLEANING = frozenset(
 )
 
 
-_ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+_ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError,
+                   NotImplementedError)
 """What malformed elements raise in pydicom; reported by type only, since pydicom's messages
 may quote values."""
 
@@ -76,16 +87,23 @@ class DeidentifyError(ValueError):
     """A file that cannot be de-identified: the message names the file and the problem."""
 
 
-def read(source: str | os.PathLike[str]) -> Dataset:
-    """Read a DICOM file, also one without preamble and File Meta; DeidentifyError if not,
-    or if its element structure is inconsistent (:mod:`deidentify.structure`)."""
+def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) -> Dataset:
+    """Read a DICOM file, also one without preamble and File Meta; DeidentifyError if not, if
+    its deflated dataset inflates past ``limit``, or if its element structure is inconsistent
+    (:mod:`deidentify.structure`)."""
+    corrupt = None
     try:
+        with open(source, "rb") as stream:
+            check_file(stream, limit)
         check_path(source)
-        corrupt = None
+    except InflationRefused as refused:
+        raise DeidentifyError(f"{source}: {refused}") from None
     except CorruptStructure as error:
         if error.part10:
             raise DeidentifyError(f"{source}: {error}") from None
         corrupt = error
+    except RecursionError:
+        raise DeidentifyError(f"{source}: sequences nested too deeply to follow") from None
     except OSError as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
     try:
@@ -100,8 +118,11 @@ def read(source: str | os.PathLike[str]) -> Dataset:
         raise
     except (InvalidDicomError, OSError, ValueError, EOFError, KeyError) as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
+    except RecursionError:
+        raise DeidentifyError(f"{source}: sequences nested too deeply to follow") from None
     if corrupt is not None:
         raise DeidentifyError(f"{source}: {corrupt}")
+    return ds
     return ds
 
 
@@ -121,6 +142,8 @@ class Context:
     identifiers: IdentifyingValues | None
     offset: timedelta | None
     private_marks: private.Marks = field(default_factory=dict)
+    carries: dict[int, int] = field(default_factory=dict)
+    """The day carried into each date of the dataset being walked by its paired time."""
 
 
 class Deidentifier:
@@ -132,10 +155,13 @@ class Deidentifier:
         secret: bytes,
         uid_scheme: UIDScheme = UIDScheme.KEYED,
         cleaner: TextCleaner | None = None,
+        linkage: Linkage | None = None,
     ) -> None:
         self.plan = plan
         self._secret = secret
-        self._uids = UIDMapper(secret, uid_scheme)
+        self.linkage = linkage or Linkage(KeyedPatients(secret))
+        """Patient values (keyed pseudonyms by default), replacements noted, originals sealed."""
+        self._uids = self.linkage.uid_mapper(secret, uid_scheme)
         self._dates = DateShifter(secret) if plan.has(
             Option.RETAIN_LONGITUDINAL_MODIFIED_DATES
         ) else None
@@ -146,6 +172,7 @@ class Deidentifier:
         self._content = structured.ContentItems(plan)
         self._method = method.MethodAttributes(plan)
         self._needs_identifiers = any(row.treatment in _CLEANING for row in plan.rows())
+        self._pairs = plan.date_time_pairs if self._dates is not None else {}
 
     def map_uid(self, uid: str) -> str:
         """The replacement of a UID under this de-identifier's secret and scheme."""
@@ -153,19 +180,19 @@ class Deidentifier:
 
     def apply(self, ds: Dataset) -> None:
         """De-identify ``ds`` in place, File Meta included."""
-        patient_id = str(ds.get(PATIENT_ID).value or "") if PATIENT_ID in ds else ""
+        linkage = self.linkage.begin(ds)
         context = Context(
             identifiers=collect_identifiers(ds) if self._needs_identifiers else None,
-            offset=self._dates.offset_for(patient_id) if self._dates else None,
+            offset=self._dates.patient_offset(linkage.identity.key) if self._dates else None,
             private_marks=private.collect_marks(ds) if self._private.retains else {},
         )
         id_hash = patient_id_hash_of(ds) if self.plan.has(Option.RETAIN_PATIENT_ID_HASH) else None
         original_meta = getattr(ds, "file_meta", None)
         self.walk(ds, context, TextMode.NONE)
-        if id_hash is not None:
-            ds[PATIENT_ID] = DataElement(PATIENT_ID, "LO", id_hash)
+        linkage.set_patient(ds, id_hash, self.plan)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
         self._method.add(ds)
+        linkage.finish(ds)
 
     @property
     def _retains_uids(self) -> bool:
@@ -176,12 +203,17 @@ class Deidentifier:
         writer.write(ds, target)
 
     def deidentify_file(
-        self, source: str | os.PathLike[str], target: str | os.PathLike[str]
+        self,
+        source: str | os.PathLike[str],
+        target: str | os.PathLike[str],
+        limit: InflationLimit = DEFAULT_LIMIT,
     ) -> None:
         """Read, de-identify and write one file; the target appears atomically."""
-        ds = read(source)
+        ds = read(source, limit)
         try:
             self.apply(ds)
+        except UnmappedPatient as error:
+            raise DeidentifyError(f"{source}: {error}") from None
         except _ELEMENT_ERRORS as error:
             raise DeidentifyError(
                 f"{source}: cannot be de-identified ({type(error).__name__} in its elements)"
@@ -205,6 +237,9 @@ class Deidentifier:
         """
         exact = self._exact
         private_tags: list[int] = []
+        groups: dict[int, bool] = {}
+        carries = context.carries
+        context.carries = self._carries(ds, context) if self._pairs else {}
         for tag in list(ds.keys()):
             if tag in skip:
                 continue
@@ -220,17 +255,45 @@ class Deidentifier:
                 if group in _FILE_GROUPS:
                     del ds[tag]
                 elif graphics.is_repeating_group(group):
-                    self._repeating(ds, tag, context)
+                    self._repeating(ds, tag, context, groups)
                 else:
                     self._unlisted(ds, tag, context, mode)
                 continue
-            vr = element_vr(ds, tag)
-            treatment = row.treatment_for_vr(vr, self._policy)
-            if mode is TextMode.GRAPHICS and tag in graphics.GRAPHIC_TEXT:
-                treatment = Treatment.CLEAN_TEXT
-            self.treat(ds, tag, vr, treatment, context, mode)
+            self._listed(ds, tag, row, context, mode)
         if private_tags:
             self._private.process(self, ds, private_tags, context, mode)
+        context.carries = carries
+
+    def _listed(self, ds: Dataset, tag: int, row: PlanRow, context: Context,
+                mode: TextMode) -> None:
+        """Treat an element of a row of Table E.1-1; in the safest form where its VR or
+        length contradicts the dictionary (``PlanRow.safest``)."""
+        raw = ds.get_item(tag, keep_deferred=True)
+        if self.plan.conforms(tag, raw.VR, _raw_length(raw)):
+            vr = element_vr(ds, tag)
+            treatment = row.treatment_for_vr(vr, self._policy)
+            if treatment is Treatment.SHIFT_DATE:
+                vr = row.vr or vr
+        elif raw.VR == "SQ":
+            treatment, vr = Treatment.REMOVE, None
+        else:
+            treatment, vr = row.safest()
+        if mode is TextMode.GRAPHICS and tag in graphics.GRAPHIC_TEXT:
+            treatment = Treatment.CLEAN_TEXT
+        self.treat(ds, tag, vr, treatment, context, mode)
+
+    def _carries(self, ds: Dataset, context: Context) -> dict[int, int]:
+        """The day each shifted date of ``ds`` gains when its paired time, moved by the
+        patient's offset, passes midnight (read before anything is shifted)."""
+        if context.offset is None:
+            return {}
+        carries: dict[int, int] = {}
+        for date_tag, time_tag in self._pairs.items():
+            if date_tag in ds and time_tag in ds:
+                value = ds[time_tag].value
+                if isinstance(value, str):
+                    carries[date_tag] = time_carry(value, context.offset)
+        return carries
 
     def walk_items(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
         """Walk every item of a sequence element."""
@@ -299,15 +362,22 @@ class Deidentifier:
             set_issued_uids(ds, tag, [self._uids.map(uid) for uid in values])
 
     def _shift(self, ds: Dataset, tag: int, vr: str | None, context: Context) -> None:
+        """Shift a date, time or date-time (``vr`` is the dictionary's, whatever the VR the
+        element was written with); an unparseable value is removed, never kept."""
         if self._dates is None or context.offset is None or vr not in ("DA", "DT", "TM"):
             del ds[tag]
             return
-        value = ds[tag].value
-        if value is None or value == "":
+        text = _date_text(ds[tag].value)
+        if text is None:
+            del ds[tag]
             return
-        text = value if isinstance(value, str) else "\\".join(str(part) for part in value)
+        if not text:
+            if vr != ds[tag].VR:
+                ds[tag] = constant_element(tag, vr, None)
+            return
+        carry = context.carries.get(tag, 0)
         try:
-            shifted = self._dates.shift(vr, str(text), context.offset)
+            shifted = self._dates.shift(vr, text, context.offset, carry)
         except UnparseableDate:
             del ds[tag]
             return
@@ -344,8 +414,22 @@ class Deidentifier:
         if cleaned != values:
             set_values(ds, tag, vr, cleaned)
 
+    def _removed_beyond(self, ds: Dataset, tag: int) -> bool:
+        """Remove an unlisted element that the rules beyond the table remove
+        (``Plan.unlisted``, and its value's length where the plan checks it)."""
+        raw = ds.get_item(tag, keep_deferred=True)
+        verdict = self.plan.unlisted(tag, raw.VR)
+        if verdict.treatment is Treatment.REMOVE or (
+            verdict.checks_length and not self.plan.conforms(tag, raw.VR, _raw_length(raw))
+        ):
+            del ds[tag]
+            return True
+        return False
+
     def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
-        raw_vr = ds.get_item(tag).VR
+        if self._removed_beyond(ds, tag):
+            return
+        raw_vr = ds.get_item(tag, keep_deferred=True).VR
         if mode is TextMode.NONE and raw_vr is not None and raw_vr not in ("SQ", "UN"):
             return
         vr = element_vr(ds, tag)
@@ -356,11 +440,54 @@ class Deidentifier:
         elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)
 
-    def _repeating(self, ds: Dataset, tag: int, context: Context) -> None:
+    def _repeating(self, ds: Dataset, tag: int, context: Context,
+                   groups: dict[int, bool]) -> None:
+        """An element of a curve or overlay group; ``groups`` remembers, per group of
+        ``ds``, whether its data element was present and removed (then the group goes)."""
+        group = tag >> 16
+        doomed = groups.get(group)
+        if doomed is None:
+            doomed = groups[group] = graphics.data_removed(self.plan, ds, group)
+        if doomed:
+            del ds[tag]
+            return
+        row = self.plan.masked_row(tag)
+        if row is not None:
+            self._listed(ds, tag, row, context, TextMode.NONE)
+            return
+        if self._removed_beyond(ds, tag):
+            return
         vr = element_vr(ds, tag)
-        treatment = graphics.repeating_treatment(self.plan, tag, vr)
+        treatment = graphics.unlisted_treatment(self.plan, tag, vr)
         if treatment is None:
             self._unlisted(ds, tag, context, TextMode.NONE)
         else:
             self.treat(ds, tag, vr, treatment, context, TextMode.NONE)
+
+
+def _raw_length(element: DataElement | RawDataElement) -> int | None:
+    """The length of a value still as read, or of a decoded value of a fixed-size binary VR
+    (its values times their size); None for any other decoded element."""
+    if isinstance(element, RawDataElement):
+        return int(element.length)
+    size = FIXED_SIZES.get(str(element.VR))
+    if size is None or isinstance(element.value, bytes):
+        return None
+    return int(element.VM) * size
+
+
+def _date_text(value: object) -> str | None:
+    """A date, time or date-time element's value as text, whatever VR it was read with
+    (several values joined by backslashes); None for a value that is not text at all."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("latin-1").rstrip(" \x00")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple | MultiValue):
+        parts = list(value)
+        if all(isinstance(part, str) for part in parts):
+            return "\\".join(parts)
+    return None
 

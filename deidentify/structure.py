@@ -17,21 +17,25 @@ It refuses:
 
 - a header or value that runs past its parent (item, sequence or the end of the file);
 - a defined-length sequence or item whose content does not end exactly at its length;
-- an item tag that is not (FFFE,E000) inside a sequence, an item or delimiter tag where an
-  element belongs, a delimiter of non-zero length, a missing delimiter;
+- an item tag that is not (FFFE,E000) inside a sequence, a delimiter tag where an element
+  belongs, a delimiter of non-zero length, a missing delimiter (an item tag of defined length
+  met as an element is read by its length: the engine removes it);
 - element tags that do not strictly ascend within one dataset (repeated or overlapping
   elements, a flipped tag);
-- in explicit VR, a VR that is not one of the standard's;
+- in explicit VR, VR bytes that are not two capital letters (an unknown VR of two capital
+  letters is read with a 2-byte length, as pydicom reads it);
 - an undefined length on anything but a sequence, UN (a sequence in implicit VR, PS3.5
   6.2.2) or encapsulated Pixel Data;
 - encapsulated Pixel Data whose items are not items of defined length, that has no item
   at all or no Sequence Delimitation Item;
 - a text value holding control characters other than TAB, LF, FF, CR and ESC (before its
-  trailing padding), a binary value whose length is not a whole number of its units, and a
-  binary number longer than the fixed multiplicity the dictionary gives its attribute (a
-  Rows of more than one US): the marks of a length that swallowed the next element;
+  trailing padding): the mark of a length that swallowed the next element's header (a binary
+  number of a length its VR and VM cannot hold is the engine's: it removes it, with whatever
+  it swallowed, :mod:`deidentify.beyond`);
 - where the VR is not written (implicit VR, UN), a value its attribute's VR cannot hold
   (``REPERTOIRES``): another attribute's value under a flipped tag.
+
+Sequences nested too deeply for a recursive reader raise RecursionError, as in every reader.
 
 The encoding of a dataset is decided as pydicom decides it (the first element's VR bytes at
 the top level; an item of an explicit VR sequence may be in implicit VR), so the walk sees
@@ -47,9 +51,11 @@ import zlib
 from contextlib import suppress
 from struct import Struct
 
-from pydicom.datadict import dictionary_VM, dictionary_VR
+from pydicom.datadict import dictionary_VR
 from pydicom.uid import UID
 from pydicom.valuerep import EXPLICIT_VR_LENGTH_32, STANDARD_VR
+
+from deidentify.inflation import DEFAULT_LIMIT
 
 Buffer = bytes | bytearray | mmap.mmap
 
@@ -61,17 +67,11 @@ SEQUENCE_DELIMITER = 0xFFFEE0DD
 TRANSFER_SYNTAX_UID = 0x00020010
 PREAMBLE_LENGTH = 128
 PREFIX = b"DICM"
-MAX_DEPTH = 64
-"""Sequences nested deeper than this are refused (no real object comes near)."""
 RELEASE_EVERY = 32 * 1024 * 1024
 """Bytes of a memory map walked between two releases of the pages touched."""
 
 TEXT_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST",
                       "TM", "UC", "UI", "UR", "UT"})
-UNIT_SIZES = {"US": 2, "SS": 2, "OW": 2, "AT": 4, "UL": 4, "SL": 4, "FL": 4, "OF": 4,
-              "OL": 4, "FD": 8, "OD": 8, "OV": 8, "SV": 8, "UV": 8}
-NUMBER_VRS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "AT", "SV", "UV"})
-"""Binary numbers: their length is their multiplicity times their size."""
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f](?![\x00 ]*\Z)")
 """A control character no text VR allows (TAB, LF, FF, CR and ESC are allowed), before the
 value's trailing padding of NULs and spaces."""
@@ -146,7 +146,11 @@ class _Walker:
             return group << 16 | number, "", length, pos + 8
         vr = _KNOWN_VRS.get(raw_vr)
         if vr is None:
-            raise CorruptStructure(pos, "not a standard VR in explicit VR data")
+            if not (b"AA" <= raw_vr <= b"ZZ" and raw_vr[1:].isupper()):
+                raise CorruptStructure(pos, "not a VR in explicit VR data")
+            # An unknown VR of two capital letters: read with a 2-byte length, as pydicom
+            # reads it; the engine treats the element as of an unknown VR.
+            return group << 16 | number, raw_vr.decode(), length, pos + 8
         if vr in _LONG_VRS:
             if pos + 12 > end:
                 raise self.overrun(pos, "element header", end)
@@ -154,8 +158,7 @@ class _Walker:
             return group << 16 | number, vr, length, pos + 12
         return group << 16 | number, vr, length, pos + 8
 
-    def dataset(self, pos: int, end: int, implicit: bool, depth: int,
-                delimited: bool) -> int:
+    def dataset(self, pos: int, end: int, implicit: bool, delimited: bool) -> int:
         """Walk the elements from ``pos``: up to ``end`` exactly, or (``delimited``) up to
         and past an Item Delimitation Item before ``end``. Returns the offset past them.
 
@@ -182,6 +185,13 @@ class _Walker:
                 else:
                     tag, vr, value_start = group << 16 | number, found, pos + 8
                 known = vr
+            if tag == ITEM and length != UNDEFINED:
+                # An item tag met as an element (after Pixel Data, say): every reader takes
+                # its value by its length, and the engine removes it (deidentify.beyond).
+                if value_start + length > end:
+                    raise self.overrun(pos, "element value", end)
+                previous, pos = tag, value_start + length
+                continue
             if tag >> 16 == 0xFFFE:
                 if tag != ITEM_DELIMITER:
                     raise CorruptStructure(pos, "item or delimiter tag where an element"
@@ -206,13 +216,13 @@ class _Walker:
                     raise CorruptStructure(pos, FOREIGN)
                 pos = value_end
                 continue
-            pos = self.element(tag, vr, length, pos, value_start, end, implicit, depth)
+            pos = self.element(tag, vr, length, pos, value_start, end, implicit)
         if delimited:
             raise self.missing(pos, "item delimiter", end)
         return pos
 
     def element(self, tag: int, vr: str, length: int, pos: int, value_start: int, end: int,
-                implicit: bool, depth: int) -> int:
+                implicit: bool) -> int:
         """Check one element's value; returns the offset past it."""
         known = vr if vr and vr != "UN" else _dictionary_vr(tag)
         if length == UNDEFINED:
@@ -220,32 +230,20 @@ class _Walker:
                 return self.fragments(value_start, end)
             if vr in ("SQ", "UN") or known == "SQ" or (
                     implicit and not known and self._starts_with_item(value_start, end)):
-                return self.sequence(value_start, end, implicit or vr == "UN", depth,
-                                     delimited=True)
+                return self.sequence(value_start, end, implicit or vr == "UN", delimited=True)
             raise CorruptStructure(pos, "undefined length on an element that is neither a"
                                         " sequence nor encapsulated Pixel Data")
         value_end = value_start + length
         if value_end > end:
             raise self.overrun(pos, "element value", end)
         if vr == "SQ" or (known == "SQ" and not (tag >> 16) & 1):
-            self.sequence(value_start, value_end, implicit or vr == "UN", depth,
-                          delimited=False)
+            self.sequence(value_start, value_end, implicit or vr == "UN", delimited=False)
         elif known in TEXT_VRS:
             if length and _CONTROL.search(self.buf, value_start, value_end):
                 raise CorruptStructure(pos, SWALLOWED)
             if vr in ("", "UN") and known in REPERTOIRES and not REPERTOIRES[known].fullmatch(
                     self.buf, value_start, value_end):
                 raise CorruptStructure(pos, FOREIGN)
-        else:
-            unit = UNIT_SIZES.get(known)
-            if unit is not None and length % unit and tag != PIXEL_DATA:
-                raise CorruptStructure(pos, f"a {known} value of a length that is not a"
-                                            f" multiple of {unit}")
-            if (unit is not None and length and known in NUMBER_VRS
-                    and known == _dictionary_vr(tag)
-                    and length != unit * (_fixed_multiplicity(tag) or length // unit)):
-                raise CorruptStructure(pos, f"a {known} value longer than its fixed"
-                                            " multiplicity")
         return value_end
 
     def _starts_with_item(self, pos: int, end: int) -> bool:
@@ -254,11 +252,8 @@ class _Walker:
         group, number, _ = self.tag_length(self.buf, pos)
         return bool(group == 0xFFFE and number == 0xE000)
 
-    def sequence(self, pos: int, end: int, implicit: bool, depth: int,
-                 delimited: bool) -> int:
+    def sequence(self, pos: int, end: int, implicit: bool, delimited: bool) -> int:
         """Walk the items of a sequence; returns the offset past it (and its delimiter)."""
-        if depth >= MAX_DEPTH:
-            raise CorruptStructure(pos, "sequences nested too deep")
         while pos < end:
             tag, _, length, value_start = self.header(pos, end, True)
             if tag == SEQUENCE_DELIMITER:
@@ -272,12 +267,12 @@ class _Walker:
                 raise CorruptStructure(pos, "not an item tag inside a sequence")
             item_implicit = implicit or self._looks_implicit(value_start, end)
             if length == UNDEFINED:
-                pos = self.dataset(value_start, end, item_implicit, depth + 1, True)
+                pos = self.dataset(value_start, end, item_implicit, True)
                 continue
             item_end = value_start + length
             if item_end > end:
                 raise self.overrun(pos, "item", end)
-            pos = self.dataset(value_start, item_end, item_implicit, depth + 1, False)
+            pos = self.dataset(value_start, item_end, item_implicit, False)
         if delimited:
             raise self.missing(pos, "sequence delimiter", end)
         return pos
@@ -345,22 +340,6 @@ def _dictionary_vr(tag: int) -> str:
     return vr
 
 
-_MULTIPLICITIES: dict[int, int] = {}
-
-
-def _fixed_multiplicity(tag: int) -> int:
-    """The dictionary's fixed value multiplicity of a tag (1, 2, 3...); 0 when it allows
-    several (``1-n``, ``2-2n``) or the tag is unknown."""
-    fixed = _MULTIPLICITIES.get(tag)
-    if fixed is None:
-        fixed = 0
-        with suppress(KeyError):
-            vm = dictionary_VM(tag)
-            fixed = int(vm) if vm.isdigit() else 0
-        _MULTIPLICITIES[tag] = fixed
-    return fixed
-
-
 def looks_implicit(buf: Buffer, pos: int) -> bool:
     """Whether a dataset at ``pos`` starts in implicit VR, as pydicom decides."""
     if pos + 6 > len(buf):
@@ -378,7 +357,7 @@ def check_dataset(buf: Buffer, start: int, implicit: bool, little: bool = True,
     stop = len(buf) if end is None else end
     if start < stop:
         implicit = looks_implicit(buf, start)
-    _Walker(buf, little).dataset(start, stop, implicit, 0, False)
+    _Walker(buf, little).dataset(start, stop, implicit, False)
 
 
 def check_file(buf: Buffer) -> None:
@@ -409,14 +388,20 @@ def _check_file(buf: Buffer, meta_start: int, end: int) -> None:
 def check_encoded(buf: Buffer, start: int, implicit: bool, little: bool,
                   deflated: bool) -> None:
     """Check a dataset encoded from ``start`` in a transfer syntax's encoding (a deflated
-    one inflated first); CorruptStructure if inconsistent."""
+    one inflated first, never past the default bound of :mod:`deidentify.inflation`);
+    CorruptStructure if inconsistent."""
     if not deflated:
         check_dataset(buf, start, implicit, little)
         return
+    compressed = bytes(buf[start:])
+    allowed = DEFAULT_LIMIT.allowed(len(compressed))
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
-        inflated = zlib.decompress(bytes(buf[start:]), -zlib.MAX_WBITS)
+        inflated = inflater.decompress(compressed, allowed + 1)
     except zlib.error:
         raise CorruptStructure(start, "deflated dataset that does not inflate") from None
+    if len(inflated) > allowed:
+        return  # past the inflation bound, which every path enforces (deidentify.inflation)
     check_dataset(inflated, 0, False, True)
 
 
@@ -441,7 +426,7 @@ def _meta(walker: _Walker, pos: int, end: int) -> tuple[int, str | None]:
         if tag <= previous:
             raise CorruptStructure(pos, "element tags out of order or repeated")
         previous = tag
-        value_end = walker.element(tag, vr, length, pos, value_start, end, False, 0)
+        value_end = walker.element(tag, vr, length, pos, value_start, end, False)
         if tag == TRANSFER_SYNTAX_UID:
             syntax = bytes(buf[value_start:value_end]).decode("ascii", "replace")
             syntax = syntax.rstrip("\0 ")

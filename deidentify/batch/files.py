@@ -15,40 +15,58 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from deidentify.batch.identity import run_identity
+from deidentify.batch.identity import RunIdentity, run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
 from deidentify.batch.results import DICOMDIR_DROPPED, TRUNCATED, FileFailed
 from deidentify.batch.streaming import deidentify_streaming
+from deidentify.beyond import UnknownPolicy
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
+from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
+from deidentify.linkage.hook import Replacements
+from deidentify.linkage.settings import LinkageSettings
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import parse_profile
 from deidentify.structure import CorruptStructure
 from deidentify.uids import UIDScheme
 
-FileFunction = Callable[[Path, Path], None]
-"""Writes the de-identified ``source`` to ``target`` completely, or raises."""
+FileFunction = Callable[[Path, Path], Replacements | None]
+"""Writes the de-identified ``source`` to ``target`` completely, or raises; returns the
+replacements made when they are noted (for linkage files)."""
 
 FileFunctionFactory = Callable[[], FileFunction]
 """Builds a FileFunction; called once per worker process. Must be picklable."""
 
+NESTED_TOO_DEEPLY = "sequences nested too deeply to follow"
+
 
 def deidentify_one(
-    deid: Deidentifier, source: Path, target: Path, *, fast: bool, dicomdir_reason: str
-) -> None:
-    """De-identify one file by the first path that takes it."""
-    kind = sniff(source, dicomdir_reason)
-    if deidentify_streaming(deid, source, target, kind):
-        return
+    deid: Deidentifier,
+    source: Path,
+    target: Path,
+    *,
+    fast: bool,
+    dicomdir_reason: str,
+    inflation: InflationLimit,
+) -> Replacements | None:
+    """De-identify one file by the first path that takes it; the replacements it made.
+    FileFailed if its sequences are nested deeper than the readers and the engine (all
+    recursive) can follow, or if its element structure is inconsistent."""
     try:
+        kind = sniff(source, dicomdir_reason)
+        if deidentify_streaming(deid, source, target, kind, inflation):
+            return deid.linkage.taken()
         if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-            return
+            return deid.linkage.taken()
+        ds = read_whole(source, kind, inflation)
+        deid.apply(ds)
+        with open(target, "wb") as stream:
+            deid.write(ds, stream)
+        return deid.linkage.taken()
+    except RecursionError:
+        raise FileFailed(NESTED_TOO_DEEPLY) from None
     except CorruptStructure as error:
         raise FileFailed(TRUNCATED if error.truncated else str(error)) from None
-    ds = read_whole(source, kind)
-    deid.apply(ds)
-    with open(target, "wb") as stream:
-        deid.write(ds, stream)
 
 
 @dataclass(frozen=True)
@@ -62,17 +80,24 @@ class EngineFactory:
     secret: bytes = field(repr=False)
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE
+    inflation: InflationLimit = DEFAULT_LIMIT
+    linkage: LinkageSettings = field(default_factory=LinkageSettings)
 
     @property
-    def identity(self) -> str:
+    def identity(self) -> RunIdentity:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
-                            self.uid_scheme.value, self.secret)
+                            self.uid_scheme.value, self.secret, self.unknown.value,
+                            self.linkage.identity(self.secret))
 
     def deidentifier(self) -> Deidentifier:
-        """The engine for this run's profile, policy, scheme and secret."""
-        plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy)
-        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme)
+        """The engine for this run's profile, policy, unknown-element setting, scheme,
+        secret and linkage."""
+        plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy,
+                          self.unknown)
+        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme,
+                            linkage=self.linkage.build(self.secret))
 
     def __call__(self) -> FileFunction:
         return partial(
@@ -80,4 +105,5 @@ class EngineFactory:
             self.deidentifier(),
             fast=self.fast,
             dicomdir_reason=self.dicomdir_reason,
+            inflation=self.inflation,
         )

@@ -28,6 +28,7 @@ from deidentify.batch.results import (
     FileFailed,
     FileSkipped,
 )
+from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
 from deidentify.structure import CorruptStructure, check_path
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
@@ -112,10 +113,21 @@ def check_complete(ds: FileDataset, size: int) -> None:
         check_end(ds, size)
 
 
-def read_dataset(stream: BinaryIO, kind: Kind, size: int, **options: object) -> FileDataset:
-    """Read a dataset as the reference path does; FileFailed if truncated or unparseable."""
+def read_dataset(
+    stream: BinaryIO,
+    kind: Kind,
+    size: int,
+    limit: InflationLimit = DEFAULT_LIMIT,
+    **options: object,
+) -> FileDataset:
+    """Read a dataset as the reference path does; FileFailed if truncated or unparseable, or
+    if it is deflated and inflates past ``limit``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        try:
+            check_file(stream, limit)
+        except InflationRefused as refused:
+            raise FileFailed(str(refused)) from None
         try:
             ds = pydicom.dcmread(stream, force=kind is Kind.RAW, **options)  # type: ignore[arg-type]
         except (InvalidDicomError, EOFError, ValueError, KeyError, NotImplementedError,
@@ -135,12 +147,12 @@ def check_structure(path: Path) -> None:
         raise FileFailed(TRUNCATED if error.truncated else str(error)) from None
 
 
-def read_whole(path: Path, kind: Kind) -> FileDataset:
+def read_whole(path: Path, kind: Kind, limit: InflationLimit = DEFAULT_LIMIT) -> FileDataset:
     """The whole dataset of an input, checked to be complete and consistent."""
-    check_structure(path)
     with open(path, "rb") as stream:
         size = stream.seek(0, 2)
         stream.seek(0)
-        ds = read_dataset(stream, kind, size)
+        ds = read_dataset(stream, kind, size, limit)
+    check_structure(path)
     check_complete(ds, size)
     return ds

@@ -34,6 +34,7 @@ from deidentify.batch.reading import (
 )
 from deidentify.batch.results import TRUNCATED, FileFailed
 from deidentify.engine import Deidentifier
+from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 
 STREAM_THRESHOLD = 1024 * 1024
 """Pixel Data longer than this is copied rather than read."""
@@ -122,7 +123,13 @@ def _read_tail(stream: BinaryIO, start: int, size: int, implicit: bool, little: 
     return tail
 
 
-def deidentify_streaming(deid: Deidentifier, source: Path, target: Path, kind: Kind) -> bool:
+def deidentify_streaming(
+    deid: Deidentifier,
+    source: Path,
+    target: Path,
+    kind: Kind,
+    limit: InflationLimit = DEFAULT_LIMIT,
+) -> bool:
     """De-identify ``source`` into ``target`` streaming its Pixel Data; False if not suited.
 
     Not suited: a raw or deflated input, one whose Pixel Data is small or absent, or whose
@@ -131,16 +138,16 @@ def deidentify_streaming(deid: Deidentifier, source: Path, target: Path, kind: K
     """
     if kind is not Kind.PART10 or os.stat(source).st_size <= STREAM_THRESHOLD:
         return False
-    check_structure(source)
     with open(source, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size
         if size <= STREAM_THRESHOLD:
             return False
-        ds = read_dataset(stream, kind, size, stop_before_pixels=True)
+        ds = read_dataset(stream, kind, size, limit, stop_before_pixels=True)
         start = stream.tell()
         syntax = UID(str(ds.file_meta.get("TransferSyntaxUID", "")))
         if not syntax.is_transfer_syntax or syntax.is_deflated:
             return False
+        check_structure(source)
         implicit, little = bool(syntax.is_implicit_VR), bool(syntax.is_little_endian)
         if ds.original_encoding != (implicit, little):
             return False

@@ -1,8 +1,10 @@
 """``deidentify apply``: de-identify files and folders into an output folder.
 
 Exit status: 0 every file de-identified or skipped, 1 some files failed (or a worker process
-was killed), 2 usage or configuration error (bad profile, unreadable secret, missing input,
-output inside an input).
+was killed, or the log could not be written), 2 usage or configuration error (bad profile,
+unreadable secret, missing or empty input, output inside an input, another run writing to the
+output folder, a log file that cannot be created), 130 stopped by SIGINT or SIGTERM after the
+files in progress, which are recorded.
 """
 
 from __future__ import annotations
@@ -28,7 +30,23 @@ from deidentify.batch import (
     print_summary,
     run_batch,
 )
-from deidentify.commands import EXIT_FAILURES, EXIT_OK, new_secret_notice, usage_error
+from deidentify.batch.files import FileFunctionFactory
+from deidentify.batch.log import LogError
+from deidentify.batch.pool import TaskPool
+from deidentify.batch.summary import write_summary_json
+from deidentify.beyond import UnknownPolicy
+from deidentify.cluster import ClusterError, open_session
+from deidentify.commands import (
+    EXIT_FAILURES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    new_secret_notice,
+    usage_error,
+)
+from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, FLOOR, MB, InflationLimit
+from deidentify.linkage.errors import LinkageError
+from deidentify.linkage.pseudonyms import NameMode
+from deidentify.linkage.settings import LINKAGE_WARNING, LinkageSettings
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
 from deidentify.secrets import SecretError, load_secret
@@ -51,13 +69,59 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", choices=[policy.value for policy in CompoundPolicy],
                         default=CompoundPolicy.CONFORMANT.value,
                         help="compound action codes: conformant or strict (default conformant)")
+    parser.add_argument("--unknown", choices=[policy.value for policy in UnknownPolicy],
+                        default=UnknownPolicy.REMOVE.value,
+                        help="public elements no dictionary defines and elements whose VR "
+                        "contradicts the dictionary: remove or keep (default remove)")
     parser.add_argument("--uid-scheme", choices=[scheme.value for scheme in UIDScheme],
                         default=UIDScheme.KEYED.value,
                         help="replacement UID scheme (default keyed)")
     parser.add_argument("--dicomdir", choices=["drop"], default="drop",
                         help="an input DICOMDIR is never copied (PS3.15 E.1.1): dropped")
+    parser.add_argument("--max-inflated-mb", type=float, default=DEFAULT_MAX_BYTES / MB,
+                        help="a deflated dataset inflating past this many MB is refused "
+                        f"(default {DEFAULT_MAX_BYTES / MB:g})")
+    parser.add_argument("--max-inflate-ratio", type=float, default=DEFAULT_MAX_RATIO,
+                        help="... or past this many times its deflated size, once beyond "
+                        f"{FLOOR / MB:g} MB (default {DEFAULT_MAX_RATIO:g})")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress and no summary; failures are still reported")
+    parser.add_argument("--summary-json", type=Path, metavar="FILE",
+                        help="also write the summary here, as JSON (written atomically)")
+    add_linkage_options(parser)
+
+
+def add_linkage_options(parser: argparse.ArgumentParser) -> None:
+    """Patient pseudonyms, lookup tables, linkage files, sealed originals (docs/linkage.md)."""
+    group = parser.add_argument_group("linkage (docs/linkage.md)")
+    group.add_argument("--patient-name", choices=[mode.value for mode in NameMode],
+                       default=NameMode.PSEUDONYM.value,
+                       help="Patient's Name: the patient's pseudonym (default) or empty")
+    group.add_argument("--patient-map", type=Path, metavar="FILE.csv",
+                       help="lookup table: PatientID,NewPatientID[,NewPatientName]"
+                       "[,IssuerOfPatientID]; listed patients get exactly these values")
+    group.add_argument("--patient-map-missing", choices=["fail", "keyed"], default="fail",
+                       help="a patient missing from the table: its files fail (default) or "
+                       "get the keyed pseudonym")
+    group.add_argument("--linkage", type=Path, metavar="DIR",
+                       help="write patients.csv and uids.csv (id_old,id_new) of every "
+                       "replacement the outputs carry: they identify, keep them safe")
+    group.add_argument("--encrypt-to", type=Path, metavar="CERT.pem",
+                       help="seal the original values in an Encrypted Attributes Sequence "
+                       "for this certificate's RSA key (re-identification, extra 'linkage')")
+
+
+def linkage_settings(args: argparse.Namespace) -> LinkageSettings:
+    """The run's linkage settings, checked (LinkageError for a bad table or certificate)."""
+    settings = LinkageSettings(
+        patient_map=args.patient_map,
+        missing_keyed=args.patient_map_missing == "keyed",
+        name_mode=NameMode(args.patient_name),
+        record=args.linkage is not None,
+        encrypt_to=args.encrypt_to,
+    )
+    settings.check()
+    return settings
 
 
 def register(subparsers: Any) -> None:
@@ -72,6 +136,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
                         help="DICOM files or folders")
     parser.add_argument("--output", type=Path, required=True, help="output folder")
+    parser.add_argument("--files-from", type=Path, metavar="LIST",
+                        help="de-identify the files LIST names, one path a line relative to "
+                        "the one INPUT folder, instead of every file under it")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="run on a Dask cluster: tcp://SCHEDULER:8786, or local:N for N "
+                        "worker processes on this machine (extra 'distributed')")
+    parser.add_argument("--worker-secret-file", metavar="PATH",
+                        help="with --cluster: the workers read the secret from PATH on their "
+                        "shared storage instead of receiving it from this command")
     add_run_options(parser)
     parser.set_defaults(handler=run)
 
@@ -81,27 +154,38 @@ def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     if args.jobs < 1:
         raise ProfileError(f"--jobs must be at least 1, not {args.jobs}")
     policy = CompoundPolicy(args.policy)
+    unknown = UnknownPolicy(args.unknown)
     profile = parse_profile(args.profile, edition=args.edition)
-    Plan.build(profile, policy)
+    Plan.build(profile, policy, unknown)
+    if args.max_inflated_mb <= 0 or args.max_inflate_ratio <= 0:
+        raise ProfileError("--max-inflated-mb and --max-inflate-ratio must be positive")
+    inflation = InflationLimit(int(args.max_inflated_mb * MB), args.max_inflate_ratio)
+    linkage = linkage_settings(args)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
-    return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret)
-
-
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
+                         unknown=unknown, inflation=inflation, linkage=linkage)
 
 
 @contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops the run as Ctrl-C does: running files finish, nothing half-written."""
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM ask the run to stop: files in progress finish and are recorded,
+    nothing new starts. A second signal interrupts at once (KeyboardInterrupt)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _terminate)
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {number: signal.signal(number, request_stop)
+                for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
@@ -109,15 +193,34 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     """Run a batch from parsed options; the exit status and the totals (None on error)."""
     try:
         factory = engine_factory(command, args)
-    except (ProfileError, SecretError) as error:
+    except (ProfileError, SecretError, LinkageError) as error:
         return usage_error(command, str(error)), None
+    cluster: str | None = getattr(args, "cluster", None)
+    worker_secret_file: str | None = getattr(args, "worker_secret_file", None)
+    if cluster is None and worker_secret_file is not None:
+        return usage_error(command, "--worker-secret-file needs --cluster"), None
+    if cluster is not None and args.jobs != 1:
+        return usage_error(command, "--jobs is for this machine; with --cluster the cluster's "
+                           "workers run the files"), None
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),
-                           jobs=args.jobs, log=args.log, identity=factory.identity)
+                           jobs=args.jobs, log=args.log, identity=factory.identity,
+                           other_outputs=tuple(p for p in (args.summary_json,) if p),
+                           files_from=getattr(args, "files_from", None),
+                           linkage=args.linkage)
+    if args.linkage is not None:
+        print(f"deidentify {command}: {LINKAGE_WARNING.format(folder=args.linkage)}",
+              file=sys.stderr)
     progress = make_progress(sys.stderr, args.quiet)
+    stop = threading.Event()
     try:
-        with terminate_as_interrupt():
-            totals = run_batch(options, factory, progress)
-    except InputError as error:
+        with stop_on_signals(stop), contextlib.ExitStack() as stack:
+            pool: TaskPool | None = None
+            run_factory: FileFunctionFactory = factory
+            if cluster is not None:
+                session = stack.enter_context(open_session(cluster, factory, worker_secret_file))
+                pool, run_factory = session.pool, session.factory
+            totals = run_batch(options, run_factory, progress, stop, pool)
+    except (InputError, LogError, ClusterError) as error:
         return usage_error(command, str(error)), None
     except WorkerLost as error:
         print(f"deidentify {command}: {error}", file=sys.stderr)
@@ -125,9 +228,31 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     except OSError as error:
         where = error.filename or output
         return usage_error(command, f"{where}: {error.strerror or 'cannot be written'}"), None
+    status = _status(command, totals)
     if not args.quiet:
         print_summary(totals, sys.stdout)
-    return (EXIT_FAILURES if totals.failed else EXIT_OK), totals
+    if args.summary_json is not None:
+        try:
+            write_summary_json(args.summary_json, totals, status)
+        except OSError as error:
+            print(f"deidentify {command}: {args.summary_json}: cannot write the summary"
+                  f" ({error.strerror or 'I/O error'})", file=sys.stderr)
+            status = max(status, EXIT_FAILURES)
+    return status, totals
+
+
+def _status(command: str, totals: Totals) -> int:
+    """The exit status of a finished or stopped run, saying why it stopped."""
+    if totals.log_error is not None:
+        print(f"deidentify {command}: {totals.log_error}; the run stopped after the files in"
+              " progress: outputs written are kept and recorded in the output folder's"
+              " .deidentify-manifest; rerun to resume", file=sys.stderr)
+        return EXIT_FAILURES
+    if totals.interrupted:
+        print(f"deidentify {command}: interrupted after the files in progress, every output"
+              " written is recorded; rerun to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_FAILURES if totals.failed else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:

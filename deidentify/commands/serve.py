@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         from deidentify.net.node import Node
     except ImportError:
         return usage_error("serve", "needs pynetdicom: pip install 'deidentify[net]'")
+    from deidentify.linkage.errors import LinkageError
+    from deidentify.linkage.settings import LINKAGE_WARNING
     from deidentify.net.coercion import Coercer
     from deidentify.net.config import load_config
     from deidentify.net.engine import engines
@@ -54,18 +56,24 @@ def run(args: argparse.Namespace) -> int:
     config_path: Path = args.config
     try:
         config = load_config(config_path)
+        config.linkage.check()
         secret = load_secret(config.secret_file, on_create=new_secret_notice("serve"))
+        linkage = config.linkage.build(secret)
         coercer = Coercer(
-            config.rules, engines(secret, config.edition), IssuedUIDs(config.issued_uids)
+            config.rules, engines(secret, config.edition, unknown=config.unknown, linkage=linkage),
+            IssuedUIDs(config.issued_uids),
         )
-    except (RulesError, SecretError, sqlite3.Error) as error:
+    except (RulesError, SecretError, LinkageError, sqlite3.Error) as error:
         message = str(error)
         if not message.startswith(str(config_path)):
             message = f"{config_path}: {message}"
         return usage_error("serve", message)
     except OSError as error:
         return usage_error("serve", f"{config_path}: {error.strerror or error}")
-    node = Node(config, coercer, secret, write)
+    if config.linkage_folder is not None:
+        print(f"deidentify serve: {LINKAGE_WARNING.format(folder=config.linkage_folder)}",
+              file=sys.stderr)
+    node = Node(config, coercer, secret, write, linkage)
     try:
         node.start()
     except ssl.SSLError as error:

@@ -18,8 +18,9 @@ Modules, in the order a file goes through them:
   copied, simple replacements and sequences encoded directly, the rest by pydicom.
 - ``sink``: the output written in one pass, large ranges by ``copy_file_range``.
 
-Refused before anything else (``CorruptStructure``, nothing written): an input whose element
-structure :mod:`deidentify.structure` finds inconsistent, as every path refuses it.
+Refused (``CorruptStructure``, nothing written): an input the layout parse accepts but whose
+element structure :mod:`deidentify.structure` finds inconsistent, as every path refuses it
+(what the layout parse declines, the reference path checks and refuses).
 
 Declined (the reference path takes over): no 128-byte preamble and DICM prefix, no or an
 unknown Transfer Syntax UID, big endian, deflated, a dataset whose VR encoding contradicts

@@ -32,8 +32,8 @@ _READ_ERRORS = (InvalidDicomError, EOFError, ValueError, NotImplementedError, Ke
 def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
     """The output pieces of a de-identified input; raises Declined when the path declines,
     CorruptStructure when the input's element structure is inconsistent."""
-    check_file(source.buffer)
     layout = read_layout(source.buffer)
+    check_file(source.buffer)
     try:
         result = reading.read(source, layout, view_for(deidentifier))
     except _READ_ERRORS as error:
@@ -59,7 +59,8 @@ def fast_deidentify_file(
     """De-identify ``source`` into ``target``; False when declined (nothing is written then).
 
     An input that cannot be opened is declined too: the reference path reports it. An input
-    whose element structure is inconsistent is refused: CorruptStructure, nothing written.
+    whose element structure is inconsistent is refused (CorruptStructure, nothing written)
+    or declined, and the reference path refuses it.
 
     ``target`` is an open binary file positioned where the file starts, or a path to create
     (the caller writes to a temporary name and renames).

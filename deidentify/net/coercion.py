@@ -6,7 +6,7 @@ Directions (the node between a peer in pseudonymous space and a provider in orig
   profile. UIDs the node itself issued are first put back to their originals, so that a
   dataset that already carries the node's pseudonyms maps to the same pseudonyms again
   rather than to pseudonyms of pseudonyms. Every UID replaced is remembered in the issued
-  table.
+  table, and so is every patient pseudonym (with the original Patient ID and issuer).
 * C_FIND_RQ is **translated back** from pseudonymous to original space: kept keys are relayed
   as written, issued UIDs are replaced by their originals, shifted dates are widened to every
   original date that could have been shifted into them, and every other key the profile
@@ -25,6 +25,13 @@ from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 
+from deidentify.linkage.identity import (
+    KEY_SEPARATOR,
+    PATIENT_ID,
+    PatientIdentity,
+    read_identity,
+    text_of,
+)
 from deidentify.net.issued import IssuedUIDs
 from deidentify.net.matching import matches
 from deidentify.net.profiles import KeyHandling, ProfileEngine
@@ -141,12 +148,28 @@ class Coercer:
             if engine.key_handling(element.tag, "UI") is KeyHandling.UID:
                 element.value = _replace_uids(element.value, self._restorer(engine, restored))
         before = {uid for element in _uid_elements(dataset) for uid in _uids(element.value)}
+        patient = self._restore_patient(dataset)
         engine.apply(dataset)
+        new_id = text_of(dataset, PATIENT_ID)
+        if patient.patient_id and new_id and new_id != patient.patient_id:
+            self.issued.record([(new_id, patient.key)])
         after = {uid for element in _uid_elements(dataset) for uid in _uids(element.value)}
         if restored & after:
             raise CoercionError("the profile kept a UID the node had restored to its original")
         issued = ((engine.map_uid(uid), uid) for uid in before)
         self.issued.record((new, old) for new, old in issued if new != old and new in after)
+
+    def _restore_patient(self, dataset: Dataset) -> PatientIdentity:
+        """Put back the original Patient ID (and issuer) of a patient pseudonym the node
+        issued, so that the patient gets its pseudonym again rather than a pseudonym of it;
+        the identity of the dataset's patient."""
+        original = self.issued.original(text_of(dataset, PATIENT_ID))
+        if original is not None and original and not original.startswith(KEY_SEPARATOR):
+            patient_id, _, issuer = original.partition(KEY_SEPARATOR)
+            dataset.PatientID = patient_id
+            if issuer:
+                dataset.IssuerOfPatientID = issuer
+        return read_identity(dataset)
 
     def _restorer(
         self, engine: ProfileEngine, restored: set[str]
@@ -275,8 +298,15 @@ def _replace_uids(value: object, original: Callable[[str], str | None]) -> objec
 
 
 def _uid_elements(dataset: Dataset) -> Iterator[DataElement]:
-    """Every UI element, top level and in sequence items (File Meta excluded)."""
-    for element in dataset:
+    """Every UI element, top level and in sequence items (File Meta excluded); item tags met
+    as elements and elements pydicom cannot decode are skipped (the engine removes them)."""
+    for tag in sorted(dataset.keys()):
+        if tag >> 16 == 0xFFFE:
+            continue
+        try:
+            element = dataset[tag]
+        except (NotImplementedError, ValueError, TypeError, KeyError):
+            continue
         if element.VR == "UI":
             yield element
         elif element.VR == "SQ":

@@ -6,10 +6,15 @@ relative to the configuration file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from deidentify.beyond import UnknownPolicy
+from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, MB, InflationLimit
+from deidentify.linkage.pseudonyms import NameMode
+from deidentify.linkage.settings import LinkageSettings
 from deidentify.net.rules import CoercionRule, RulesError, load_rules, load_toml, parse_rules
 
 _AE_TITLE_MAX = 16
@@ -34,6 +39,28 @@ class TLSConfig:
     ca_certificates: Path | None = None
 
 
+class Duplicates(Enum):
+    """What the node does with an object whose de-identified SOP Instance UID it has stored."""
+
+    REJECT = "reject"
+    KEEP_BOTH = "keep-both"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many connections the node holds, and for how long (seconds)."""
+
+    max_associations: int = 32
+    max_associations_per_host: int = 8
+    acse_timeout: float = 10.0
+    """A connection must have negotiated its association within this; pynetdicom's ACSE
+    timeout too."""
+    dimse_timeout: float = 30.0
+    network_timeout: float = 30.0
+    """An association idle this long is closed, and so is a connection stalled in a read."""
+    max_association_seconds: float = 3600.0
+
+
 @dataclass(frozen=True)
 class NodeConfig:
     """Everything ``deidentify serve`` needs."""
@@ -53,6 +80,14 @@ class NodeConfig:
     forward: Remote | None = None
     worklist: Remote | None = None
     mpps: Remote | None = None
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE
+    limits: Limits = field(default_factory=Limits)
+    duplicates: Duplicates = Duplicates.REJECT
+    inflation: InflationLimit = field(default_factory=InflationLimit)
+    linkage: LinkageSettings = field(default_factory=LinkageSettings)
+    """Patient values, and (with ``linkage_folder``) replacements noted for linkage files."""
+    linkage_folder: Path | None = None
+    """Where ``patients.csv`` and ``uids.csv`` of the stored objects are written."""
 
 
 class _Table:
@@ -109,6 +144,24 @@ class _Table:
             raise self.error(key, "must be a non-negative number")
         return float(value)
 
+    def positive(self, key: str, default: float) -> float:
+        value = self.number(key, default)
+        if value <= 0:
+            raise self.error(key, "must be a positive number")
+        return value
+
+    def count(self, key: str, default: int) -> int:
+        value = self.table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise self.error(key, "must be a whole number, at least 1")
+        return value
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.table.get(key, default)
+        if value not in choices:
+            raise self.error(key, f"must be one of {', '.join(repr(c) for c in choices)}")
+        return str(value)
+
     def strings(self, key: str) -> frozenset[str]:
         value = self.table.get(key, [])
         if not isinstance(value, list) or not all(
@@ -137,6 +190,21 @@ _NODE_KEYS = {
     "issued_uids",
     "shutdown_grace_seconds",
     "rules_file",
+    "unknown",
+    "max_associations",
+    "max_associations_per_host",
+    "acse_timeout",
+    "dimse_timeout",
+    "network_timeout",
+    "max_association_seconds",
+    "duplicates",
+    "max_inflated_mb",
+    "max_inflate_ratio",
+    "linkage",
+    "patient_map",
+    "patient_map_missing",
+    "patient_name",
+    "encrypt_to",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -184,6 +252,30 @@ def _rules(source: Path, document: dict[str, Any], rules_file: Path | None) -> t
     return inline + shared
 
 
+def _limits(node: _Table) -> Limits:
+    defaults = Limits()
+    limits = Limits(
+        max_associations=node.count("max_associations", defaults.max_associations),
+        max_associations_per_host=node.count("max_associations_per_host",
+                                             defaults.max_associations_per_host),
+        acse_timeout=node.positive("acse_timeout", defaults.acse_timeout),
+        dimse_timeout=node.positive("dimse_timeout", defaults.dimse_timeout),
+        network_timeout=node.positive("network_timeout", defaults.network_timeout),
+        max_association_seconds=node.positive("max_association_seconds",
+                                              defaults.max_association_seconds),
+    )
+    if limits.max_associations_per_host > limits.max_associations:
+        raise node.error("max_associations_per_host", "must not exceed max_associations")
+    return limits
+
+
+def _inflation(node: _Table) -> InflationLimit:
+    return InflationLimit(
+        max_bytes=int(node.positive("max_inflated_mb", DEFAULT_MAX_BYTES / MB) * MB),
+        max_ratio=node.positive("max_inflate_ratio", DEFAULT_MAX_RATIO),
+    )
+
+
 def load_config(path: str | Path) -> NodeConfig:
     """Read and check a node configuration file."""
     source = Path(path)
@@ -205,7 +297,24 @@ def load_config(path: str | Path) -> NodeConfig:
         for name in ("forward", "worklist", "mpps")
         if name in document
     }
+    linkage_folder = node.path("linkage")
+    if linkage_folder is not None and (
+        linkage_folder.resolve() == storage.resolve()
+        or storage.resolve() in linkage_folder.resolve().parents
+    ):
+        raise node.error("linkage", "the linkage folder identifies patients: it cannot lie "
+                         "inside the storage folder")
+    linkage = LinkageSettings(
+        patient_map=node.path("patient_map"),
+        missing_keyed=node.choice("patient_map_missing", "fail", ("fail", "keyed")) == "keyed",
+        name_mode=NameMode(node.choice("patient_name", NameMode.PSEUDONYM.value,
+                                         tuple(m.value for m in NameMode))),
+        record=linkage_folder is not None,
+        encrypt_to=node.path("encrypt_to"),
+    )
     return NodeConfig(
+        linkage=linkage,
+        linkage_folder=linkage_folder,
         ae_title=node.ae_title("ae_title"),
         host=node.text("host", "127.0.0.1"),
         port=node.port("port", 11112),
@@ -221,4 +330,11 @@ def load_config(path: str | Path) -> NodeConfig:
         forward=remotes.get("forward"),
         worklist=remotes.get("worklist"),
         mpps=remotes.get("mpps"),
+        unknown=UnknownPolicy(node.choice(
+            "unknown", UnknownPolicy.REMOVE.value, tuple(policy.value for policy in UnknownPolicy)
+        )),
+        limits=_limits(node),
+        duplicates=Duplicates(node.choice("duplicates", Duplicates.REJECT.value,
+                                          tuple(item.value for item in Duplicates))),
+        inflation=_inflation(node),
     )

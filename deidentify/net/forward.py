@@ -16,8 +16,9 @@ from typing import Any
 import pydicom
 from pynetdicom import AE
 
+from deidentify.net.admission import apply_timeouts
 from deidentify.net.coercion import Coercer, CoercionError
-from deidentify.net.config import Remote
+from deidentify.net.config import Limits, Remote
 from deidentify.net.logs import LOGGER
 from deidentify.net.rules import AssociationInfo, Dimse, Role
 
@@ -29,12 +30,18 @@ class Forwarder:
     """A queue of stored files sent in order to one destination."""
 
     def __init__(
-        self, remote: Remote, ae_title: str, coercer: Coercer, tls: ssl.SSLContext | None
+        self,
+        remote: Remote,
+        ae_title: str,
+        coercer: Coercer,
+        tls: ssl.SSLContext | None,
+        limits: Limits,
     ) -> None:
         self.remote = remote
         self.ae_title = ae_title
         self.coercer = coercer
         self.tls = tls
+        self.limits = limits
         self.info = AssociationInfo(ae_title, remote.ae_title, remote.host)
         self.sent = 0
         self.failed = 0
@@ -108,6 +115,7 @@ class Forwarder:
             self._contexts.clear()
         self._contexts.add(needed)
         ae = AE(ae_title=self.ae_title)
+        apply_timeouts(ae, self.limits)
         for abstract, transfer in sorted(self._contexts):
             ae.add_requested_context(abstract, transfer)
         association = ae.associate(

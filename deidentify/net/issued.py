@@ -1,10 +1,12 @@
-"""The UIDs the node has issued: pseudonym -> original, for queries by pseudonymous UID.
+"""The UIDs the node has issued: pseudonym -> original, for queries by pseudonymous UID; and
+the patient pseudonyms it issued (-> the patient's identity key), so that an object carrying
+one is given that pseudonym again.
 
 The keyed UID mapping is one-way, so a query that names a pseudonymous UID can only be
 translated back if the node remembers what it issued. The table lives in memory and, when a
 file is configured, in SQLite as well (loaded at start, appended as UIDs are issued). The file
-holds original UIDs: it is created readable by its owner only and must be protected like the
-secret.
+holds original UIDs and Patient IDs: it is created readable by its owner only and must be
+protected like the secret.
 """
 
 from __future__ import annotations

@@ -2,20 +2,24 @@
 a Modality Worklist C-FIND relay and an MPPS relay, each coerced by the rules.
 
 Received objects are held in memory (pynetdicom's chunked receive to disk stays off), coerced,
-and only then written, to a temporary name in the storage folder renamed into place. A
-message that no de-identifying rule applies to is refused rather than passed on in clear.
+and only then stored (``storage``): never over an object already stored. A message that no
+de-identifying rule applies to is refused rather than passed on in clear; a deflated one that
+would inflate past the bound is refused before it is inflated. Which connections are held,
+and for how long, is ``admission``'s; every refused or closed connection and every rejected
+association is logged with its reason.
 """
 
 from __future__ import annotations
 
 import copy
+import io
 import ssl
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
@@ -23,16 +27,17 @@ from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, _config, evt
 from pynetdicom.association import Association
 from pynetdicom.presentation import AllStoragePresentationContexts
 
-from deidentify.atomic import atomic_output
+from deidentify.inflation import InflationRefused, check_stream
+from deidentify.linkage.hook import Linkage
+from deidentify.linkage.journal import Journal, write_linkage_files
+from deidentify.net.admission import Admission, apply_timeouts, start_guarded_server
 from deidentify.net.coercion import Coercer, CoercionError, Query
 from deidentify.net.config import NodeConfig, Remote, TLSConfig
 from deidentify.net.forward import Forwarder
 from deidentify.net.logs import LOGGER, correlation, redact_pynetdicom
 from deidentify.net.rules import AssociationInfo, Dimse, Role
+from deidentify.net.storage import Duplicate, Writer, store
 from deidentify.structure import CorruptStructure, check_encoded
-
-Writer = Callable[[Dataset, BinaryIO], None]
-"""Writes a de-identified dataset as a DICOM file (File Meta and preamble) to a stream."""
 
 VERIFICATION = "1.2.840.10008.1.1"
 MODALITY_WORKLIST_FIND = "1.2.840.10008.5.1.4.31"
@@ -41,6 +46,8 @@ MPPS = "1.2.840.10008.3.1.2.3.3"
 SUCCESS = 0x0000
 STORE_CANNOT_UNDERSTAND = 0xC000
 STORE_OUT_OF_RESOURCES = 0xA700
+STORE_DUPLICATE = 0x0111
+"""Failure: Duplicate SOP Instance (PS3.7 Annex C)."""
 FIND_PENDING = 0xFF00
 FIND_CANCELLED = 0xFE00
 FIND_UNABLE_TO_PROCESS = 0xC000
@@ -50,7 +57,14 @@ N_NOT_AUTHORISED = 0x0124
 _MPPS_REMEMBERED = 10_000
 _FINAL_STEP_STATES = frozenset({"COMPLETED", "DISCONTINUED"})
 
-_REJECT_PERMANENT, _REJECT_BY_USER, _CALLING_AE_NOT_RECOGNISED = 0x01, 0x01, 0x03
+_REJECT_PERMANENT, _REJECT_BY_USER = 0x01, 0x01
+_NO_REASON, _CALLING_AE_NOT_RECOGNISED, _CALLED_AE_NOT_RECOGNISED = 0x01, 0x03, 0x07
+_REJECTIONS = {
+    (0x01, 0x01, 0x03): "calling AE title not recognised",
+    (0x01, 0x01, 0x07): "called AE title not recognised",
+    (0x02, 0x02, 0x01): "user identity not accepted",
+    (0x02, 0x03, 0x02): "local limit of associations exceeded",
+}
 
 
 def server_context(tls: TLSConfig) -> ssl.SSLContext:
@@ -78,19 +92,25 @@ def client_context(tls: TLSConfig | None) -> ssl.SSLContext:
 class Node:
     """One running node; ``start`` binds, ``stop`` finishes what is in flight and closes."""
 
-    def __init__(self, config: NodeConfig, coercer: Coercer, secret: bytes, write: Writer) -> None:
+    def __init__(self, config: NodeConfig, coercer: Coercer, secret: bytes, write: Writer,
+                 linkage: Linkage | None = None) -> None:
         self.config = config
         self.coercer = coercer
         self._secret = secret
         self._write = write
+        self._linkage = linkage
+        self._journal = (Journal(config.linkage_folder)
+                         if linkage is not None and config.linkage_folder is not None else None)
         self._server: Any = None
+        self.admission = Admission(config.limits)
         self._in_flight = 0
         self._idle = threading.Condition()
         self._closing = False
         self.stored = 0
         self._mpps_patients: OrderedDict[str, str] = OrderedDict()
         self.forwarder = (
-            Forwarder(config.forward, config.ae_title, coercer, self._tls_for(config.forward))
+            Forwarder(config.forward, config.ae_title, coercer, self._tls_for(config.forward),
+                      config.limits)
             if config.forward is not None
             else None
         )
@@ -109,9 +129,13 @@ class Node:
         _config.STORE_RECV_CHUNKED_DATASET = False
         redact_pynetdicom()
         self.config.storage.mkdir(parents=True, exist_ok=True)
+        limits = self.config.limits
         ae = AE(ae_title=self.config.ae_title)
         ae.require_called_aet = True
-        ae.maximum_associations = 32
+        apply_timeouts(ae, limits)
+        ae.maximum_associations = 2 * limits.max_associations
+        """pynetdicom's own count includes connections closed here whose threads are still
+        ending; admission enforces the configured limit."""
         ae.add_supported_context(VERIFICATION)
         for context in AllStoragePresentationContexts:
             if context.abstract_syntax is not None:
@@ -119,6 +143,7 @@ class Node:
         handlers: list[evt.EventHandlerType] = [
             (evt.EVT_REQUESTED, self._on_requested),
             (evt.EVT_ACCEPTED, self._on_accepted),
+            (evt.EVT_REJECTED, self._on_rejected),
             (evt.EVT_RELEASED, self._on_released),
             (evt.EVT_ABORTED, self._on_aborted),
             (evt.EVT_C_ECHO, lambda event: SUCCESS),
@@ -130,11 +155,8 @@ class Node:
         if self.config.mpps is not None:
             ae.add_supported_context(MPPS)
             handlers += [(evt.EVT_N_CREATE, self._on_n_create), (evt.EVT_N_SET, self._on_n_set)]
-        self._server = ae.start_server(
-            (self.config.host, self.config.port),
-            block=False,
-            evt_handlers=handlers,
-            ssl_context=tls,
+        self._server = start_guarded_server(
+            ae, (self.config.host, self.config.port), handlers, tls, self.admission
         )
         if self.forwarder is not None:
             self.forwarder.start()
@@ -151,6 +173,7 @@ class Node:
             return
         server, self._server = self._server, None
         server.shutdown()
+        self.admission.stop()
         open_associations = list(server.active_associations)
         LOGGER.info("node %s stopping: no new associations; %d open", self.config.ae_title,
                     len(open_associations))
@@ -166,6 +189,9 @@ class Node:
         if self.forwarder is not None:
             self.forwarder.stop(timeout=grace)
         self.coercer.issued.close()
+        if self._journal is not None and self.config.linkage_folder is not None:
+            self._journal.close()
+            write_linkage_files(self.config.linkage_folder, self.config.storage)
         LOGGER.info("node %s stopped; %d objects stored", self.config.ae_title, self.stored)
 
     def _tls_for(self, remote: Remote | None) -> ssl.SSLContext | None:
@@ -191,15 +217,29 @@ class Node:
             called_ae=str(primitive.called_ae_title).strip(),
             peer_host=str(event.assoc.requestor.address),
         )
-        allowed_host = not self.config.allowed_hosts or info.peer_host in self.config.allowed_hosts
-        if info.calling_ae in self.config.allowed_ae_titles and allowed_host:
+        if info.called_ae != self.config.ae_title:
+            reason, diagnostic = (f"called AE title {info.called_ae!r} is not this node's",
+                                  _CALLED_AE_NOT_RECOGNISED)
+        elif info.calling_ae not in self.config.allowed_ae_titles:
+            reason, diagnostic = "calling AE title not allowed", _CALLING_AE_NOT_RECOGNISED
+        elif self.config.allowed_hosts and info.peer_host not in self.config.allowed_hosts:
+            reason, diagnostic = "host not allowed", _NO_REASON
+        else:
             return
-        LOGGER.warning("association from %r at %s rejected: caller not allowed",
-                       info.calling_ae, info.peer_host)
-        event.assoc.acse.send_reject(
-            _REJECT_PERMANENT, _REJECT_BY_USER, _CALLING_AE_NOT_RECOGNISED
-        )
+        LOGGER.warning("association from %r at %s rejected: %s", info.calling_ae,
+                       info.peer_host, reason)
+        event.assoc.acse.send_reject(_REJECT_PERMANENT, _REJECT_BY_USER, diagnostic)
         event.assoc.kill()
+
+    def _on_rejected(self, event: Any) -> None:
+        """pynetdicom's own rejections (ours are logged where they are made)."""
+        primitive = event.assoc.acceptor.primitive
+        codes = (primitive.result, primitive.result_source, primitive.diagnostic)
+        unknown = "result 0x{:02X}, source 0x{:02X}, reason 0x{:02X}".format(*codes)
+        reason = _REJECTIONS.get(codes, unknown)
+        LOGGER.warning("association from %r at %s rejected: %s",
+                       str(event.assoc.requestor.ae_title).strip(),
+                       event.assoc.requestor.address, reason)
 
     def _on_accepted(self, event: Any) -> None:
         info = self._incoming(event)
@@ -240,15 +280,28 @@ class Node:
                            info.calling_ae)
             return STORE_CANNOT_UNDERSTAND
         try:
+            self._check_inflation(event, "DataSet")
             _check_structure(event)
-        except CorruptStructure as error:
-            LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae, error)
-            return STORE_CANNOT_UNDERSTAND
-        try:
             dataset = event.dataset
             dataset.file_meta = event.file_meta
             coerced = self.coercer.coerce(dataset, Dimse.C_STORE_RQ, Role.SCU, info, sop_class)
-            path = self._save(coerced)
+            path, copy = store(self.config.storage, coerced, self._write,
+                               self.config.duplicates)
+            self._note_linkage(path)
+        except InflationRefused as refused:
+            LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae, refused)
+            return STORE_OUT_OF_RESOURCES
+        except Duplicate:
+            LOGGER.warning("object %s from %r refused: its de-identified SOP Instance UID is "
+                           "already stored (duplicates = \"reject\")", tag, info.calling_ae)
+            return STORE_DUPLICATE
+        except RecursionError:
+            LOGGER.error("object %s from %r refused: sequences nested too deeply", tag,
+                         info.calling_ae)
+            return STORE_CANNOT_UNDERSTAND
+        except CorruptStructure as error:
+            LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae, error)
+            return STORE_CANNOT_UNDERSTAND
         except (CoercionError, ValueError, KeyError, TypeError, AttributeError) as error:
             LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae,
                          type(error).__name__)
@@ -259,18 +312,45 @@ class Node:
             return STORE_OUT_OF_RESOURCES
         with self._idle:
             self.stored += 1
-        LOGGER.info("object %s from %r stored de-identified", tag, info.calling_ae)
+        if copy > 1:
+            LOGGER.warning("object %s from %r stored de-identified beside %d with its "
+                           "de-identified SOP Instance UID (duplicates = \"keep-both\")", tag,
+                           info.calling_ae, copy - 1)
+        else:
+            LOGGER.info("object %s from %r stored de-identified", tag, info.calling_ae)
         if self.forwarder is not None:
             self.forwarder.submit(path, tag)
         return SUCCESS
 
-    def _save(self, dataset: Dataset) -> Path:
-        folder = self.config.storage / _file_name(dataset.get("StudyInstanceUID"), "study")
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / (_file_name(dataset.get("SOPInstanceUID"), "object") + ".dcm")
-        with atomic_output(target, prefix=".incoming-") as stream:
-            self._write(dataset, stream)
-        return target
+    def _check_inflation(self, event: Any, parameter: str) -> None:
+        """InflationRefused if the message's deflated dataset would inflate past the bound."""
+        if not event.context.transfer_syntax.is_deflated:
+            return
+        encoded = getattr(event.request, parameter)
+        if encoded is None:
+            return
+        size = encoded.seek(0, io.SEEK_END)
+        encoded.seek(0)
+        try:
+            check_stream(encoded, size, self.config.inflation)
+        finally:
+            encoded.seek(0)
+
+    def _within_inflation(
+        self, event: Any, parameter: str, what: str, incoming: AssociationInfo
+    ) -> bool:
+        """False (logged) if the message's deflated dataset would inflate past the bound."""
+        try:
+            self._check_inflation(event, parameter)
+        except InflationRefused as refused:
+            LOGGER.error("%s from %r refused: %s", what, incoming.calling_ae, refused)
+            return False
+        return True
+    def _note_linkage(self, path: Path) -> None:
+        """Journal the replacements of the object just stored at ``path`` (linkage files)."""
+        replacements = self._linkage.taken() if self._linkage is not None else None
+        if self._journal is not None and replacements is not None:
+            self._journal.append(str(path.relative_to(self.config.storage)), replacements)
 
     def _on_find(self, event: Any) -> Iterator[tuple[int, Dataset | None]]:
         worklist = self.config.worklist
@@ -283,6 +363,9 @@ class Node:
         if not response_rules:
             LOGGER.warning("worklist query from %r refused: no coercion rule applies",
                            incoming.calling_ae)
+            yield FIND_UNABLE_TO_PROCESS, None
+            return
+        if not self._within_inflation(event, "Identifier", "worklist query", incoming):
             yield FIND_UNABLE_TO_PROCESS, None
             return
         first = self.coercer.coerce_query(event.identifier, Role.SCU, incoming, sop_class)
@@ -340,6 +423,9 @@ class Node:
     def _on_n_create(self, event: Any) -> tuple[int, Dataset | None]:
         requested = event.request.AffectedSOPInstanceUID
         instance = str(requested) if requested else generate_uid()
+        if not self._within_inflation(event, "AttributeList", Dimse.N_CREATE_RQ.value,
+                                      self._incoming(event)):
+            return N_PROCESSING_FAILURE, None
         attributes: Dataset = event.attribute_list
         status = self._relay_mpps(event, Dimse.N_CREATE_RQ, instance, attributes)
         if status == SUCCESS:
@@ -352,6 +438,9 @@ class Node:
 
     def _on_n_set(self, event: Any) -> tuple[int, Dataset | None]:
         instance = str(event.request.RequestedSOPInstanceUID)
+        if not self._within_inflation(event, "ModificationList", Dimse.N_SET_RQ.value,
+                                      self._incoming(event)):
+            return N_PROCESSING_FAILURE, None
         modification: Dataset = event.modification_list
         with self._idle:
             patient_id = self._mpps_patients.get(instance)
@@ -422,6 +511,7 @@ class Node:
 
     def _associate(self, remote: Remote, sop_class: str) -> Association | None:
         ae = AE(ae_title=self.config.ae_title)
+        apply_timeouts(ae, self.config.limits)
         ae.add_requested_context(sop_class)
         tls = self._tls_for(remote)
         association = ae.associate(
@@ -437,17 +527,10 @@ class Node:
         return None
 
 
+
 def _check_structure(event: Any) -> None:
     """CorruptStructure if the received dataset's element structure is inconsistent, as the
     file paths refuse it (:mod:`deidentify.structure`)."""
     syntax = event.context.transfer_syntax
     check_encoded(event.request.DataSet.getvalue(), 0, bool(syntax.is_implicit_VR),
                   bool(syntax.is_little_endian), bool(syntax.is_deflated))
-
-
-def _file_name(uid: object, fallback: str) -> str:
-    text = str(uid or "").strip("\x00 ")
-    if not text or not all(char.isdigit() or char == "." for char in text):
-        return f"{fallback}-{generate_uid(prefix=None)[5:]}"
-    return text
-

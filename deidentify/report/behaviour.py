@@ -61,8 +61,23 @@ def resolved(row: PlanRow, policy: CompoundPolicy) -> tuple[Treatment, str | Non
     return (row.treatment_for_vr(vr, policy), vr) if vr is not None else (row.treatment, None)
 
 
+LINKED = {0x00100010: "emptied", 0x00100020: "dcm4che's hash"}
+"""Patient's Name and Patient ID: at the top level, the linkage's values (docs/linkage.md),
+and what RetainPatientIDHashOption writes instead."""
+
+
 def behaviour_of(row: PlanRow, policy: CompoundPolicy, scheme: UIDScheme) -> str:
     """One sentence: what happens to an element of this row under the plan."""
+    text = _behaviour(row, policy, scheme)
+    pattern = row.rule.tag
+    if pattern.kind is PatternKind.EXACT and pattern.value in LINKED and text != "removed":
+        return ("at the top level, the patient's keyed pseudonym or lookup-table value"
+                f" (docs/linkage.md; {LINKED[pattern.value]} under RetainPatientIDHashOption);"
+                f" inside sequences, {text}")
+    return text
+
+
+def _behaviour(row: PlanRow, policy: CompoundPolicy, scheme: UIDScheme) -> str:
     treatment, vr = resolved(row, policy)
     if treatment is Treatment.REMOVE:
         return "removed with all its items" if vr == "SQ" else "removed"
@@ -76,7 +91,7 @@ def behaviour_of(row: PlanRow, policy: CompoundPolicy, scheme: UIDScheme) -> str
         if vr == "TM":
             return "kept: a whole-day shift leaves the time of day unchanged"
         return ("shifted by the patient's offset in whole days (keyed on the original"
-                " Patient ID); an unparseable value is removed")
+                " Patient ID and issuer); an unparseable value is removed")
     if treatment is Treatment.CLEAN_TEXT or (treatment is Treatment.CLEAN_GRAPHICS
                                               and vr != "SQ"):
         return _clean(vr)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pydicom
 from pydicom.errors import InvalidDicomError
 
+from deidentify.inflation import DEFAULT_LIMIT, InflationRefused, check_file
 from deidentify.plan import Plan
 from deidentify.structure import CorruptStructure, check_path
 from deidentify.verify.attributes import AttributeChecker
@@ -33,7 +34,7 @@ FORMAT_ERRORS: tuple[type[Exception], ...] = (
     InvalidDicomError, ValueError, EOFError, KeyError, TypeError, AttributeError,
 )
 """What pydicom raises on a damaged file."""
-READ_ERRORS: tuple[type[Exception], ...] = (OSError, *FORMAT_ERRORS)
+READ_ERRORS: tuple[type[Exception], ...] = (OSError, InflationRefused, *FORMAT_ERRORS)
 
 
 class VerifyUsageError(ValueError):
@@ -65,7 +66,10 @@ def _quiet_pydicom() -> Iterator[None]:
 
 def _read(path: Path, header: bool) -> pydicom.Dataset | None:
     """A DICOM file's dataset (``header``: up to Pixel Data); None if the file is not DICOM.
-    Raises OSError (and pydicom's errors) if it cannot be read."""
+    Raises OSError (and pydicom's errors) if it cannot be read, InflationRefused if it is
+    deflated and inflates past the default bound."""
+    with open(path, "rb") as stream:
+        check_file(stream, DEFAULT_LIMIT)
     try:
         return pydicom.dcmread(path, stop_before_pixels=header)
     except InvalidDicomError:
@@ -116,6 +120,9 @@ def _structure(loaded: Loaded) -> list[Violation]:
     except CorruptStructure as error:
         return [Violation(loaded.relative, f"byte {error.offset}", "file", "structure",
                           "a consistent element structure", error.problem)]
+    except RecursionError:
+        return [Violation(loaded.relative, "", "file", "structure",
+                          "a consistent element structure", "sequences nested too deeply")]
     except OSError:
         pass
     return []

@@ -184,10 +184,17 @@ def check_removed(edition: str, container: int, case: Case) -> None:
 
 
 def check_empty(edition: str, container: int, case: Case) -> None:
+    """Z (E.1.1): a zero-length value, or a non-zero-length value that may be a dummy,
+    consistent with the VR (the top-level Patient's Name gets the patient's pseudonym)."""
+    vr = case[2]
     for ds, where in outcomes(edition, container, case):
         assert case[1] in ds, f"{case[0]} removed, expected zero length ({where})"
         element = ds[case[1]]
-        assert element.is_empty, f"{case[0]} not zero length ({where})"
+        if element.is_empty:
+            continue
+        assert element.value != ORIGINALS[vr], f"{case[0]} kept its original value ({where})"
+        assert _valid(vr, element.value), f"{case[0]} value not valid for {vr} ({where})"
+        assert not _contains_planted(element.value), f"{case[0]} holds identifying text ({where})"
 
 
 def check_dummy(edition: str, container: int, case: Case) -> None:

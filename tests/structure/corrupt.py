@@ -122,7 +122,6 @@ PATIENT_NAME = 0x00100010
 PATIENT_ID_TAG = 0x00100020
 STUDY_DESCRIPTION = 0x00081030
 PIXEL_DATA = 0x7FE00010
-ROWS = 0x00280010
 SOP_INSTANCE_UID = 0x00080018
 
 
@@ -166,7 +165,6 @@ CORRUPTIONS: dict[str, Callable[[], bytes]] = {
         lambda n: n - 2),
     "a value swallows the next element": lambda: _swallow_next(
         marker_file(), STUDY_DESCRIPTION),
-    "a number swallows the next element": lambda: _swallow_next(marker_file(), ROWS),
     "a value length one byte longer": lambda: short_length(
         marker_file(), STUDY_DESCRIPTION, lambda n: n + 1),
     "a value length two bytes shorter": lambda: short_length(
@@ -181,8 +179,8 @@ CORRUPTIONS: dict[str, Callable[[], bytes]] = {
         marker_file(), STUDY_DESCRIPTION, ITEM),
     "a sequence without its delimiter": lambda: _flip_tag(
         marker_file(), SEQUENCE_DELIMITER, 0xFFFEE00D),
-    "an unknown VR": lambda: marker_file().replace(
-        tag_bytes(PATIENT_NAME) + b"PN", tag_bytes(PATIENT_NAME) + b"QQ", 1),
+    "VR bytes that are no VR": lambda: marker_file().replace(
+        tag_bytes(PATIENT_NAME) + b"PN", tag_bytes(PATIENT_NAME) + b"\x10\x00", 1),
     "encapsulated Pixel Data with a bad item tag": lambda: (lambda d: d[:_fragment(d)]
         + tag_bytes(0xFFFEE0EE) + d[_fragment(d) + 4:])(encapsulated_file()),
     "a Pixel Data fragment past the end": lambda: (lambda d: long_length(
