@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,9 +51,17 @@ class Document:
         return None
 
 
+def visible_text(text: str) -> str:
+    """``text`` as a reader sees it: invisible format characters (Unicode category Cf, such
+    as zero-width spaces and joiners, soft hyphens, byte-order marks) removed, every kind of
+    space (no-break spaces included) a plain space, whitespace runs collapsed."""
+    kept = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return " ".join(kept.split())
+
+
 def cell_text(element: etree._Element) -> str:
-    """An element's text with whitespace runs collapsed, as a reader sees it."""
-    return " ".join("".join(str(text) for text in element.itertext()).split())
+    """An element's visible text (``visible_text``)."""
+    return visible_text("".join(str(text) for text in element.itertext()))
 
 
 def _read_table(path: Path, xml_id: str, element: etree._Element) -> Table:

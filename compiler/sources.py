@@ -1,7 +1,8 @@
 """The pinned editions of PS3.15 and how to obtain their XML, always checking the SHA-256.
 
 A file comes from the local cache, a local mirror folder (``--mirror`` or the environment
-variable ``DEIDENTIFY_STANDARD_MIRROR``) or the edition's official URL, in that order.
+variable ``DEIDENTIFY_STANDARD_MIRROR``) or the edition's official URL, in that order; the
+URL only when the caller allows a download (the test suite never does).
 """
 
 from __future__ import annotations
@@ -81,12 +82,24 @@ def mirror_from_environment() -> Path | None:
     return Path(value) if value else None
 
 
-def obtain(pinned: PinnedEdition, mirror: Path | None = None, cache: Path = CACHE) -> Path:
-    """The verified XML of an edition in the cache, fetched from the mirror or the URL if needed."""
+def obtain(
+    pinned: PinnedEdition, mirror: Path | None = None, cache: Path = CACHE, *,
+    download: bool = True,
+) -> Path:
+    """The verified XML of an edition in the cache, fetched from the mirror or the URL if needed.
+
+    With ``download`` off, an edition in neither the cache nor the mirror is a CompileError
+    at once, saying where it was looked for; nothing reaches the network.
+    """
     cached = cache / pinned.file_name
     if cached.is_file() and sha256_of(cached) == pinned.sha256:
         return cached
     mirror = mirror or mirror_from_environment()
+    if not download and (mirror is None or not (mirror / pinned.file_name).is_file()):
+        where = f"the mirror {mirror}" if mirror else f"no mirror ({MIRROR_VARIABLE} unset)"
+        raise CompileError(
+            f"{pinned.file_name} is in neither the cache {cache} nor {where}; not downloaded"
+        )
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=cache, prefix=".fetch-", delete=False) as partial:
         partial_path = Path(partial.name)

@@ -41,6 +41,7 @@ from typing import Protocol
 
 from pydicom import Dataset
 from pydicom.dataelem import DataElement
+from pydicom.sequence import Sequence
 from pydicom.valuerep import PersonName
 
 MIN_IDENTIFIER_LENGTH = 3
@@ -255,11 +256,26 @@ def _element_candidates(element: DataElement) -> Iterator[str]:
 def collect_identifiers(ds: Dataset) -> IdentifyingValues:
     """The identifying values of a dataset: top level and every sequence item."""
     candidates: list[str] = []
-    for element in ds.iterall():
-        if element.VR == "SQ":
-            continue
+    for element in _elements(ds):
         candidates.extend(_element_candidates(element))
     return IdentifyingValues.of(candidates)
+
+
+def _elements(ds: Dataset) -> Iterator[DataElement]:
+    """Every element but sequences, at every depth; item and delimiter tags met as elements
+    and elements whose VR pydicom cannot decode are skipped (the engine removes them)."""
+    for tag in sorted(ds.keys()):
+        if tag >> 16 == 0xFFFE:
+            continue
+        try:
+            element = ds[tag]
+        except (NotImplementedError, ValueError, TypeError, KeyError):
+            continue
+        if element.VR != "SQ":
+            yield element
+        elif isinstance(element.value, Sequence):
+            for item in element.value:
+                yield from _elements(item)
 
 
 def clean_text(text: str, identifiers: IdentifyingValues, placeholder: str = "***") -> str:

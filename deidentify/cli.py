@@ -6,8 +6,17 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
 
 from deidentify.commands import COMMANDS
+
+
+def installed_version() -> str:
+    """The installed distribution's version, or ``unknown`` when run from a bare tree."""
+    try:
+        return metadata.version("deidentify")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="deidentify",
         description="DICOM PS3.15 Annex E de-identification.",
     )
+    parser.add_argument("--version", action="version",
+                        version=f"deidentify {installed_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"deidentify.commands.{name}").register(subparsers)

@@ -2,7 +2,12 @@
 
 Every element present is looked up once in the plan's tag -> row dict; nested sequences are
 walked item by item with the same plan. Elements that Table E.1-1 does not list (Rows, Pixel
-Data, ...) are kept; the pixel data is never decoded.
+Data, ...) are kept; the pixel data is never decoded. Beyond the table (``Plan.unlisted``, at
+every depth): item and delimiter tags met as elements, unlisted attributes that identify a
+person, an organisation or a device, and (unless ``--unknown keep``) public tags no dictionary
+defines and elements whose VR or length contradicts the dictionary are removed. A listed
+attribute whose VR or length contradicts the dictionary gets its row's action in the safest
+form (``PlanRow.safest``); a sequence under a tag that is not one is removed.
 
 Where the VR is needed and unknown (implicit VR or UN, and a tag pydicom's dictionary does
 not know), the safe choice is taken: D, U and C remove the element rather than write a value
@@ -26,13 +31,15 @@ from typing import BinaryIO
 
 import pydicom
 from pydicom import Dataset
-from pydicom.dataelem import DataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.errors import InvalidDicomError
+from pydicom.multival import MultiValue
 
 from deidentify import graphics, method, private, structured, writer
 from deidentify.atomic import atomic_output
+from deidentify.beyond.conformity import FIXED_SIZES
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers, default_cleaner
-from deidentify.dates import DateShifter, UnparseableDate
+from deidentify.dates import DateShifter, UnparseableDate, time_carry
 from deidentify.dummies import dummy_value
 from deidentify.elements import (
     LONG_TEXT_VRS,
@@ -47,7 +54,7 @@ from deidentify.elements import (
     text_values,
 )
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
-from deidentify.plan import Plan, Treatment
+from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
 from deidentify.uids import UIDMapper, UIDScheme
 from generated.model import Option
@@ -67,7 +74,8 @@ _CLEANING = frozenset(
 )
 
 
-_ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
+_ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError,
+                   NotImplementedError)
 """What malformed elements raise in pydicom; reported by type only, since pydicom's messages
 may quote values."""
 
@@ -94,7 +102,7 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
     except (InvalidDicomError, OSError, ValueError, EOFError, KeyError) as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
     except RecursionError:
-        raise DeidentifyError(f"{source}: sequences nested too deeply to follow") from None
+        raise DeidentifyError(f"{source}: sequences nested too deeply to de-identify") from None
     if SOP_CLASS_UID not in ds:
         raise DeidentifyError(f"{source}: not a DICOM file (no DICM prefix, no SOP Class UID)")
     return ds
@@ -116,6 +124,8 @@ class Context:
     identifiers: IdentifyingValues | None
     offset: timedelta | None
     private_marks: private.Marks = field(default_factory=dict)
+    carries: dict[int, int] = field(default_factory=dict)
+    """The day carried into each date of the dataset being walked by its paired time."""
 
 
 class Deidentifier:
@@ -141,6 +151,7 @@ class Deidentifier:
         self._content = structured.ContentItems(plan)
         self._method = method.MethodAttributes(plan)
         self._needs_identifiers = any(row.treatment in _CLEANING for row in plan.rows())
+        self._pairs = plan.date_time_pairs if self._dates is not None else {}
 
     def map_uid(self, uid: str) -> str:
         """The replacement of a UID under this de-identifier's secret and scheme."""
@@ -151,7 +162,7 @@ class Deidentifier:
         patient_id = str(ds.get(PATIENT_ID).value or "") if PATIENT_ID in ds else ""
         context = Context(
             identifiers=collect_identifiers(ds) if self._needs_identifiers else None,
-            offset=self._dates.offset_for(patient_id) if self._dates else None,
+            offset=self._dates.patient_offset(patient_id) if self._dates else None,
             private_marks=private.collect_marks(ds) if self._private.retains else {},
         )
         id_hash = patient_id_hash_of(ds) if self.plan.has(Option.RETAIN_PATIENT_ID_HASH) else None
@@ -203,6 +214,9 @@ class Deidentifier:
         """
         exact = self._exact
         private_tags: list[int] = []
+        groups: dict[int, bool] = {}
+        carries = context.carries
+        context.carries = self._carries(ds, context) if self._pairs else {}
         for tag in list(ds.keys()):
             if tag in skip:
                 continue
@@ -218,17 +232,45 @@ class Deidentifier:
                 if group in _FILE_GROUPS:
                     del ds[tag]
                 elif graphics.is_repeating_group(group):
-                    self._repeating(ds, tag, context)
+                    self._repeating(ds, tag, context, groups)
                 else:
                     self._unlisted(ds, tag, context, mode)
                 continue
-            vr = element_vr(ds, tag)
-            treatment = row.treatment_for_vr(vr, self._policy)
-            if mode is TextMode.GRAPHICS and tag in graphics.GRAPHIC_TEXT:
-                treatment = Treatment.CLEAN_TEXT
-            self.treat(ds, tag, vr, treatment, context, mode)
+            self._listed(ds, tag, row, context, mode)
         if private_tags:
             self._private.process(self, ds, private_tags, context, mode)
+        context.carries = carries
+
+    def _listed(self, ds: Dataset, tag: int, row: PlanRow, context: Context,
+                mode: TextMode) -> None:
+        """Treat an element of a row of Table E.1-1; in the safest form where its VR or
+        length contradicts the dictionary (``PlanRow.safest``)."""
+        raw = ds.get_item(tag, keep_deferred=True)
+        if self.plan.conforms(tag, raw.VR, _raw_length(raw)):
+            vr = element_vr(ds, tag)
+            treatment = row.treatment_for_vr(vr, self._policy)
+            if treatment is Treatment.SHIFT_DATE:
+                vr = row.vr or vr
+        elif raw.VR == "SQ":
+            treatment, vr = Treatment.REMOVE, None
+        else:
+            treatment, vr = row.safest()
+        if mode is TextMode.GRAPHICS and tag in graphics.GRAPHIC_TEXT:
+            treatment = Treatment.CLEAN_TEXT
+        self.treat(ds, tag, vr, treatment, context, mode)
+
+    def _carries(self, ds: Dataset, context: Context) -> dict[int, int]:
+        """The day each shifted date of ``ds`` gains when its paired time, moved by the
+        patient's offset, passes midnight (read before anything is shifted)."""
+        if context.offset is None:
+            return {}
+        carries: dict[int, int] = {}
+        for date_tag, time_tag in self._pairs.items():
+            if date_tag in ds and time_tag in ds:
+                value = ds[time_tag].value
+                if isinstance(value, str):
+                    carries[date_tag] = time_carry(value, context.offset)
+        return carries
 
     def walk_items(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
         """Walk every item of a sequence element."""
@@ -297,15 +339,22 @@ class Deidentifier:
             set_issued_uids(ds, tag, [self._uids.map(uid) for uid in values])
 
     def _shift(self, ds: Dataset, tag: int, vr: str | None, context: Context) -> None:
+        """Shift a date, time or date-time (``vr`` is the dictionary's, whatever the VR the
+        element was written with); an unparseable value is removed, never kept."""
         if self._dates is None or context.offset is None or vr not in ("DA", "DT", "TM"):
             del ds[tag]
             return
-        value = ds[tag].value
-        if value is None or value == "":
+        text = _date_text(ds[tag].value)
+        if text is None:
+            del ds[tag]
             return
-        text = value if isinstance(value, str) else "\\".join(str(part) for part in value)
+        if not text:
+            if vr != ds[tag].VR:
+                ds[tag] = constant_element(tag, vr, None)
+            return
+        carry = context.carries.get(tag, 0)
         try:
-            shifted = self._dates.shift(vr, str(text), context.offset)
+            shifted = self._dates.shift(vr, text, context.offset, carry)
         except UnparseableDate:
             del ds[tag]
             return
@@ -342,8 +391,22 @@ class Deidentifier:
         if cleaned != values:
             set_values(ds, tag, vr, cleaned)
 
+    def _removed_beyond(self, ds: Dataset, tag: int) -> bool:
+        """Remove an unlisted element that the rules beyond the table remove
+        (``Plan.unlisted``, and its value's length where the plan checks it)."""
+        raw = ds.get_item(tag, keep_deferred=True)
+        verdict = self.plan.unlisted(tag, raw.VR)
+        if verdict.treatment is Treatment.REMOVE or (
+            verdict.checks_length and not self.plan.conforms(tag, raw.VR, _raw_length(raw))
+        ):
+            del ds[tag]
+            return True
+        return False
+
     def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
-        raw_vr = ds.get_item(tag).VR
+        if self._removed_beyond(ds, tag):
+            return
+        raw_vr = ds.get_item(tag, keep_deferred=True).VR
         if mode is TextMode.NONE and raw_vr is not None and raw_vr not in ("SQ", "UN"):
             return
         vr = element_vr(ds, tag)
@@ -354,11 +417,54 @@ class Deidentifier:
         elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)
 
-    def _repeating(self, ds: Dataset, tag: int, context: Context) -> None:
+    def _repeating(self, ds: Dataset, tag: int, context: Context,
+                   groups: dict[int, bool]) -> None:
+        """An element of a curve or overlay group; ``groups`` remembers, per group of
+        ``ds``, whether its data element was present and removed (then the group goes)."""
+        group = tag >> 16
+        doomed = groups.get(group)
+        if doomed is None:
+            doomed = groups[group] = graphics.data_removed(self.plan, ds, group)
+        if doomed:
+            del ds[tag]
+            return
+        row = self.plan.masked_row(tag)
+        if row is not None:
+            self._listed(ds, tag, row, context, TextMode.NONE)
+            return
+        if self._removed_beyond(ds, tag):
+            return
         vr = element_vr(ds, tag)
-        treatment = graphics.repeating_treatment(self.plan, tag, vr)
+        treatment = graphics.unlisted_treatment(self.plan, tag, vr)
         if treatment is None:
             self._unlisted(ds, tag, context, TextMode.NONE)
         else:
             self.treat(ds, tag, vr, treatment, context, TextMode.NONE)
+
+
+def _raw_length(element: DataElement | RawDataElement) -> int | None:
+    """The length of a value still as read, or of a decoded value of a fixed-size binary VR
+    (its values times their size); None for any other decoded element."""
+    if isinstance(element, RawDataElement):
+        return int(element.length)
+    size = FIXED_SIZES.get(str(element.VR))
+    if size is None or isinstance(element.value, bytes):
+        return None
+    return int(element.VM) * size
+
+
+def _date_text(value: object) -> str | None:
+    """A date, time or date-time element's value as text, whatever VR it was read with
+    (several values joined by backslashes); None for a value that is not text at all."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("latin-1").rstrip(" \x00")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple | MultiValue):
+        parts = list(value)
+        if all(isinstance(part, str) for part in parts):
+            return "\\".join(parts)
+    return None
 

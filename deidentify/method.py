@@ -1,12 +1,13 @@
 """What the standard adds to every de-identified object (PS3.15 E.1.1, E.2, E.3).
 
 Patient Identity Removed (0012,0062) YES; De-identification Method (0012,0063) naming the
-profile, options, edition, compound policy and tool version, one value per part so that each
-fits LO's 64 characters; De-identification Method Code Sequence (0012,0064) with one item per
-profile and option, merged with the items of an earlier de-identification so no code is
-listed twice; Longitudinal Temporal Information Modified (0028,0303), never claiming less
-than an earlier de-identification did; and an item for this tool in Contributing Equipment
-Sequence (0018,A001) with purpose (DCM, 109104, "De-identifying Equipment").
+profile, options, edition, compound policy, the unknown-element setting and tool version,
+one value per part so that each fits LO's 64 characters; De-identification Method Code
+Sequence (0012,0064) with one item per profile and option, merged with the items of an
+earlier de-identification so no code is listed twice; Longitudinal Temporal Information
+Modified (0028,0303), never claiming less than an earlier de-identification did; and an item
+for this tool in Contributing Equipment Sequence (0018,A001) with purpose (DCM, 109104,
+"De-identifying Equipment").
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def method_text(plan: Plan) -> list[str]:
         BASIC_PROFILE_CODE.meaning,
         *plan.profile.option_names,
         f"compound codes {plan.policy.value}",
+        f"unknown elements {plan.unknown.value}",
     ]
 
 

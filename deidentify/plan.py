@@ -5,7 +5,14 @@ give one attribute different codes, the more protective code wins (``ActionCode.
 and the row is listed by ``Plan.conflicts()``. The compound codes (X/Z, X/D, Z/D, X/Z/D,
 X/Z/U*) are resolved by the ``CompoundPolicy``: the tool does not know each IOD's Type of each
 attribute, so CONFORMANT picks the code that keeps any IOD conformant (Z or D, or for X/Z/U*
-the sequence with its UIDs replaced) and STRICT removes.
+the sequence with its UIDs replaced) and STRICT removes where X is one of the alternatives
+(Z/D becomes Z).
+
+Where the table is silent the plan adds the rules of :mod:`deidentify.beyond`: unknown public
+elements (``UnknownPolicy``), elements whose VR contradicts the dictionary, and unlisted
+attributes that identify a person, an organisation or a device. Under Modified Dates it also
+pairs each shifted date with its time (``XDate`` with ``XTime``) so that the two move as one
+instant.
 """
 
 from __future__ import annotations
@@ -13,9 +20,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from pydicom.datadict import dictionary_VR
+from pydicom.datadict import dictionary_VR, keyword_dict
 
 import generated
+from deidentify.beyond import BeyondRule, UnknownPolicy, identifying_rules
+from deidentify.beyond.conformity import (
+    FIXED_SIZES,
+    UNDEFINED_LENGTH,
+    length_agrees,
+    vr_agrees,
+)
+from deidentify.beyond.dictionary import entry, is_item_tag
+from deidentify.dummies import first_alternative
 from deidentify.elements import BINARY_VRS
 from deidentify.profile import Profile
 from generated.model import ActionCode, AttributeRule, Edition, Option, PatternKind
@@ -32,7 +48,7 @@ class CompoundPolicy(Enum):
         """What the policy does, as De-identification Method reports it."""
         if self is CompoundPolicy.CONFORMANT:
             return "X/Z->Z, X/D Z/D X/Z/D->D, X/Z/U*->UIDs replaced"
-        return "compound codes->X"
+        return "X/Z X/D X/Z/D X/Z/U*->X, Z/D->Z"
 
 
 class Treatment(Enum):
@@ -112,8 +128,10 @@ def treatment_for(code: ActionCode, source: Option | None, vr: str | None,
     """The concrete treatment of an effective code for an element of a VR (None: unknown)."""
     if code in COMPOUND:
         if policy is CompoundPolicy.STRICT:
-            return Treatment.REMOVE
-        if code is ActionCode.X_Z:
+            if code is not ActionCode.Z_D:
+                return Treatment.REMOVE
+            code = ActionCode.Z
+        elif code is ActionCode.X_Z:
             code = ActionCode.Z
         elif code is ActionCode.X_Z_U:
             if vr == "SQ":
@@ -167,9 +185,30 @@ class PlanRow:
 
     def treatment_for_vr(self, vr: str | None, policy: CompoundPolicy) -> Treatment:
         """The treatment for an element whose actual VR may differ from the dictionary's."""
-        if vr == self.vr:
+        if vr == self.vr or self.treatment is Treatment.SHIFT_DATE:
             return self.treatment
         return treatment_for(self.effective, self.source_option, vr, policy)
+
+    def safest(self) -> tuple[Treatment, str | None]:
+        """The treatment, and the VR to write, of an element of this row whose VR or length
+        contradicts the dictionary: the row's action on a value of the dictionary's VR, in
+        the form that writes nothing of the value. Removal stays removal; Z and D write the
+        empty value or the dummy of the dictionary's VR; U replaces a UID written as text; a
+        date is parsed as the dictionary's VR and shifted, or removed; whatever would keep,
+        clean or pseudonymize the value removes it instead."""
+        vr = self.vr
+        if vr is None:
+            known = entry(self.rule.tag.value)
+            vr = first_alternative(sorted(known.vrs)[0]) if known is not None else None
+        if self.treatment is Treatment.EMPTY:
+            return Treatment.EMPTY, vr
+        if self.treatment is Treatment.DUMMY and vr is not None and vr != "UN":
+            return Treatment.DUMMY, vr
+        if self.treatment is Treatment.REPLACE_UID and vr == "UI":
+            return Treatment.REPLACE_UID, vr
+        if self.treatment is Treatment.SHIFT_DATE:
+            return Treatment.SHIFT_DATE, vr
+        return Treatment.REMOVE, vr
 
 
 def resolve_code(
@@ -203,6 +242,37 @@ def _resolve(rule: AttributeRule, options: frozenset[Option],
     )
 
 
+_DATE_TIME_PAIR = ("DA", "TM")
+
+
+def date_time_pairs(exact: dict[int, PlanRow]) -> dict[int, int]:
+    """Each shifted date's shifted time, by the dictionary's keywords ``XDate`` and ``XTime``
+    (Study Date and Study Time, Content Date and Content Time, ...): date tag -> time tag."""
+    pairs: dict[int, int] = {}
+    for keyword, tag in keyword_dict.items():
+        if not keyword.endswith("Date"):
+            continue
+        time_tag = keyword_dict.get(keyword[:-4] + "Time")
+        date_row, time_row = exact.get(tag), exact.get(time_tag) if time_tag else None
+        if date_row is None or time_row is None or time_tag is None:
+            continue
+        if (date_row.vr, time_row.vr) != _DATE_TIME_PAIR:
+            continue
+        if date_row.treatment is time_row.treatment is Treatment.SHIFT_DATE:
+            pairs[tag] = time_tag
+    return pairs
+
+
+@dataclass(frozen=True)
+class UnlistedVerdict:
+    """What the plan says of an element Table E.1-1 does not list, by tag and encoded VR:
+    a treatment (None: the engine's usual handling of unlisted elements), and whether the
+    value's length must still be checked against the dictionary."""
+
+    treatment: Treatment | None
+    checks_length: bool
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
     """Table E.1-1 resolved for a profile: built once, then a dict lookup per element."""
@@ -214,17 +284,82 @@ class Plan:
     _exact: dict[int, PlanRow]
     _masked: tuple[PlanRow, ...]
     _private: PlanRow | None
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE
+    _beyond: dict[int, BeyondRule] = field(default_factory=dict)
+    _pairs: dict[int, int] = field(default_factory=dict)
+    _verdicts: dict[tuple[int, str | None], UnlistedVerdict] = field(default_factory=dict)
+    _conformity: dict[tuple[int, str | None], tuple[bool, bool]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, profile: Profile,
-              policy: CompoundPolicy = CompoundPolicy.CONFORMANT) -> Plan:
-        """Resolve every row of the profile's edition."""
+              policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
+              unknown: UnknownPolicy = UnknownPolicy.REMOVE) -> Plan:
+        """Resolve every row of the profile's edition, and the rules beyond it."""
         edition = generated.load(profile.edition)
         rows = tuple(_resolve(rule, profile.options, policy) for rule in edition.attributes)
         exact = {row.rule.tag.value: row for row in rows if row.rule.tag.kind is PatternKind.EXACT}
         masked = tuple(row for row in rows if row.rule.tag.kind is PatternKind.MASKED)
         private = next((row for row in rows if row.rule.tag.kind is PatternKind.PRIVATE), None)
-        return cls(profile, policy, edition, rows, exact, masked, private)
+        beyond = identifying_rules(exact.keys())
+        pairs = date_time_pairs(exact)
+        return cls(profile, policy, edition, rows, exact, masked, private, unknown, beyond,
+                   pairs)
+
+    def beyond_rules(self) -> tuple[BeyondRule, ...]:
+        """Every rule beyond the table for this edition, in tag order (in force or not)."""
+        return tuple(self._beyond.values())
+
+    def applies(self, rule: BeyondRule) -> bool:
+        """Whether a rule beyond the table is in force (no active option retains its kind)."""
+        option = rule.category.retained_by
+        return option is None or not self.has(option)
+
+    @property
+    def date_time_pairs(self) -> dict[int, int]:
+        """Each shifted date's shifted time (date tag -> time tag); empty unless dates shift."""
+        return self._pairs
+
+    def unlisted(self, tag: int, vr: str | None) -> UnlistedVerdict:
+        """What becomes of a public element Table E.1-1 does not list, with the VR its
+        encoding gives (None in implicit VR): decided once per tag and VR.
+
+        Item and delimiter tags met as elements and the attributes beyond the table in force
+        are removed; so, under ``UnknownPolicy.REMOVE``, are tags no dictionary defines and
+        elements whose VR contradicts the dictionary.
+        """
+        key = (tag, vr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = self._decide_unlisted(tag, vr)
+        return verdict
+
+    def _decide_unlisted(self, tag: int, vr: str | None) -> UnlistedVerdict:
+        rule = self._beyond.get(tag)
+        if is_item_tag(tag) or (rule is not None and self.applies(rule)):
+            return UnlistedVerdict(Treatment.REMOVE, False)
+        removes = self.unknown is UnknownPolicy.REMOVE
+        known = entry(tag)
+        if known is None and self.masked_row(tag) is None:
+            return UnlistedVerdict(Treatment.REMOVE if removes else None, False)
+        if not vr_agrees(tag, vr):
+            return UnlistedVerdict(Treatment.REMOVE if removes else None, False)
+        sized = known is not None and not known.vrs.isdisjoint(FIXED_SIZES)
+        return UnlistedVerdict(None, removes and sized)
+
+    def conforms(self, tag: int, vr: str | None, length: int | None) -> bool:
+        """Whether an element of a listed tag is what the dictionary defines: its encoded VR
+        (None: implicit) and, for a value still as read, its length."""
+        key = (tag, vr)
+        known = self._conformity.get(key)
+        if known is None:
+            found = entry(tag)
+            sized = found is not None and (vr in FIXED_SIZES or (
+                vr in (None, "UN") and not found.vrs.isdisjoint(FIXED_SIZES)))
+            known = self._conformity[key] = (vr_agrees(tag, vr), sized)
+        agrees, sized = known
+        if not agrees or length is None:
+            return agrees
+        return length_agrees(tag, vr, length) if sized or length == UNDEFINED_LENGTH else True
 
     def rows(self) -> tuple[PlanRow, ...]:
         """One row per row of Table E.1-1, in table order."""

@@ -12,8 +12,9 @@ Looked up in this order:
    readable by its owner only.
 
 A secret file holds hex digits (decoded) or any other text (used as its UTF-8 bytes), with
-surrounding whitespace ignored; a secret must have at least 16 bytes. Errors name the file
-or variable, never the secret.
+surrounding whitespace ignored; a secret must have at least 16 bytes and must not be easy to
+guess (``secret_strength``: a common word with digits, a repeated or sequential run, few
+distinct characters are refused). Errors name the file or variable, never the secret.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import secrets as random_source
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from deidentify.secret_strength import MIN_SECRET_BITS, is_weak
 
 MIN_SECRET_BYTES = 16
 NEW_SECRET_BYTES = 32
@@ -46,18 +49,21 @@ def default_secret_file(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(config_home) / "deidentify" / "secret"
 
 
-def _decode(text: str) -> bytes:
+def _secret_of(text: str, where: str) -> bytes:
+    """The secret a text gives (hex digits decoded, else UTF-8), checked."""
     stripped = text.strip()
-    if _HEX.fullmatch(stripped):
-        return bytes.fromhex(stripped)
-    return stripped.encode("utf-8")
-
-
-def _checked(secret: bytes, where: str) -> bytes:
+    secret = bytes.fromhex(stripped) if _HEX.fullmatch(stripped) else stripped.encode("utf-8")
     if not secret:
         raise SecretError(f"{where}: the secret is empty")
     if len(secret) < MIN_SECRET_BYTES:
         raise SecretError(f"{where}: the secret is shorter than {MIN_SECRET_BYTES} bytes")
+    if is_weak(stripped):
+        raise SecretError(
+            f"{where}: the secret is too easy to guess (estimated below {MIN_SECRET_BITS} bits:"
+            " a common word, a repeated or sequential run, or few distinct characters);"
+            " use 32 random bytes, e.g. python3 -c 'import secrets;"
+            " print(secrets.token_hex(32))'"
+        )
     return secret
 
 
@@ -72,7 +78,7 @@ def _read_secret_file(path: Path) -> bytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SecretError(f"{path}: the secret file is not UTF-8 text") from None
-    return _checked(_decode(text), str(path))
+    return _secret_of(text, str(path))
 
 
 def _create_secret_file(path: Path) -> bool:
@@ -115,7 +121,7 @@ def load_secret(
             raise SecretError(f"{SECRET_FILE_VARIABLE} is set but empty")
         return _read_secret_file(Path(environ[SECRET_FILE_VARIABLE]))
     if SECRET_VARIABLE in environ:
-        return _checked(_decode(environ[SECRET_VARIABLE]), SECRET_VARIABLE)
+        return _secret_of(environ[SECRET_VARIABLE], SECRET_VARIABLE)
     path = default_secret_file(environ)
     if not path.exists():
         try:

@@ -8,6 +8,7 @@ after the first of its name is given a numbered prefix so that mirrored paths ne
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -89,24 +90,88 @@ def resolve_inputs(
     return tuple(roots)
 
 
-def _walk(root: InputRoot) -> Iterator[InputFile]:
-    for folder, subfolders, names in os.walk(root.path):
-        subfolders[:] = sorted(name for name in subfolders if name != TEMP_FOLDER)
-        base = Path(folder)
-        relative_folder = PurePosixPath(base.relative_to(root.path).as_posix())
-        for name in sorted(names):
-            path = base / name
-            if path.is_file():
-                yield InputFile(root=root, relative=relative_folder / name, path=path)
+@dataclass(frozen=True)
+class InputProblem:
+    """A path met below an input that is not de-identified: skipped or failed, with why."""
+
+    root: InputRoot
+    relative: PurePosixPath
+    failed: bool
+    reason: str
 
 
-def discover(roots: Sequence[InputRoot]) -> Iterator[InputFile]:
-    """Every regular file under the roots, folders in sorted order, roots in given order.
+UNREADABLE_FOLDER = "folder cannot be read"
+ALREADY_WALKED = "folder already walked (a symbolic link to it, or a loop): not walked again"
+BROKEN_LINK = "broken symbolic link"
+NOT_REGULAR = "not a regular file or folder"
+TEMPORARY_FOLDER = "temporary folder of an earlier run"
+
+
+def _unreadable(error: OSError) -> str:
+    return f"{UNREADABLE_FOLDER} ({error.strerror or 'I/O error'})"
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as listing:
+        return sorted(listing, key=lambda entry: entry.name)
+
+
+def _walk(root: InputRoot) -> Iterator[InputFile | InputProblem]:
+    """Every path below a folder root, depth first in sorted order; symbolic links to folders
+    are followed, each folder (by device and inode) walked once."""
+    visited: set[tuple[int, int]] = set()
+    top = root.path.stat()
+    visited.add((top.st_dev, top.st_ino))
+    stack: list[tuple[Path, PurePosixPath]] = [(root.path, PurePosixPath())]
+    while stack:
+        folder, relative = stack.pop()
+        try:
+            entries = _entries(folder)
+        except OSError as error:
+            yield InputProblem(root, relative, True, _unreadable(error))
+            continue
+        subfolders: list[tuple[Path, PurePosixPath]] = []
+        for entry in entries:
+            path, below = Path(entry.path), relative / entry.name
+            try:
+                status = entry.stat(follow_symlinks=True)
+            except FileNotFoundError:
+                yield InputProblem(root, below, False, BROKEN_LINK)
+                continue
+            except OSError as error:
+                yield InputProblem(root, below, True,
+                                   f"cannot be read ({error.strerror or 'I/O error'})")
+                continue
+            if stat.S_ISDIR(status.st_mode):
+                key = (status.st_dev, status.st_ino)
+                if entry.name == TEMP_FOLDER:
+                    yield InputProblem(root, below, False, TEMPORARY_FOLDER)
+                elif key in visited:
+                    yield InputProblem(root, below, False, ALREADY_WALKED)
+                else:
+                    visited.add(key)
+                    subfolders.append((path, below))
+            elif stat.S_ISREG(status.st_mode):
+                yield InputFile(root=root, relative=below, path=path)
+            else:
+                yield InputProblem(root, below, False, NOT_REGULAR)
+        stack.extend(reversed(subfolders))
+
+
+def discover(roots: Sequence[InputRoot]) -> Iterator[InputFile | InputProblem]:
+    """Every path under the roots: the files to de-identify, and what is skipped or failed
+    (an unreadable folder, a broken link, a folder met twice, a device); folders in sorted
+    order, roots in given order. A root folder with nothing in it is an InputError.
 
     Temporary folders of an earlier run's output are not inputs.
     """
     for root in roots:
-        if root.is_dir:
-            yield from _walk(root)
-        else:
+        if not root.is_dir:
             yield InputFile(root=root, relative=PurePosixPath(root.path.name), path=root.path)
+            continue
+        found = False
+        for entry in _walk(root):
+            found = True
+            yield entry
+        if not found:
+            raise InputError(f"{root.label}: the folder holds no file")

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from deidentify.batch.identity import run_identity
+from deidentify.batch.identity import RunIdentity, run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
-from deidentify.batch.results import DICOMDIR_DROPPED, FileFailed
+from deidentify.batch.results import DICOMDIR_DROPPED
 from deidentify.batch.streaming import deidentify_streaming
+from deidentify.beyond import UnknownPolicy
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
@@ -31,8 +32,6 @@ FileFunction = Callable[[Path, Path], None]
 FileFunctionFactory = Callable[[], FileFunction]
 """Builds a FileFunction; called once per worker process. Must be picklable."""
 
-NESTED_TOO_DEEPLY = "sequences nested too deeply to follow"
-
 
 def deidentify_one(
     deid: Deidentifier,
@@ -43,20 +42,16 @@ def deidentify_one(
     dicomdir_reason: str,
     inflation: InflationLimit,
 ) -> None:
-    """De-identify one file by the first path that takes it; FileFailed if its sequences
-    are nested deeper than the readers and the engine (all recursive) can follow."""
-    try:
-        kind = sniff(source, dicomdir_reason)
-        if deidentify_streaming(deid, source, target, kind, inflation):
-            return
-        if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-            return
-        ds = read_whole(source, kind, inflation)
-        deid.apply(ds)
-        with open(target, "wb") as stream:
-            deid.write(ds, stream)
-    except RecursionError:
-        raise FileFailed(NESTED_TOO_DEEPLY) from None
+    """De-identify one file by the first path that takes it."""
+    kind = sniff(source, dicomdir_reason)
+    if deidentify_streaming(deid, source, target, kind, inflation):
+        return
+    if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
+        return
+    ds = read_whole(source, kind, inflation)
+    deid.apply(ds)
+    with open(target, "wb") as stream:
+        deid.write(ds, stream)
 
 
 @dataclass(frozen=True)
@@ -71,16 +66,19 @@ class EngineFactory:
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
     inflation: InflationLimit = DEFAULT_LIMIT
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE
 
     @property
-    def identity(self) -> str:
+    def identity(self) -> RunIdentity:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
-                            self.uid_scheme.value, self.secret)
+                            self.uid_scheme.value, self.secret, self.unknown.value)
 
     def deidentifier(self) -> Deidentifier:
-        """The engine for this run's profile, policy, scheme and secret."""
-        plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy)
+        """The engine for this run's profile, policy, unknown-element setting, scheme and
+        secret."""
+        plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy,
+                          self.unknown)
         return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme)
 
     def __call__(self) -> FileFunction:

@@ -1,16 +1,18 @@
 """Running tasks: in this process for one job or one task, else in a pool of worker processes.
 
 Tasks go to workers in chunks (fewer round trips for small files) with a bounded number of
-chunks in flight; results come back as chunks complete. On interruption, pending chunks are
-cancelled and running ones finish, so every output is complete. Workers are spawned (not
-forked from a process that may run a progress thread) as children of this process, and exit
-when it is gone.
+chunks in flight; results come back as chunks complete. When the run is asked to stop (the
+``stop`` event: a signal, a log that cannot be written), queued chunks are cancelled and
+running ones finish, their results still yielded, so every output is complete and reported.
+Workers are spawned (not forked from a process that may run a progress thread) as children of
+this process, and exit when it is gone.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +25,7 @@ from deidentify.batch.worker import Task, Worker
 
 MAX_CHUNK = 32
 CHUNKS_PER_JOB = 4
+STOP_POLL_SECONDS = 0.2
 
 
 class WorkerLost(Exception):
@@ -39,14 +42,19 @@ def chunk_size(count: int, jobs: int) -> int:
 
 
 def run_tasks(
-    tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int
+    tasks: Sequence[Task], factory: FileFunctionFactory, output: Path, jobs: int,
+    stop: threading.Event | None = None, log: Path | None = None,
 ) -> Iterator[FileResult]:
-    """Every task's result, in completion order."""
+    """The result of every task run, in completion order, each logged to ``log`` by the
+    process that ran it; once ``stop`` is set, no new task starts."""
+    stop = stop or threading.Event()
     if not tasks:
         return
     if jobs <= 1 or len(tasks) == 1:
-        single = Worker(factory(), output)
+        single = Worker(factory(), output, log)
         for task in tasks:
+            if stop.is_set():
+                return
             yield single.run(task)
         return
     size = chunk_size(len(tasks), jobs)
@@ -55,7 +63,7 @@ def run_tasks(
         max_workers=min(jobs, len(chunks)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker.init,
-        initargs=(factory, output, os.getpid()),
+        initargs=(factory, output, os.getpid(), log),
     )
     pending: set[Future[list[FileResult]]] = set()
     try:
@@ -65,14 +73,19 @@ def run_tasks(
             if len(pending) >= jobs * 2:
                 break
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, pending = wait(pending, timeout=STOP_POLL_SECONDS,
+                                 return_when=FIRST_COMPLETED)
+            if stop.is_set():
+                pending = {future for future in pending if not future.cancel()}
             for future in done:
+                if future.cancelled():
+                    continue
                 try:
                     results = future.result()
                 except BrokenProcessPool:
                     raise WorkerLost from None
                 yield from results
-                following = next(queued, None)
+                following = None if stop.is_set() else next(queued, None)
                 if following is not None:
                     pending.add(executor.submit(worker.run_chunk, following))
     finally:

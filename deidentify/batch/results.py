@@ -6,8 +6,12 @@ from the file (no patient name, ID, UID or date can reach a log through them).
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import dataclass
 from enum import Enum
+
+from pydicom.errors import InvalidDicomError
 
 from deidentify.writer import WriteError
 
@@ -31,6 +35,8 @@ class FileResult:
     reason: str | None = None
     input_bytes: int = 0
     output_bytes: int = 0
+    log_error: str | None = None
+    """Why this result's log record could not be written, or None."""
 
 
 class FileSkipped(Exception):
@@ -52,23 +58,51 @@ class FileFailed(Exception):
 NOT_DICOM = "not a DICOM file"
 DICOMDIR_DROPPED = "DICOMDIR not copied (E.1.1): it is dropped"
 EXISTS = "exists"
+REPLACED = "replaced a file at its output path that this tool had not written"
 TRUNCATED = "truncated or corrupt DICOM file"
 COLLIDES = "its output path is also the output path of another input"
+
+
+INVALID = "not a valid DICOM file"
+BAD_LENGTH = "an element's value length does not fit its VR"
+BAD_TEXT = "a text value cannot be decoded in the file's character set"
+BAD_VALUE = "a value cannot be parsed as its VR"
+BAD_STRUCTURE = "the dataset's structure cannot be parsed"
+UNSUPPORTED = "an element's VR or the encoding is not one this tool reads"
+TOO_DEEP = "sequences nested too deeply to de-identify"
+NO_MEMORY = "not enough memory to de-identify the file"
+
+_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (InvalidDicomError, INVALID),
+    ((EOFError, zlib.error), TRUNCATED),
+    (struct.error, BAD_LENGTH),
+    (UnicodeError, BAD_TEXT),
+    (RecursionError, TOO_DEEP),
+    (MemoryError, NO_MEMORY),
+    (NotImplementedError, UNSUPPORTED),
+    ((ValueError, OverflowError), BAD_VALUE),
+    ((KeyError, IndexError, AttributeError, TypeError), BAD_STRUCTURE),
+)
+"""The kind of problem each parser exception stands for, first match wins."""
 
 
 def reason_for(error: BaseException) -> tuple[Status, str]:
     """The status and the reason to report for an exception raised on one file.
 
     Only this package's own exceptions and the writer's (whose message is fixed) carry their
-    message; any other exception is reported by its type, since messages of pydicom or the
-    engine may quote a value of the file.
+    message; any other exception is reported by the kind of problem its type stands for,
+    since messages of pydicom or the engine may quote a value of the file. An OSError with
+    no error number is pydicom's complaint about the bytes (``No tag to read``): truncated.
     """
     if isinstance(error, FileSkipped):
         return Status.SKIPPED, error.reason
     if isinstance(error, FileFailed | WriteError):
         return Status.FAILED, str(error)
     if isinstance(error, OSError):
+        if error.errno is None:
+            return Status.FAILED, TRUNCATED
         return Status.FAILED, f"cannot read or write the file ({error.strerror or 'I/O error'})"
-    if isinstance(error, EOFError):
-        return Status.FAILED, TRUNCATED
-    return Status.FAILED, f"cannot be de-identified ({type(error).__name__})"
+    for kinds, reason in _KINDS:
+        if isinstance(error, kinds):
+            return Status.FAILED, reason
+    return Status.FAILED, f"internal error ({type(error).__name__}); please report it"

@@ -1,26 +1,36 @@
 """A whole run: inputs checked and listed, finished outputs skipped, the rest de-identified.
 
-Rerunning into the same output folder resumes: in the mirror layout an existing output is
-skipped before any work; in the hierarchy layout (whose paths depend on the new UIDs) the
-file is de-identified and then found to exist. Either way its status is ``skipped``, reason
-``exists``.
+Every path met is accounted for, in the log and the totals: a file de-identified, skipped or
+failed, a folder that cannot be read failed, a broken link or a folder met twice skipped. One
+run writes into an output folder at a time (``lock``). Rerunning into the same output folder
+resumes: a file at an output path counts as finished (``skipped``, ``exists``) only when the
+folder's manifest records this tool writing exactly those bytes there; any other file there
+is replaced by the de-identified output (``ok``, reason ``REPLACED``). In the mirror layout
+this is decided before any work; in the hierarchy layout (whose paths depend on the new UIDs)
+after the file is de-identified.
+
+The run stops early, after the files in progress (whose results are still logged), when
+``stop`` is set (a signal) or when the log cannot be written (``Totals.log_error``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from deidentify.batch.atomic import TempArea
-from deidentify.batch.discovery import InputFile, discover, resolve_inputs
+from deidentify.batch.discovery import InputFile, InputProblem, discover, resolve_inputs
 from deidentify.batch.files import FileFunctionFactory
-from deidentify.batch.identity import claim_output
+from deidentify.batch.identity import RunIdentity, claim_output
 from deidentify.batch.layout import Layout
-from deidentify.batch.log import JsonLinesLog
+from deidentify.batch.lock import OutputLock
+from deidentify.batch.log import JsonLinesLog, LogError
+from deidentify.batch.manifest import is_ours, load_manifest
 from deidentify.batch.pool import run_tasks
 from deidentify.batch.progress import Progress, QuietProgress
 from deidentify.batch.results import (
@@ -48,23 +58,34 @@ class BatchOptions:
     layout: Layout = Layout.MIRROR
     jobs: int = 1
     log: Path | None = None
-    identity: str | None = None
+    identity: RunIdentity | None = None
     """The run's settings (``identity.run_identity``): recorded in, and checked against, the
     output folder."""
+    other_outputs: tuple[Path, ...] = ()
+    """Files the command writes besides the log (a JSON summary): never inside an input."""
 
 
 def _skipped(item: InputFile, reason: str) -> FileResult:
     return FileResult(item.root.label, str(item.relative), None, Status.SKIPPED, reason)
 
 
+def _problem(problem: InputProblem) -> FileResult:
+    status = Status.FAILED if problem.failed else Status.SKIPPED
+    return FileResult(problem.root.label, str(problem.relative), None, status, problem.reason)
+
+
 def plan_tasks(
-    items: list[InputFile], options: BatchOptions
+    items: list[InputFile | InputProblem], options: BatchOptions
 ) -> tuple[list[Task], list[FileResult]]:
     """The tasks to run, and the results settled without running anything."""
     tasks: list[Task] = []
     settled: list[FileResult] = []
     targets: set[str] = set()
+    records = load_manifest(options.output)
     for item in items:
+        if isinstance(item, InputProblem):
+            settled.append(_problem(item))
+            continue
         if is_dicomdir_name(item.path):
             settled.append(_skipped(item, DICOMDIR_DROPPED))
             continue
@@ -78,48 +99,71 @@ def plan_tasks(
             continue
         targets.add(str(target))
         if (options.output / target).exists():
-            settled.append(FileResult(item.root.label, str(item.relative), str(target),
-                                      Status.SKIPPED, EXISTS))
+            if is_ours(options.output, target, records):
+                settled.append(FileResult(item.root.label, str(item.relative), str(target),
+                                          Status.SKIPPED, EXISTS))
+                continue
+            tasks.append(Task(item, target, replaces=True))
             continue
         tasks.append(Task(item, target))
     return tasks, settled
 
 
+def _logged(settled: list[FileResult], log: JsonLinesLog | None) -> Iterator[FileResult]:
+    """The settled results, each logged by this process as it is accounted for."""
+    failed = None
+    for result in settled:
+        if log is not None and failed is None:
+            try:
+                log.write(result)
+            except LogError as error:
+                failed = str(error)
+                result = replace(result, log_error=failed)
+        yield result
+
+
 def _results(
-    tasks: list[Task], settled: list[FileResult], factory: FileFunctionFactory,
-    options: BatchOptions,
+    tasks: list[Task], settled: Iterator[FileResult], factory: FileFunctionFactory,
+    options: BatchOptions, stop: threading.Event,
 ) -> Iterator[FileResult]:
     yield from settled
-    yield from run_tasks(tasks, factory, options.output, options.jobs)
+    yield from run_tasks(tasks, factory, options.output, options.jobs, stop, options.log)
 
 
 def run_batch(
-    options: BatchOptions, factory: FileFunctionFactory, progress: Progress | None = None
+    options: BatchOptions, factory: FileFunctionFactory, progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> Totals:
-    """Run the batch; InputError (nothing done) for bad inputs or output folder."""
-    extra = (options.log,) if options.log is not None else ()
+    """Run the batch; InputError (nothing done) for bad inputs or output folder, another run
+    writing there, or a log that cannot be created (LogError)."""
+    extra = (*((options.log,) if options.log is not None else ()), *options.other_outputs)
     roots = resolve_inputs(options.inputs, options.output, extra)
+    items = list(discover(roots))
+    stop = stop or threading.Event()
     display = progress or QuietProgress(sys.stderr)
     started = time.monotonic()
-    options.output.mkdir(parents=True, exist_ok=True)
-    if options.identity is not None:
-        claim_output(options.output, options.identity)
-    temp = TempArea(options.output)
-    temp.prepare()
-    items = list(discover(roots))
-    tasks, settled = plan_tasks(items, options)
     totals = Totals()
-    display.start(len(items))
-    try:
-        with contextlib.ExitStack() as stack:
-            log = stack.enter_context(JsonLinesLog(options.log)) if options.log else None
-            for result in _results(tasks, settled, factory, options):
+    with contextlib.ExitStack() as stack:
+        log = (stack.enter_context(JsonLinesLog(options.log, truncate=True))
+               if options.log else None)
+        options.output.mkdir(parents=True, exist_ok=True)
+        stack.enter_context(OutputLock(options.output))
+        if options.identity is not None:
+            claim_output(options.output, options.identity)
+        temp = TempArea(options.output)
+        temp.prepare()
+        tasks, settled = plan_tasks(items, options)
+        display.start(len(items))
+        try:
+            for result in _results(tasks, _logged(settled, log), factory, options, stop):
                 totals.add(result)
-                if log is not None:
-                    log.write(result)
+                if result.log_error is not None and totals.log_error is None:
+                    totals.log_error = result.log_error
+                    stop.set()
                 display.advance(result)
-    finally:
-        display.finish()
-        temp.remove_if_empty()
-        totals.seconds = time.monotonic() - started
+        finally:
+            display.finish()
+            temp.remove_if_empty()
+            totals.seconds = time.monotonic() - started
+            totals.interrupted = stop.is_set()
     return totals

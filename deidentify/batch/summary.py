@@ -1,10 +1,13 @@
-"""The totals of a run and the closing summary table."""
+"""The totals of a run, the closing summary table and its machine-readable form."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
+from deidentify.atomic import atomic_output
 from deidentify.batch.results import FileResult, Status
 
 
@@ -19,6 +22,10 @@ class Totals:
     output_bytes: int = 0
     seconds: float = 0.0
     reasons: dict[str, int] = field(default_factory=dict)
+    log_error: str | None = None
+    """Why the log could not be written (the run stopped there), or None."""
+    interrupted: bool = False
+    """The run stopped before every file was done (a signal, the log)."""
 
     def add(self, result: FileResult) -> None:
         """Count one result."""
@@ -63,15 +70,50 @@ def rows(totals: Totals) -> list[tuple[str, str]]:
     return lines
 
 
+def as_json(totals: Totals, status: int) -> str:
+    """The summary as a JSON document: counts, sizes in bytes, reasons, the exit status."""
+    document = {
+        "exit_status": status,
+        "de_identified": totals.done,
+        "skipped": totals.skipped,
+        "failed": totals.failed,
+        "files": totals.files,
+        "read_bytes": totals.input_bytes,
+        "written_bytes": totals.output_bytes,
+        "seconds": round(totals.seconds, 3),
+        "reasons": dict(sorted(totals.reasons.items())),
+        "interrupted": totals.interrupted,
+        "log_error": totals.log_error,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_summary_json(path: Path, totals: Totals, status: int) -> None:
+    """Write ``as_json`` to ``path`` atomically (complete or not at all)."""
+    with atomic_output(path) as stream:
+        stream.write(as_json(totals, status).encode("utf-8"))
+
+
+def _plain(totals: Totals, stream: TextIO) -> None:
+    """One line per row, labels left and values right aligned, never wrapped."""
+    lines = rows(totals)
+    width = max(len(label) for label, _ in lines)
+    values = max(len(value) for _, value in lines)
+    for label, value in lines:
+        stream.write(f"{label:<{width}}  {value:>{values}}\n")
+
+
 def print_summary(totals: Totals, stream: TextIO) -> None:
-    """The summary table, drawn by rich where installed, else as aligned text."""
+    """The summary table, drawn by rich on a terminal where installed, else plain text (one
+    line per row: nothing wraps in a file, a pipe or a CI log)."""
+    if not stream.isatty():
+        _plain(totals, stream)
+        return
     try:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        width = max(len(label) for label, _ in rows(totals))
-        for label, value in rows(totals):
-            stream.write(f"{label:<{width}}  {value}\n")
+        _plain(totals, stream)
         return
     table = Table(title="deidentify apply", show_header=False)
     table.add_column("", style="bold")

@@ -12,36 +12,79 @@ import signal
 import threading
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from deidentify.batch.atomic import TempArea, publish
 from deidentify.batch.discovery import InputFile
 from deidentify.batch.files import FileFunction, FileFunctionFactory
 from deidentify.batch.layout import hierarchy_path
-from deidentify.batch.results import EXISTS, FileResult, Status, reason_for
+from deidentify.batch.log import JsonLinesLog, LogError
+from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
+from deidentify.batch.results import EXISTS, REPLACED, FileResult, Status, reason_for
 
 
 @dataclass(frozen=True)
 class Task:
-    """An input and, in the mirror layout, its output path relative to the output folder."""
+    """An input and, in the mirror layout, its output path relative to the output folder;
+    ``replaces``: a file this tool did not write is at that path, to be replaced."""
 
     item: InputFile
     target: PurePosixPath | None
+    replaces: bool = False
 
 
 class Worker:
     """Runs tasks with one per-file function into one output folder."""
 
-    def __init__(self, function: FileFunction, output: Path) -> None:
+    def __init__(self, function: FileFunction, output: Path, log: Path | None = None) -> None:
         self.function = function
         self.output = output
         self.temp = TempArea(output)
+        self.manifest = ManifestWriter(output)
+        self.log_path = log
+        self._log: JsonLinesLog | None = None
 
     def run(self, task: Task) -> FileResult:
+        """De-identify one input and write its log record (right after its output is in
+        place); a record that cannot be written is said in the result's ``log_error``."""
+        result = self._run(task)
+        if self.log_path is None:
+            return result
+        try:
+            if self._log is None:
+                self._log = JsonLinesLog(self.log_path)
+            self._log.write(result)
+        except LogError as error:
+            return replace(result, log_error=str(error))
+        return result
+
+    def _place(self, temporary: Path, target: PurePosixPath, written: Written,
+               task: Task) -> str | None:
+        """Record and move a complete output into place; the result's reason, or EXISTS
+        when an output of this tool (or the same bytes) is already there."""
+        path = self.output / target
+        if task.target is not None:
+            self.manifest.record(target, written)
+            publish(temporary, path, replace=True)
+            return REPLACED if task.replaces else None
+        if path.exists():
+            if digest_of(path) == written or is_ours(self.output, target):
+                return EXISTS
+            self.manifest.record(target, written)
+            publish(temporary, path, replace=True)
+            return REPLACED
+        self.manifest.record(target, written)
+        if publish(temporary, path, replace=False):
+            return None
+        self.manifest.record(target, digest_of(path))
+        return EXISTS
+
+    def _run(self, task: Task) -> FileResult:
         """De-identify one input; every outcome is a result, never an exception.
 
-        Warnings of pydicom are silenced: they quote values of the file (UIDs, dates).
+        The output's record goes to the folder's manifest before the output is moved into
+        place. Warnings of pydicom are silenced: they quote values of the file (UIDs, dates).
         """
         item = task.item
         relative = str(item.relative)
@@ -53,13 +96,14 @@ class Worker:
                 warnings.simplefilter("ignore")
                 self.function(item.path, temporary)
             target = task.target or hierarchy_path(temporary)
-            output_bytes = temporary.stat().st_size
-            placed = moved = publish(
-                temporary, self.output / target, replace=task.target is not None
-            )
-            status, reason = (Status.OK, None) if placed else (Status.SKIPPED, EXISTS)
-            return FileResult(item.root.label, relative, str(target), status, reason,
-                              input_bytes, output_bytes if placed else 0)
+            written = digest_of(temporary)
+            reason = self._place(temporary, target, written, task)
+            if reason == EXISTS:
+                return FileResult(item.root.label, relative, str(target), Status.SKIPPED,
+                                  EXISTS, input_bytes)
+            moved = True
+            return FileResult(item.root.label, relative, str(target), Status.OK, reason,
+                              input_bytes, written.size)
         except Exception as error:
             status, reason = reason_for(error)
             return FileResult(item.root.label, relative, None, status, reason)
@@ -70,30 +114,47 @@ class Worker:
 
 
 _worker: Worker | None = None
+_busy = threading.Lock()
+"""Held while a worker process runs a task: its parent's death waits for the file to end."""
+_orphaned = threading.Event()
+"""Set when the parent is gone: no further task starts."""
 
 
 PARENT_POLL_SECONDS = 0.5
 
 
 def _exit_with_parent(parent: int) -> None:
-    """End this worker once its parent is gone (killed): nothing is left running."""
+    """End this worker once its parent is gone (killed), after the file in progress (moved
+    into place and logged, or not at all): nothing is left running."""
     while os.getppid() == parent:
         time.sleep(PARENT_POLL_SECONDS)
-    os._exit(1)
+    _orphaned.set()
+    with _busy:
+        os._exit(1)
 
 
-def init(factory: FileFunctionFactory, output: Path, parent: int) -> None:
+def init(
+    factory: FileFunctionFactory, output: Path, parent: int, log: Path | None = None
+) -> None:
     """Worker-process initializer: build the per-file function once; leave Ctrl-C to the
-    main process, which lets running files finish; exit if the main process (``parent``, as
+    main process (SIGTERM too: it may be sent to the whole process group), which lets
+    running files finish and records them; exit if the main process (``parent``, as
     it gave its own PID: it may be gone before this worker has started) is killed."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    _worker = Worker(factory(), output)
+    _worker = Worker(factory(), output, log)
 
 
 def run_chunk(tasks: list[Task]) -> list[FileResult]:
     """Run a chunk of tasks in a worker process."""
     if _worker is None:
         raise RuntimeError("worker process not initialised")
-    return [_worker.run(task) for task in tasks]
+    results = []
+    for task in tasks:
+        with _busy:
+            if _orphaned.is_set():
+                break
+            results.append(_worker.run(task))
+    return results

@@ -14,6 +14,8 @@ EXIT_FAILURES = 1
 """The command ran, and some of its work failed (files, violations)."""
 EXIT_USAGE = 2
 """Usage or configuration error: nothing was done."""
+EXIT_INTERRUPTED = 130
+"""Stopped by a signal (SIGINT, SIGTERM) after the work in progress."""
 
 
 def usage_error(command: str, message: str) -> int:
@@ -35,4 +37,4 @@ def new_secret_notice(command: str) -> Callable[[Path], None]:
     return notice
 
 
-COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "sample")
+COMMANDS: tuple[str, ...] = ("serve", "report", "verify", "apply", "sample", "options")

@@ -1,8 +1,10 @@
 """``deidentify apply``: de-identify files and folders into an output folder.
 
 Exit status: 0 every file de-identified or skipped, 1 some files failed (or a worker process
-was killed), 2 usage or configuration error (bad profile, unreadable secret, missing input,
-output inside an input).
+was killed, or the log could not be written), 2 usage or configuration error (bad profile,
+unreadable secret, missing or empty input, output inside an input, another run writing to the
+output folder, a log file that cannot be created), 130 stopped by SIGINT or SIGTERM after the
+files in progress, which are recorded.
 """
 
 from __future__ import annotations
@@ -28,7 +30,16 @@ from deidentify.batch import (
     print_summary,
     run_batch,
 )
-from deidentify.commands import EXIT_FAILURES, EXIT_OK, new_secret_notice, usage_error
+from deidentify.batch.log import LogError
+from deidentify.batch.summary import write_summary_json
+from deidentify.beyond import UnknownPolicy
+from deidentify.commands import (
+    EXIT_FAILURES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    new_secret_notice,
+    usage_error,
+)
 from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, FLOOR, MB, InflationLimit
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
@@ -52,6 +63,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", choices=[policy.value for policy in CompoundPolicy],
                         default=CompoundPolicy.CONFORMANT.value,
                         help="compound action codes: conformant or strict (default conformant)")
+    parser.add_argument("--unknown", choices=[policy.value for policy in UnknownPolicy],
+                        default=UnknownPolicy.REMOVE.value,
+                        help="public elements no dictionary defines and elements whose VR "
+                        "contradicts the dictionary: remove or keep (default remove)")
     parser.add_argument("--uid-scheme", choices=[scheme.value for scheme in UIDScheme],
                         default=UIDScheme.KEYED.value,
                         help="replacement UID scheme (default keyed)")
@@ -65,6 +80,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         f"{FLOOR / MB:g} MB (default {DEFAULT_MAX_RATIO:g})")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress and no summary; failures are still reported")
+    parser.add_argument("--summary-json", type=Path, metavar="FILE",
+                        help="also write the summary here, as JSON (written atomically)")
 
 
 def register(subparsers: Any) -> None:
@@ -88,31 +105,37 @@ def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     if args.jobs < 1:
         raise ProfileError(f"--jobs must be at least 1, not {args.jobs}")
     policy = CompoundPolicy(args.policy)
+    unknown = UnknownPolicy(args.unknown)
     profile = parse_profile(args.profile, edition=args.edition)
-    Plan.build(profile, policy)
+    Plan.build(profile, policy, unknown)
     if args.max_inflated_mb <= 0 or args.max_inflate_ratio <= 0:
         raise ProfileError("--max-inflated-mb and --max-inflate-ratio must be positive")
     inflation = InflationLimit(int(args.max_inflated_mb * MB), args.max_inflate_ratio)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
-                         inflation=inflation)
-
-
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+                         unknown=unknown, inflation=inflation)
 
 
 @contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops the run as Ctrl-C does: running files finish, nothing half-written."""
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM ask the run to stop: files in progress finish and are recorded,
+    nothing new starts. A second signal interrupts at once (KeyboardInterrupt)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _terminate)
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {number: signal.signal(number, request_stop)
+                for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
@@ -123,12 +146,14 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     except (ProfileError, SecretError) as error:
         return usage_error(command, str(error)), None
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),
-                           jobs=args.jobs, log=args.log, identity=factory.identity)
+                           jobs=args.jobs, log=args.log, identity=factory.identity,
+                           other_outputs=tuple(p for p in (args.summary_json,) if p))
     progress = make_progress(sys.stderr, args.quiet)
+    stop = threading.Event()
     try:
-        with terminate_as_interrupt():
-            totals = run_batch(options, factory, progress)
-    except InputError as error:
+        with stop_on_signals(stop):
+            totals = run_batch(options, factory, progress, stop)
+    except (InputError, LogError) as error:
         return usage_error(command, str(error)), None
     except WorkerLost as error:
         print(f"deidentify {command}: {error}", file=sys.stderr)
@@ -136,9 +161,31 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     except OSError as error:
         where = error.filename or output
         return usage_error(command, f"{where}: {error.strerror or 'cannot be written'}"), None
+    status = _status(command, totals)
     if not args.quiet:
         print_summary(totals, sys.stdout)
-    return (EXIT_FAILURES if totals.failed else EXIT_OK), totals
+    if args.summary_json is not None:
+        try:
+            write_summary_json(args.summary_json, totals, status)
+        except OSError as error:
+            print(f"deidentify {command}: {args.summary_json}: cannot write the summary"
+                  f" ({error.strerror or 'I/O error'})", file=sys.stderr)
+            status = max(status, EXIT_FAILURES)
+    return status, totals
+
+
+def _status(command: str, totals: Totals) -> int:
+    """The exit status of a finished or stopped run, saying why it stopped."""
+    if totals.log_error is not None:
+        print(f"deidentify {command}: {totals.log_error}; the run stopped after the files in"
+              " progress: outputs written are kept and recorded in the output folder's"
+              " .deidentify-manifest; rerun to resume", file=sys.stderr)
+        return EXIT_FAILURES
+    if totals.interrupted:
+        print(f"deidentify {command}: interrupted after the files in progress, every output"
+              " written is recorded; rerun to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_FAILURES if totals.failed else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:

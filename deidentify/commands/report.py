@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from deidentify.beyond import UnknownPolicy
 from deidentify.commands import EXIT_OK, usage_error
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
@@ -32,9 +33,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     parser.add_argument("--diff", metavar="OTHER_EDITION",
                         help="also show what changes for this profile from OTHER_EDITION")
-    parser.add_argument("--compound", choices=[p.value for p in CompoundPolicy],
+    parser.add_argument("--policy", choices=[p.value for p in CompoundPolicy],
                         default=CompoundPolicy.CONFORMANT.value,
-                        help="compound-code policy (default conformant)")
+                        help="compound action codes: conformant or strict (default conformant)")
+    parser.add_argument("--compound", dest="policy", choices=[p.value for p in CompoundPolicy],
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--unknown", choices=[p.value for p in UnknownPolicy],
+                        default=UnknownPolicy.REMOVE.value,
+                        help="the run's setting for unknown elements (default remove)")
     parser.add_argument("--uid-scheme", choices=[s.value for s in UIDScheme],
                         default=UIDScheme.KEYED.value,
                         help="replacement UID scheme the run uses (default keyed)")
@@ -44,15 +50,16 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the report (and the diff) and write it."""
-    policy = CompoundPolicy(args.compound)
+    policy = CompoundPolicy(args.policy)
+    unknown = UnknownPolicy(args.unknown)
     scheme = UIDScheme(args.uid_scheme)
     try:
         profile = parse_profile(args.profile, edition=args.edition)
-        report = build_report(Plan.build(profile, policy), scheme)
+        report = build_report(Plan.build(profile, policy, unknown), scheme)
         diff = None
         if args.diff is not None:
             other = parse_profile(profile.uri, edition=args.diff)
-            diff = diff_reports(build_report(Plan.build(other, policy), scheme), report)
+            diff = diff_reports(build_report(Plan.build(other, policy, unknown), scheme), report)
     except ProfileError as error:
         return usage_error("report", str(error))
     text = FORMATS[args.format](report, diff)

@@ -41,6 +41,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--uid-scheme", choices=[s.value for s in UIDScheme],
                         default=UIDScheme.KEYED.value,
                         help="UID scheme of the run, with --secret-file (default keyed)")
+    parser.add_argument("--policy", choices=[p.value for p in CompoundPolicy],
+                        default=CompoundPolicy.CONFORMANT.value,
+                        help="compound action codes the run used (default conformant)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the result here")
     parser.set_defaults(handler=run)
 
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     """Verify, print the summary and the violations, write the JSON."""
     try:
         plan = Plan.build(parse_profile(args.profile, edition=args.edition),
-                          CompoundPolicy.CONFORMANT)
+                          CompoundPolicy(args.policy))
         secret = load_secret(args.secret_file) if args.secret_file is not None else None
     except (ProfileError, SecretError) as error:
         return usage_error("verify", str(error))

@@ -94,10 +94,12 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
     originals: dict[int, tuple[RawDataElement, Element]] = {}
     copies: list[Element] = []
     known, fate = view.fates, view.fate
-    to_engine, to_copy = Fate.ENGINE, Fate.COPY
+    to_engine, to_copy, to_size = Fate.ENGINE, Fate.COPY, Fate.SIZED
     for element in layout.elements:
         key = element[:2]
         kept = known.get(key) or fate(*key)
+        if kept is to_size:
+            kept = view.sized_fate(element)
         if kept is not to_engine:
             if kept is to_copy:
                 copies.append(element)

@@ -6,10 +6,15 @@ handed to the engine: the first are copied straight from the input, the second s
 
 - Removed unread: private elements (odd groups) when the profile keeps no private element
   (``PrivateFilter.process`` deletes them all), and groups 0002 and 0004.
+- Removed unread too: an unlisted element the plan removes whatever its value
+  (``Plan.unlisted``: item tags met as elements, attributes beyond the table, unknown tags and
+  contradicting VRs under ``--unknown remove``).
 - Left alone unread: an even-group element that Table E.1-1 does not list, outside the curve
   and overlay groups, whose VR is known and is neither SQ nor UN (``Deidentifier._unlisted``
   at the top level), unless the engine or the writer reads it for another purpose
-  (``ENGINE_READS``).
+  (``ENGINE_READS``). Where the plan checks its value's length (a fixed-size binary VR under
+  ``--unknown remove``) the element is ``SIZED``: copied when ``Plan.conforms`` accepts the
+  length the layout gives, removed unread otherwise, as the engine would.
 
 When the profile cleans text, the engine first collects identifying values from every
 element, so every element is shown to it.
@@ -23,7 +28,9 @@ from weakref import WeakKeyDictionary
 from pydicom.datadict import dictionary_VR
 
 from deidentify import graphics, method, writer
+from deidentify.beyond.conformity import UNDEFINED_LENGTH
 from deidentify.engine import Deidentifier
+from deidentify.fastpath.layout import Element
 from deidentify.plan import Treatment
 from deidentify.private import PrivateFilter
 
@@ -34,6 +41,8 @@ class Fate(Enum):
     ENGINE = "engine"
     COPY = "copy"
     DROP = "drop"
+    SIZED = "sized"
+    """Copied or dropped by its value's length (``EngineView.sized_fate``)."""
 
 
 SPECIFIC_CHARACTER_SET = 0x00080005
@@ -73,6 +82,7 @@ class EngineView:
 
     def __init__(self, deidentifier: Deidentifier) -> None:
         plan = deidentifier.plan
+        self._plan = plan
         self._exact = plan.exact
         self.shows_everything = any(row.treatment in CLEANING for row in plan.rows())
         self._drops_private = not PrivateFilter(plan).retains
@@ -97,7 +107,19 @@ class EngineView:
             return Fate.DROP
         if tag in self._exact or tag in ENGINE_READS or graphics.is_repeating_group(group):
             return Fate.ENGINE
-        return Fate.COPY if _inert_vr(tag, vr) else Fate.ENGINE
+        verdict = self._plan.unlisted(tag, vr or None)
+        if verdict.treatment is Treatment.REMOVE:
+            return Fate.DROP
+        if not _inert_vr(tag, vr):
+            return Fate.ENGINE
+        return Fate.SIZED if verdict.checks_length else Fate.COPY
+
+    def sized_fate(self, element: Element) -> Fate:
+        """COPY or DROP for a ``SIZED`` element, by the length of its value."""
+        length = UNDEFINED_LENGTH if element.undefined_length else (
+            element.content_end - element.value_start)
+        conforms = self._plan.conforms(element.tag, element.vr or None, length)
+        return Fate.COPY if conforms else Fate.DROP
 
 
 def _inert_vr(tag: int, vr: str) -> bool:

@@ -275,8 +275,15 @@ def _replace_uids(value: object, original: Callable[[str], str | None]) -> objec
 
 
 def _uid_elements(dataset: Dataset) -> Iterator[DataElement]:
-    """Every UI element, top level and in sequence items (File Meta excluded)."""
-    for element in dataset:
+    """Every UI element, top level and in sequence items (File Meta excluded); item tags met
+    as elements and elements pydicom cannot decode are skipped (the engine removes them)."""
+    for tag in sorted(dataset.keys()):
+        if tag >> 16 == 0xFFFE:
+            continue
+        try:
+            element = dataset[tag]
+        except (NotImplementedError, ValueError, TypeError, KeyError):
+            continue
         if element.VR == "UI":
             yield element
         elif element.VR == "SQ":

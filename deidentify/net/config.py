@@ -11,6 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from deidentify.beyond import UnknownPolicy
 from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, MB, InflationLimit
 from deidentify.net.rules import CoercionRule, RulesError, load_rules, load_toml, parse_rules
 
@@ -80,6 +81,7 @@ class NodeConfig:
     limits: Limits = field(default_factory=Limits)
     duplicates: Duplicates = Duplicates.REJECT
     inflation: InflationLimit = field(default_factory=InflationLimit)
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE
 
 
 class _Table:
@@ -148,12 +150,6 @@ class _Table:
             raise self.error(key, "must be a whole number, at least 1")
         return value
 
-    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.table.get(key, default)
-        if value not in choices:
-            raise self.error(key, f"must be one of {', '.join(repr(c) for c in choices)}")
-        return str(value)
-
     def strings(self, key: str) -> frozenset[str]:
         value = self.table.get(key, [])
         if not isinstance(value, list) or not all(
@@ -161,6 +157,12 @@ class _Table:
         ):
             raise self.error(key, "must be a list of non-empty strings")
         return frozenset(item.strip() for item in value)
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.text(key, default)
+        if value not in choices:
+            raise self.error(key, f"must be one of {', '.join(choices)}")
+        return value
 
     def path(self, key: str) -> Path | None:
         value = self.optional_text(key)
@@ -191,6 +193,7 @@ _NODE_KEYS = {
     "duplicates",
     "max_inflated_mb",
     "max_inflate_ratio",
+    "unknown",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -300,7 +303,11 @@ def load_config(path: str | Path) -> NodeConfig:
         worklist=remotes.get("worklist"),
         mpps=remotes.get("mpps"),
         limits=_limits(node),
-        duplicates=Duplicates(node.choice("duplicates", Duplicates.REJECT.value,
-                                          tuple(item.value for item in Duplicates))),
+        duplicates=Duplicates(node.choice(
+            "duplicates", tuple(item.value for item in Duplicates), Duplicates.REJECT.value
+        )),
         inflation=_inflation(node),
+        unknown=UnknownPolicy(node.choice(
+            "unknown", tuple(policy.value for policy in UnknownPolicy), UnknownPolicy.REMOVE.value
+        )),
     )

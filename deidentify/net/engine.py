@@ -1,10 +1,11 @@
 """The runtime's Deidentifier seen through the interface coercion needs (``ProfileEngine``).
 
 Request keys are handled by the plan's treatment of their tag. Dates under the Modified
-Dates option move by a keyed per-patient offset in ``[-max_shift_days, -1]`` days; a date
-key in shifted time cannot say whose offset applies, so it is widened to every original
-date that any offset could have moved into it, and the coerced responses are matched
-against the key as written.
+Dates option move by a keyed per-patient offset in ``[-max_shift_days, -1]`` days (a date
+one day more where its paired time passes midnight), times by keyed seconds within a day; a
+date key in shifted time cannot say whose offset applies, so it is widened to every original
+date that any offset could have moved into it, a time key is relayed universal, and the
+coerced responses are matched against the key as written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import timedelta
 
 from pydicom.dataset import Dataset
 
+from deidentify.beyond import UnknownPolicy
 from deidentify.dates import DateShifter, UnparseableDate, shift_text
 from deidentify.engine import Deidentifier
 from deidentify.net.profiles import KeyHandling, ProfileEngine
@@ -69,10 +71,10 @@ class PlanEngine:
         return _HANDLING.get(treatment, KeyHandling.WIDEN)
 
     def unshift(self, vr: str, value: str) -> str | None:
-        """The range of original DA/DT values any patient's offset could shift into ``value``;
-        a TM key is unchanged (whole-day shifts keep the time of day); None for a list."""
-        if vr == "TM":
-            return value
+        """The range of original DA/DT values any patient's offset could shift into ``value``
+        (``offset`` days back, a day less for a date carried by its time, seconds forward:
+        from the value itself to ``max_shift_days`` later); None for a TM key (any time of
+        day may shift into any other) and for a list."""
         if vr not in ("DA", "DT") or "\\" in value:
             return None
         bounds = _bounds(vr, value.strip())
@@ -80,7 +82,7 @@ class PlanEngine:
             return None
         low, high = bounds
         try:
-            start = shift_text(vr, low, timedelta(days=1)) if low else ""
+            start = shift_text(vr, low, timedelta(0)) if low else ""
             end = shift_text(vr, high, timedelta(days=self._max_shift_days)) if high else ""
         except UnparseableDate:
             return None
@@ -112,9 +114,10 @@ def engines(
     secret: bytes,
     edition: str | None = None,
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE,
 ) -> Callable[[str], ProfileEngine]:
     """A factory of engines by profile URI, for ``Coercer``."""
-    return lambda uri: build_engine(uri, secret, edition, policy)
+    return lambda uri: build_engine(uri, secret, edition, policy, unknown)
 
 
 def build_engine(
@@ -122,6 +125,7 @@ def build_engine(
     secret: bytes,
     edition: str | None = None,
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE,
 ) -> PlanEngine:
     """The engine of one profile URI (raises ProfileError, a ValueError, for a bad URI)."""
-    return PlanEngine(Plan.build(parse_profile(uri, edition), policy), secret)
+    return PlanEngine(Plan.build(parse_profile(uri, edition), policy, unknown), secret)

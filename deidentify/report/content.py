@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from deidentify.method import TOOL_NAME, TOOL_VERSION
 from deidentify.plan import CompoundPolicy, Plan, PlanRow
 from deidentify.report.behaviour import behaviour_of, resolved
+from deidentify.report.beyond import BeyondRow, beyond_rows, general_rules
 from deidentify.report.limits import limitations
 from deidentify.uids import UIDScheme
 from generated.model import BASIC_PROFILE_CODE, CodedConcept, Option
@@ -46,6 +47,9 @@ class Report:
     rows: tuple[ReportRow, ...]
     merged_duplicates: tuple[tuple[str, str], ...]
     limitations: tuple[str, ...]
+    unknown: str = "remove"
+    beyond_rules: tuple[str, ...] = ()
+    beyond: tuple[BeyondRow, ...] = ()
 
     @property
     def conflicts(self) -> tuple[ReportRow, ...]:
@@ -90,4 +94,7 @@ def build_report(plan: Plan, scheme: UIDScheme = UIDScheme.KEYED) -> Report:
         merged_duplicates=tuple((merged.tag, "; ".join(merged.conflicts) or "same codes")
                                 for merged in edition.merged_duplicates),
         limitations=limitations(plan),
+        unknown=plan.unknown.value,
+        beyond_rules=general_rules(plan),
+        beyond=beyond_rows(plan),
     )

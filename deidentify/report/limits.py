@@ -18,9 +18,11 @@ DECLARED_ONLY = (
     " binary data cannot be read."
 )
 UNLISTED = (
-    "Attributes that Table E.1-1 does not list are kept (free text inside sequences that are"
-    " cleaned or replaced is cleaned or replaced with them), except the other elements of an"
-    " overlay whose Overlay Data is removed."
+    "Standard attributes that Table E.1-1 does not list are kept (free text inside sequences"
+    " that are cleaned or replaced is cleaned or replaced with them), except those removed"
+    " beyond the table (see that section): unknown elements, contradicting VRs, unlisted"
+    " attributes that identify a person, an organisation or a device, and the rest of a curve"
+    " or overlay group whose data is removed."
 )
 UNKNOWN_VR = (
     "Where the VR is unknown (implicit VR or UN, and a tag pydicom's dictionary does not"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from deidentify.report.beyond import BeyondRow
 from deidentify.report.content import Report, ReportRow
 from deidentify.report.diff import ReportDiff, rows_count
 
@@ -15,6 +16,17 @@ def _rows(rows: tuple[ReportRow, ...]) -> list[str]:
              "| --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {_cell(row.tag)} | {_cell(row.name)} | {row.basic} | {row.effective} |"
               f" {row.source} | {_cell(row.behaviour)} |" for row in rows]
+    return lines
+
+
+def _beyond(report: Report) -> list[str]:
+    rows: tuple[BeyondRow, ...] = report.beyond
+    lines = [f"## Beyond Table E.1-1 (additions: {len(rows)} unlisted attributes)", "",
+             *(f"- {text}" for text in report.beyond_rules), "",
+             "| Tag | Attribute | VR | Identifies | Criterion | What this tool does |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {_cell(row.tag)} | {_cell(row.name)} | {row.vr} | {row.category} |"
+              f" {_cell(row.criterion)} | {_cell(row.behaviour)} |" for row in rows]
     return lines
 
 
@@ -50,6 +62,7 @@ def as_markdown(report: Report, diff: ReportDiff | None = None) -> str:
     lines += [
         f"- Compound codes: {report.policy} ({report.policy_description})",
         f"- Replacement UIDs: {report.uid_scheme} scheme",
+        f"- Unknown elements: {report.unknown}",
         "", "## Not implemented", "",
         *(f"- {text}" for text in report.limitations),
         "", f"## Conflicting options ({len(report.conflicts)} rows)", "",
@@ -66,6 +79,7 @@ def as_markdown(report: Report, diff: ReportDiff | None = None) -> str:
         lines += ["", "## Tags listed twice in the edition", ""]
         lines += [f"- {tag}: {_cell(how)}" for tag, how in report.merged_duplicates]
     lines += ["", f"## Table E.1-1 ({len(report.rows)} rows)", "", *_rows(report.rows), ""]
+    lines += [*_beyond(report), ""]
     if diff is not None:
         lines += _diff(diff)
     return "\n".join(lines)

@@ -138,6 +138,20 @@ def _diff(diff: ReportDiff) -> str:
     return "".join(parts)
 
 
+def _beyond(report: Report) -> str:
+    rules = "".join(f"<li>{escape(text)}</li>" for text in report.beyond_rules)
+    rows = "".join(
+        f'<tr><td class="tag">{escape(row.tag)}</td><td>{escape(row.name)}</td>'
+        f"<td>{escape(row.vr)}</td><td>{escape(row.category)}</td>"
+        f"<td>{escape(row.criterion)}</td><td>{escape(row.behaviour)}</td></tr>"
+        for row in report.beyond)
+    return (f"<section><h2>Beyond Table E.1-1 (additions: {len(report.beyond)} unlisted"
+            f" attributes)</h2><ul>{rules}</ul><table><thead><tr><th>Tag</th>"
+            "<th>Attribute</th><th>VR</th><th>Identifies</th><th>Criterion</th>"
+            f"<th>What this tool does</th></tr></thead><tbody>{rows}</tbody></table>"
+            "</section>")
+
+
 def as_html(report: Report, diff: ReportDiff | None = None) -> str:
     """The whole report as one HTML page."""
     options = "".join(
@@ -166,6 +180,7 @@ Annex E</p></header><main>
 <dt>Options</dt><dd><ul>{options}</ul></dd>
 <dt>Compound codes</dt><dd>{escape(report.policy)}: {escape(report.policy_description)}</dd>
 <dt>Replacement UIDs</dt><dd>{escape(report.uid_scheme)} scheme</dd>
+<dt>Unknown elements</dt><dd>{escape(report.unknown)}</dd>
 </dl></section>
 <section><h2>Not implemented</h2><ul>{limits}</ul></section>
 <section><h2>Conflicting options ({len(report.conflicts)} rows)</h2>{_conflicts(report)}
@@ -174,6 +189,7 @@ Annex E</p></header><main>
  if merged else ''}
 <section><h2>Table E.1-1 ({len(report.rows)} rows)</h2>{_legend()}{_filters(report)}
 {_rows_table(report.rows, "rows")}</section>
+{_beyond(report)}
 {_diff(diff) if diff is not None else ''}
 </main><script>{SCRIPT}</script></body></html>
 """

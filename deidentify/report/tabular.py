@@ -55,6 +55,9 @@ def as_json(report: Report, diff: ReportDiff | None = None) -> str:
         "merged_duplicates": [{"tag": tag, "resolution": how}
                               for tag, how in report.merged_duplicates],
         "not_implemented": list(report.limitations),
+        "unknown_elements": report.unknown,
+        "beyond_table": {"rules": list(report.beyond_rules),
+                         "attributes": [asdict(row) for row in report.beyond]},
     }
     if diff is not None:
         document["diff"] = _diff(diff)
@@ -63,6 +66,9 @@ def as_json(report: Report, diff: ReportDiff | None = None) -> str:
 
 ROW_COLUMNS = ("tag", "name", "basic", "effective", "source", "treatment", "behaviour",
                "conflict")
+BEYOND_SOURCE = "beyond the table"
+"""The Set-by column of a CSV line for an attribute beyond the table (Basic, effective and
+treatment columns then say X, X and remove, or K, K and keep under the retaining option)."""
 DIFF_COLUMNS = ("change", "tag", "name", "before", "after", "behaviour_before",
                 "behaviour_after")
 
@@ -77,6 +83,11 @@ def as_csv(report: Report, diff: ReportDiff | None = None) -> str:
             conflict = " ".join(f"{name}={code}" for name, code in row.conflict)
             writer.writerow((row.tag, row.name, row.basic, row.effective, row.source,
                              row.treatment, row.behaviour, conflict))
+        for extra in report.beyond:
+            removed = extra.behaviour.startswith("removed")
+            code = "X" if removed else "K"
+            writer.writerow((extra.tag, extra.name, "", code, BEYOND_SOURCE,
+                             "remove" if removed else "keep", extra.behaviour, ""))
         return buffer.getvalue()
     writer.writerow(DIFF_COLUMNS)
     for row in diff.added:

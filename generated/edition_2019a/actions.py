@@ -92,36 +92,36 @@ BASIC: dict[int, A] = {
     0x00200052: A.U,  # Frame of Reference UID
     0x00181008: A.X,  # Gantry ID
     0x00181005: A.X,  # Generator ID
-    0x00160076: A.X,  # GPS Altitude​
-    0x00160075: A.X,  # GPS Altitude​ Ref
-    0x0016008C: A.X,  # GPS Area ​Information
-    0x0016008D: A.X,  # GPS Date​ Stamp
-    0x00160088: A.X,  # GPS Dest ​Bearing
-    0x00160087: A.X,  # GPS Dest​ Bearing Ref
-    0x0016008A: A.X,  # GPS Dest ​Distance
-    0x00160089: A.X,  # GPS Dest ​Distance Ref
-    0x00160084: A.X,  # GPS Dest​ Latitude
-    0x00160083: A.X,  # GPS Dest​ Latitude Ref
-    0x00160086: A.X,  # GPS Dest ​Longitude
-    0x00160085: A.X,  # GPS Dest ​Longitude Ref
+    0x00160076: A.X,  # GPS Altitude
+    0x00160075: A.X,  # GPS Altitude Ref
+    0x0016008C: A.X,  # GPS Area Information
+    0x0016008D: A.X,  # GPS Date Stamp
+    0x00160088: A.X,  # GPS Dest Bearing
+    0x00160087: A.X,  # GPS Dest Bearing Ref
+    0x0016008A: A.X,  # GPS Dest Distance
+    0x00160089: A.X,  # GPS Dest Distance Ref
+    0x00160084: A.X,  # GPS Dest Latitude
+    0x00160083: A.X,  # GPS Dest Latitude Ref
+    0x00160086: A.X,  # GPS Dest Longitude
+    0x00160085: A.X,  # GPS Dest Longitude Ref
     0x0016008E: A.X,  # GPS Differential
     0x0016007B: A.X,  # GPS DOP
-    0x00160081: A.X,  # GPS Img ​Direction
-    0x00160080: A.X,  # GPS Img​ Direction Ref
-    0x00160072: A.X,  # GPS Latitude​
-    0x00160071: A.X,  # GPS Latitude​ Ref
+    0x00160081: A.X,  # GPS Img Direction
+    0x00160080: A.X,  # GPS Img Direction Ref
+    0x00160072: A.X,  # GPS Latitude
+    0x00160071: A.X,  # GPS Latitude Ref
     0x00160074: A.X,  # GPS Longitude
     0x00160073: A.X,  # GPS Longitude Ref
-    0x00160082: A.X,  # GPS Map​ Datum
-    0x0016007A: A.X,  # GPS Measure ​Mode
-    0x0016008B: A.X,  # GPS Processing​ Method
+    0x00160082: A.X,  # GPS Map Datum
+    0x0016007A: A.X,  # GPS Measure Mode
+    0x0016008B: A.X,  # GPS Processing Method
     0x00160078: A.X,  # GPS Satellites
-    0x0016007D: A.X,  # GPS Speed​
-    0x0016007C: A.X,  # GPS Speed​ Ref
+    0x0016007D: A.X,  # GPS Speed
+    0x0016007C: A.X,  # GPS Speed Ref
     0x00160079: A.X,  # GPS Status
-    0x00160077: A.X,  # GPS Time​ Stamp
+    0x00160077: A.X,  # GPS Time Stamp
     0x0016007F: A.X,  # GPS Track
-    0x0016007E: A.X,  # GPS Track ​Ref
+    0x0016007E: A.X,  # GPS Track Ref
     0x00160070: A.X,  # GPS Version ID
     0x00700001: A.D,  # Graphic Annotation Sequence
     0x00404037: A.X,  # Human Performers Name
@@ -482,7 +482,7 @@ BY_OPTION: dict[Option, dict[int, A]] = {
         0x00189517: A.K,  # End Acquisition DateTime
         0x00404011: A.K,  # Expected Completion DateTime
         0x30080054: A.K,  # First Treatment Date
-        0x0016008D: A.K,  # GPS Date​ Stamp
+        0x0016008D: A.K,  # GPS Date Stamp
         0x00080015: A.K,  # Instance Coercion DateTime
         0x001021D0: A.K,  # Last Menstrual Date
         0x30080056: A.K,  # Most Recent Treatment Date
@@ -528,7 +528,7 @@ BY_OPTION: dict[Option, dict[int, A]] = {
         0x00189517: A.C,  # End Acquisition DateTime
         0x00404011: A.C,  # Expected Completion DateTime
         0x30080054: A.C,  # First Treatment Date
-        0x0016008D: A.C,  # GPS Date​ Stamp
+        0x0016008D: A.C,  # GPS Date Stamp
         0x00080015: A.C,  # Instance Coercion DateTime
         0x001021D0: A.C,  # Last Menstrual Date
         0x30080056: A.C,  # Most Recent Treatment Date

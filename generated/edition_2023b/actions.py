@@ -171,36 +171,36 @@ BASIC: dict[int, A] = {
     0x00189623: A.D,  # Functional Sync Pulse
     0x00181008: A.X,  # Gantry ID
     0x00181005: A.X,  # Generator ID
-    0x00160076: A.X,  # GPS Altitude​
-    0x00160075: A.X,  # GPS Altitude​ Ref
-    0x0016008C: A.X,  # GPS Area ​Information
-    0x0016008D: A.X,  # GPS Date​ Stamp
-    0x00160088: A.X,  # GPS Dest ​Bearing
-    0x00160087: A.X,  # GPS Dest​ Bearing Ref
-    0x0016008A: A.X,  # GPS Dest ​Distance
-    0x00160089: A.X,  # GPS Dest ​Distance Ref
-    0x00160084: A.X,  # GPS Dest​ Latitude
-    0x00160083: A.X,  # GPS Dest​ Latitude Ref
-    0x00160086: A.X,  # GPS Dest ​Longitude
-    0x00160085: A.X,  # GPS Dest ​Longitude Ref
+    0x00160076: A.X,  # GPS Altitude
+    0x00160075: A.X,  # GPS Altitude Ref
+    0x0016008C: A.X,  # GPS Area Information
+    0x0016008D: A.X,  # GPS Date Stamp
+    0x00160088: A.X,  # GPS Dest Bearing
+    0x00160087: A.X,  # GPS Dest Bearing Ref
+    0x0016008A: A.X,  # GPS Dest Distance
+    0x00160089: A.X,  # GPS Dest Distance Ref
+    0x00160084: A.X,  # GPS Dest Latitude
+    0x00160083: A.X,  # GPS Dest Latitude Ref
+    0x00160086: A.X,  # GPS Dest Longitude
+    0x00160085: A.X,  # GPS Dest Longitude Ref
     0x0016008E: A.X,  # GPS Differential
     0x0016007B: A.X,  # GPS DOP
-    0x00160081: A.X,  # GPS Img ​Direction
-    0x00160080: A.X,  # GPS Img​ Direction Ref
-    0x00160072: A.X,  # GPS Latitude​
-    0x00160071: A.X,  # GPS Latitude​ Ref
+    0x00160081: A.X,  # GPS Img Direction
+    0x00160080: A.X,  # GPS Img Direction Ref
+    0x00160072: A.X,  # GPS Latitude
+    0x00160071: A.X,  # GPS Latitude Ref
     0x00160074: A.X,  # GPS Longitude
     0x00160073: A.X,  # GPS Longitude Ref
-    0x00160082: A.X,  # GPS Map​ Datum
-    0x0016007A: A.X,  # GPS Measure ​Mode
-    0x0016008B: A.X,  # GPS Processing​ Method
+    0x00160082: A.X,  # GPS Map Datum
+    0x0016007A: A.X,  # GPS Measure Mode
+    0x0016008B: A.X,  # GPS Processing Method
     0x00160078: A.X,  # GPS Satellites
-    0x0016007D: A.X,  # GPS Speed​
-    0x0016007C: A.X,  # GPS Speed​ Ref
+    0x0016007D: A.X,  # GPS Speed
+    0x0016007C: A.X,  # GPS Speed Ref
     0x00160079: A.X,  # GPS Status
-    0x00160077: A.X,  # GPS Time​ Stamp
+    0x00160077: A.X,  # GPS Time Stamp
     0x0016007F: A.X,  # GPS Track
-    0x0016007E: A.X,  # GPS Track ​Ref
+    0x0016007E: A.X,  # GPS Track Ref
     0x00160070: A.X,  # GPS Version ID
     0x00700001: A.D,  # Graphic Annotation Sequence
     0x0072000A: A.D,  # Hanging Protocol Creation DateTime
@@ -617,7 +617,7 @@ BASIC: dict[int, A] = {
     0x0040A073: A.D,  # Verifying Observer Sequence
     0x0040A027: A.D,  # Verifying Organization
     0x00384000: A.X,  # Visit Comments
-    0x003A0329: A.X,  # ​Waveform Filter Description
+    0x003A0329: A.X,  # Waveform Filter Description
     0x00189371: A.D,  # X-Ray Detector ID
     0x00189373: A.X,  # X-Ray Detector Label
     0x00189367: A.D,  # X-Ray Source ID
@@ -821,7 +821,7 @@ BY_OPTION: dict[Option, dict[int, A]] = {
         0x00340007: A.K,  # Frame Origin Timestamp
         0x00189151: A.K,  # Frame Reference DateTime
         0x00189623: A.K,  # Functional Sync Pulse
-        0x0016008D: A.K,  # GPS Date​ Stamp
+        0x0016008D: A.K,  # GPS Date Stamp
         0x0072000A: A.K,  # Hanging Protocol Creation DateTime
         0x0040E004: A.K,  # HL7 Document Effective Time
         0x003A0314: A.K,  # Impedance Measurement DateTime
@@ -984,7 +984,7 @@ BY_OPTION: dict[Option, dict[int, A]] = {
         0x00340007: A.C,  # Frame Origin Timestamp
         0x00189151: A.C,  # Frame Reference DateTime
         0x00189623: A.C,  # Functional Sync Pulse
-        0x0016008D: A.C,  # GPS Date​ Stamp
+        0x0016008D: A.C,  # GPS Date Stamp
         0x0072000A: A.C,  # Hanging Protocol Creation DateTime
         0x0040E004: A.C,  # HL7 Document Effective Time
         0x003A0314: A.C,  # Impedance Measurement DateTime
@@ -1222,7 +1222,7 @@ BY_OPTION: dict[Option, dict[int, A]] = {
         0x30100033: A.C,  # User Content Label
         0x30100034: A.C,  # User Content Long Label
         0x00384000: A.C,  # Visit Comments
-        0x003A0329: A.C,  # ​Waveform Filter Description
+        0x003A0329: A.C,  # Waveform Filter Description
     },
     Option.CLEAN_STRUCTURED_CONTENT: {
         0x00400555: A.C,  # Acquisition Context Sequence

@@ -14,6 +14,8 @@ from pydicom.data import get_testdata_file, get_testdata_files
 
 from deidentify.batch import EngineFactory
 from deidentify.batch.identity import RECORD
+from deidentify.batch.lock import LOCK
+from deidentify.batch.manifest import MANIFEST
 from deidentify.plan import CompoundPolicy
 from deidentify.uids import UIDScheme
 
@@ -106,8 +108,10 @@ def cli(*args: str | os.PathLike[str]) -> list[str]:
 
 
 def output_files(folder: Path) -> list[Path]:
-    """Every output file under an output folder: not the run's record nor the temporary folder."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != RECORD
+    """Every output file under an output folder: not the run's record, manifest or lock, nor
+    the temporary folder."""
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and p.name not in (RECORD, MANIFEST, LOCK)
                   and ".deidentify-tmp" not in p.parts)
 
 

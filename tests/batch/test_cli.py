@@ -162,7 +162,8 @@ def test_a_new_default_secret_is_announced_without_its_value(tmp_path: Path) -> 
     ("changed", "named"),
     [(("--profile", "deidentify:RetainUIDsOption"), "profile"),
      (("--policy", "strict"), "policy"),
-     (("--secret-file", None), "secret-fingerprint")],
+     (("--unknown", "keep"), "unknown"),
+     (("--secret-file", None), "secret")],
 )
 def test_a_rerun_with_other_settings_is_refused(
     tmp_path: Path, secret_file: Path, changed: tuple[str, str | None], named: str

@@ -9,7 +9,13 @@ import pytest
 
 from deidentify.batch import InputError
 from deidentify.batch.atomic import TEMP_FOLDER, TempArea, publish
-from deidentify.batch.discovery import discover, resolve_inputs
+from deidentify.batch.discovery import (
+    TEMPORARY_FOLDER,
+    InputFile,
+    InputProblem,
+    discover,
+    resolve_inputs,
+)
 
 
 def test_output_inside_input_is_refused(tmp_path: Path) -> None:
@@ -46,7 +52,11 @@ def test_discovery_is_sorted_and_skips_temporary_folders(tmp_path: Path) -> None
         (tmp_path / "in" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "in" / name).write_bytes(b"")
     roots = resolve_inputs([tmp_path / "in"], tmp_path / "out")
-    assert [str(f.relative) for f in discover(roots)] == ["a", "b/1", "b/2", "c/d/e"]
+    found = list(discover(roots))
+    assert [str(f.relative) for f in found if isinstance(f, InputFile)] == [
+        "a", "b/1", "b/2", "c/d/e"]
+    assert [(str(p.relative), p.failed, p.reason) for p in found
+            if isinstance(p, InputProblem)] == [(TEMP_FOLDER, False, TEMPORARY_FOLDER)]
 
 
 def test_stale_temporaries_removed_live_ones_kept(tmp_path: Path) -> None:

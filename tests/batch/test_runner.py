@@ -120,7 +120,7 @@ def test_log_records_every_file_without_values(tmp_path: Path) -> None:
                                        "output": "CT_small.dcm", "status": "ok", "reason": None}
     assert records["notes.txt"]["status"] == "failed"
     assert records["notes.txt"]["output"] is None
-    assert records["notes.txt"]["reason"] == "cannot be de-identified (InvalidDicomError)"
+    assert records["notes.txt"]["reason"] == "not a valid DICOM file"
     assert (totals.done, totals.failed) == (2, 1)
     text = log.read_text(encoding="utf-8")
     original = pydicom.dcmread(folder / "CT_small.dcm")

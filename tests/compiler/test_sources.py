@@ -42,3 +42,43 @@ def test_a_digest_mismatch_is_an_error_and_keeps_nothing(tmp_path: Path) -> None
 def test_an_unreachable_url_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(CompileError, match=r"nonexistent/part15\.xml: download failed"):
         obtain(pinned("0" * 64), cache=tmp_path / "cache")
+
+
+def test_without_download_a_missing_edition_fails_at_once_naming_where(tmp_path: Path) -> None:
+    entry = pinned(sha256_of(FIXTURE), "http://192.0.2.1/part15.xml")
+    with pytest.raises(CompileError, match=r"neither the cache .* nor the mirror .*empty"):
+        obtain(entry, tmp_path / "empty", cache=tmp_path / "cache", download=False)
+
+
+def test_the_suite_skips_at_once_with_an_empty_mirror_and_no_network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import urllib.request
+
+    from tests import conftest
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the test suite tried to reach the network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    monkeypatch.setenv("DEIDENTIFY_STANDARD_MIRROR", str(tmp_path / "empty"))
+    monkeypatch.delenv(conftest.REQUIRE_VARIABLE, raising=False)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(pytest.skip.Exception, match=r"2026c XML not available.*not downloaded"):
+        conftest.standard_xml("2026c", cache=tmp_path / "cache")
+
+
+def test_the_suite_refuses_connections_beyond_loopback() -> None:
+    import socket
+    import urllib.request
+
+    from tests.conftest import NetworkUsedError
+
+    with pytest.raises(NetworkUsedError, match="may not reach the network"):
+        socket.create_connection(("192.0.2.1", 80), timeout=5)
+    with pytest.raises(NetworkUsedError):
+        urllib.request.urlopen("http://192.0.2.1/part15.xml", timeout=5)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        socket.create_connection(server.getsockname(), timeout=5).close()

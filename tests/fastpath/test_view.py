@@ -18,7 +18,11 @@ def test_fates_under_the_basic_profile() -> None:
     view = view_for(deidentifier("deidentify:"))
     assert view.fate(0x00100010, "PN") is Fate.ENGINE
     assert view.fate(0x00090010, "LO") is Fate.DROP
-    assert view.fate(0x00280010, "US") is Fate.COPY
+    assert view.fate(0x00280010, "US") is Fate.SIZED  # copied when its length is one US
+    assert view.fate(0x00080060, "CS") is Fate.COPY
+    assert view.fate(0x00280011, "PN") is Fate.DROP  # Columns as PN
+    assert view.fate(0x00102020, "LO") is Fate.DROP  # no dictionary defines it
+    assert view.fate(0xFFFEE000, "") is Fate.DROP
     assert view.fate(0x7FE00010, "OW") is Fate.COPY
     assert view.fate(0x7FE00010, "") is Fate.ENGINE
     assert view.fate(0x00283010, "SQ") is Fate.ENGINE

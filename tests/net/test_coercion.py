@@ -102,7 +102,7 @@ def test_a_shifted_date_key_covers_every_offset_and_filters_exactly() -> None:
     keys.StudyDate = "20200110-20200120"
     query = coercer.coerce_query(keys, Role.SCU, PEER)
     low, high = str(query.upstream.StudyDate).split("-")
-    assert low == "20200111" and high > "20300101"
+    assert low == "20200110" and high > "20300101"
     inside, outside = Dataset(), Dataset()
     inside.StudyDate, outside.StudyDate = "20200115", "20200121"
     assert query.accepts(inside) and not query.accepts(outside)

@@ -30,16 +30,33 @@ def test_basic_removes_curves_and_whole_overlays() -> None:
     assert _repeating(ds) == {}
 
 
-def test_clean_graphics_removes_binary_data_and_cleans_the_listed_text() -> None:
-    """Text in curve data or an overlay bitmap cannot be cleaned: the data goes."""
+def test_clean_graphics_removes_each_curve_and_overlay_with_its_data() -> None:
+    """Text in curve data or an overlay bitmap cannot be cleaned: the data goes, and with it
+    the rest of its group (no orphan description, label or comment)."""
     ds = build()
     deidentifier(CLEAN_GRAPHICS).apply(ds)
+    assert _repeating(ds) == {}
+
+
+def test_clean_graphics_cleans_every_text_of_groups_without_data() -> None:
+    ds = build()
+    del ds[0x50003000], ds[0x60003000]
+    deidentifier(CLEAN_GRAPHICS).apply(ds)
     kept = _repeating(ds)
-    assert set(kept) == {0x50000005, 0x50000022, 0x60004000}
+    texts = {0x50000022: "MKCURVE", 0x60000022: "MKOVLDESC", 0x60001500: "MKOVLLABEL",
+             0x60004000: "MKOVLCOMMENT"}
+    assert set(texts) <= set(kept)
     assert kept[0x50000005] == 1
-    for tag, prefix in ((0x50000022, "MKCURVE"), (0x60004000, "MKOVLCOMMENT")):
+    for tag, prefix in texts.items():
         assert str(kept[tag]).startswith(prefix)
         assert PATIENT_ID not in str(kept[tag])
+
+
+def test_basic_removes_groups_without_data_too() -> None:
+    ds = build()
+    del ds[0x50003000], ds[0x60003000]
+    deidentifier().apply(ds)
+    assert _repeating(ds) == {}
 
 
 def _annotated() -> Dataset:

@@ -117,12 +117,17 @@ def test_datasets_of_one_run_share_no_recorded_method_objects() -> None:
         assert purpose.CodeValue == "109104"
         assert ds.DeidentificationMethodCodeSequence[0].CodeMeaning == BASIC_PROFILE_CODE.meaning
 
-def test_strict_policy_is_named_and_removes_compound_rows() -> None:
+def test_strict_policy_is_named_and_removes_only_where_x_is_an_alternative() -> None:
     ds = _patient()
+    ds.AcquisitionDate = "20240315"  # X/Z
+    ds.AcquisitionDeviceProcessingDescription = "Doe"  # X/D
+    ds.ContentDate = "20240315"  # Z/D
     plan = Plan.build(parse_profile("deidentify:"), CompoundPolicy.STRICT)
     Deidentifier(plan, SECRET).apply(ds)
     assert "compound codes strict" in list(ds.DeidentificationMethod)
-    assert "PatientID" not in ds  # Z/D
+    assert "AcquisitionDate" not in ds and "AcquisitionDeviceProcessingDescription" not in ds
+    for keyword in ("PatientID", "ContentDate"):  # Z/D -> Z
+        assert keyword in ds and ds[keyword].is_empty
     assert "PatientName" in ds  # Z
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pydicom.config import RAISE
 from pydicom.valuerep import DA, DT, validate_value
 
-from deidentify.dates import DateShifter, UnparseableDate
+from deidentify.dates import DateShifter, UnparseableDate, shift_text, time_carry
 
 SECRET = b"date-shift-test-secret-32-bytes!"
 dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
@@ -127,11 +127,43 @@ def test_time_is_unchanged_by_whole_day_shift(moment: time) -> None:
     assert shifter.shift("TM", f"{text[:6]}-{text[:2]}", offset) == f"{text[:6]}-{text[:2]}"
 
 
-def test_time_legacy_form_and_fractional_offset() -> None:
+def test_patient_offset_has_keyed_seconds_within_a_day() -> None:
     shifter = DateShifter(SECRET)
-    assert shifter.shift("TM", "12:30:00", -timedelta(days=3)) == "12:30:00"
-    with pytest.raises(ValueError):
-        shifter.shift("DA", "20200101", timedelta(hours=-5))
+    seconds = {shifter.seconds_for(f"PATIENT{n:04d}") for n in range(200)}
+    assert all(0 <= value < 86400 for value in seconds) and len(seconds) > 190
+    offset = shifter.patient_offset("tm patient")
+    assert offset.days == shifter.offset_for("tm patient").days
+    assert offset.seconds == shifter.seconds_for("tm patient")
+
+
+@given(st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(9000, 1, 1)),
+       st.integers(min_value=-3650, max_value=-1), st.integers(min_value=0, max_value=86399))
+def test_date_time_and_date_time_pairs_move_as_one_instant(
+    moment: datetime, days: int, seconds: int
+) -> None:
+    offset = timedelta(days=days, seconds=seconds)
+    moved = moment.replace(microsecond=0) + offset
+    dt = moment.strftime("%Y%m%d%H%M%S")
+    assert shift_text("DT", dt, offset) == moved.strftime("%Y%m%d%H%M%S")
+    assert shift_text("DT", dt + ".123+0100", offset) == moved.strftime("%Y%m%d%H%M%S.123+0100")
+    tm = moment.strftime("%H%M%S")
+    carry = time_carry(tm, offset)
+    assert shift_text("TM", tm, offset) == moved.strftime("%H%M%S")
+    assert shift_text("DA", moment.strftime("%Y%m%d"), offset, carry) == moved.strftime("%Y%m%d")
+    assert shift_text("DA", moment.strftime("%Y%m%d"), offset) == (
+        moment + timedelta(days=days)).strftime("%Y%m%d")
+
+
+def test_times_keep_their_precision_and_fraction() -> None:
+    offset = timedelta(days=-1, seconds=3661)
+    assert shift_text("TM", "2330", offset) == "0031"
+    assert shift_text("TM", "23", offset) == "00"
+    assert shift_text("TM", "120000.5", offset) == "130101.5"
+    assert shift_text("TM", "12:30:00", offset) == "133101"
+    assert shift_text("DT", "2020010223", offset) == "2020010200"
+    assert shift_text("DT", "20200102", offset) == "20200101"
+    assert time_carry("2330", offset) == 1 and time_carry("1200", offset) == 0
+    assert time_carry("12-13", offset) == 0 and time_carry("bad", offset) == 0
 
 
 @pytest.mark.parametrize(

@@ -120,3 +120,31 @@ def test_creating_the_default_file_is_announced_once(tmp_path: Path) -> None:
     first = load_secret(None, environ, on_create=created.append)
     assert load_secret(None, environ, on_create=created.append) == first
     assert created == [tmp_path / "deidentify" / "secret"]
+
+
+@pytest.mark.parametrize("weak", [
+    "password12345678",
+    "P@ssw0rd12345678",
+    "x" * 40,
+    "xyzxyzxyzxyzxyzxyz",
+    "qwertyuiopasdfghjkl",
+    "xyxyxyyxyxyxyyxxxy",
+    "0123456789abcdef0123456789abcdef",
+    "Summer2024!Summer2024!",
+    "00000000000000000000000000000000",
+])
+def test_a_secret_easy_to_guess_is_refused_without_quoting_it(weak: str, tmp_path: Path) -> None:
+    path = write(tmp_path / "weak", weak + "\n")
+    with pytest.raises(SecretError, match="too easy to guess") as raised:
+        load_secret(path, {})
+    assert weak not in str(raised.value)
+    with pytest.raises(SecretError, match="DEIDENTIFY_SECRET: the secret is too easy to guess"):
+        load_secret(None, {"DEIDENTIFY_SECRET": weak})
+
+
+def test_random_secrets_and_passphrases_are_accepted(tmp_path: Path) -> None:
+    import secrets
+
+    for strong in (secrets.token_hex(32), secrets.token_hex(16), secrets.token_urlsafe(16),
+                   "correct horse battery staple", HEX_SECRET):
+        assert load_secret(None, {"DEIDENTIFY_SECRET": strong})

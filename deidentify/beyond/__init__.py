@@ -1,0 +1,18 @@
+"""Rules beyond Table E.1-1: what the tool does where the table is silent (PS3.15 E.1.1 warns
+that the table "may not be sufficient").
+
+The plan builds these once from pydicom's data dictionary and the edition's table; the engine
+and the byte-level fast path only look them up.
+
+- ``dictionary``: what the data dictionary says of a tag: known or not, its VRs and VM.
+- ``unknown``: the ``--unknown`` setting (remove or keep public elements nobody defines).
+- ``conformity``: whether an element's VR (and a binary value's length) agrees with the
+  dictionary.
+- ``identifying``: the unlisted standard attributes that identify a person, an organisation or
+  a device, computed from the dictionary by documented criteria.
+"""
+
+from deidentify.beyond.identifying import BeyondRule, Category, identifying_rules
+from deidentify.beyond.unknown import UnknownPolicy
+
+__all__ = ["BeyondRule", "Category", "UnknownPolicy", "identifying_rules"]

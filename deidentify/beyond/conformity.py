@@ -1,0 +1,84 @@
+"""Whether an element agrees with the data dictionary: its VR, and a binary value's length.
+
+In: a tag, the VR the encoding gives (None in implicit VR, or where no encoding says), and for
+a value still as read its length in bytes. Out: whether the element is what the dictionary
+defines. UN agrees with every tag (it names no VR), and so does a VR still ambiguous as
+pydicom's dictionary gives it (``"US or SS"``); an ambiguous entry (``"US or SS"``,
+``"OB or OW"``) agrees with each of its alternatives; a tag the dictionary does not know
+agrees with anything here (whether it is known at all is ``dictionary.entry``'s question).
+
+A value of a fixed-size binary VR (US, SS, UL, SL, FL, FD, AT, SV, UV) must hold whole values,
+as many as the VM allows (a Columns of 20 bytes holds something else). An undefined length
+belongs to sequences (and encapsulated Pixel Data): a value of undefined length under a tag
+the dictionary does not define as a sequence is something else too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deidentify.beyond.dictionary import entry
+
+UNDEFINED_LENGTH = 0xFFFFFFFF
+
+FIXED_SIZES: dict[str, int] = {
+    "US": 2, "SS": 2, "UL": 4, "SL": 4, "FL": 4, "AT": 4, "FD": 8, "SV": 8, "UV": 8,
+}
+"""The size of one value of each fixed-size binary VR (PS3.5 Table 6.2-1)."""
+
+_UNDEFINED_ALLOWED = frozenset({"SQ", "OB", "OW", "OF", "OD", "OL", "OV", "UN"})
+"""VRs an element of undefined length may have in the dictionary (Pixel Data is OB or OW)."""
+
+_VM = re.compile(r"(\d+)(?:-(\d+|(\d*)n))?")
+
+
+def vr_agrees(tag: int, vr: str | None) -> bool:
+    """Whether a VR read from the encoding agrees with the dictionary's entry for ``tag``."""
+    if vr is None or vr == "UN" or " or " in vr:
+        return True
+    known = entry(tag)
+    return known is None or vr in known.vrs
+
+
+def _counts(vm: str) -> tuple[int, int | None, int]:
+    """(least, most or None, step) values a VM allows: ``1`` -> (1, 1, 1), ``2-2n`` ->
+    (2, None, 2), ``1-3`` -> (1, 3, 1); an unreadable VM allows any count."""
+    match = _VM.fullmatch(vm.strip())
+    if match is None:
+        return 1, None, 1
+    least = int(match.group(1))
+    if match.group(2) is None:
+        return least, least, 1
+    if match.group(2).endswith("n"):
+        return least, None, int(match.group(3) or 1)
+    return least, int(match.group(2)), 1
+
+
+def length_agrees(tag: int, vr: str | None, length: int) -> bool:
+    """Whether a value of ``length`` bytes can be the tag's value under the VR used.
+
+    ``vr`` is the encoding's VR (None in implicit VR, UN both mean: the dictionary's).
+    """
+    if length == 0:
+        return True
+    known = entry(tag)
+    if known is None:
+        return True
+    if length == UNDEFINED_LENGTH:
+        return not known.vrs.isdisjoint(_UNDEFINED_ALLOWED)
+    if vr is None or vr == "UN" or " or " in vr:
+        sizes = {FIXED_SIZES.get(alternative) for alternative in known.vrs}
+        if len(sizes) != 1:
+            return True
+        size = sizes.pop()
+    else:
+        size = FIXED_SIZES.get(vr)
+    if size is None:
+        return True
+    if length % size:
+        return False
+    count = length // size
+    least, most, step = _counts(known.vm)
+    if count < least or (most is not None and count > most):
+        return False
+    return step == 1 or count % step == 0

@@ -1,0 +1,114 @@
+"""Standard attributes that identify a person, an organisation or a device and that the
+edition's Table E.1-1 does not list: removed, as additions beyond the table.
+
+In: the tags the edition lists, pydicom's data dictionary. Out: one ``BeyondRule`` per
+unlisted dictionary attribute that meets a criterion, with the criterion that selected it.
+The criteria, in order (the first that matches decides the category):
+
+- person: VR PN (a person's name, whatever the attribute); a keyword naming a person's
+  identification or code sequence (``...Physician|Author|Reviewer|Observer|Asserter|Performer``
+  then ``[Identification][Code]Sequence``, ``EvaluatorSequence``, ``OOIOwnerSequence``); a
+  contact (``Contact...Name``, ``ContactURI``); an owner's ID (``...OwnerID``).
+- identifier: the identifiers of a patient's orders and groups (``...OrderNumber...``,
+  ``Order(Placer|Filler)IdentifierSequence``, ``...Patient...IdentificationSequence``).
+- organisation: the issuer of an identifier (``IssuerOf...``, ``...AssigningAuthority``,
+  the HL7 hierarchic designator: ``LocalNamespaceEntityID``, ``UniversalEntityID``,
+  ``UniversalEntityIDType``, ``Assigning...Sequence``); an institution's name, address,
+  department or code; a URI (VR UR and a keyword ending in ``URI``: the address of a site's
+  server or a contact).
+- device: a device's ID (``DeviceID``, ``...AdministrationDeviceID``), a keyword ending in
+  ``SerialNumber``, ``StationName``, ``MachineName``, ``PrinterName``, ``SourceAddress`` or
+  ``EquipmentCertificationNumber``.
+
+Persons and identifiers are removed under every profile; organisations are kept under Retain
+Institution Identity, devices under Retain Device Identity, as the table's own rows of those
+kinds are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import Enum
+
+from pydicom._dicom_dict import DicomDictionary
+
+from generated.model import Option
+
+
+class Category(Enum):
+    """What an attribute beyond the table identifies."""
+
+    PERSON = "person"
+    IDENTIFIER = "identifier"
+    ORGANISATION = "organisation"
+    DEVICE = "device"
+
+    @property
+    def retained_by(self) -> Option | None:
+        """The option that keeps attributes of this category (None: none does)."""
+        return _RETAINED_BY.get(self)
+
+
+_RETAINED_BY = {
+    Category.ORGANISATION: Option.RETAIN_INSTITUTION_IDENTITY,
+    Category.DEVICE: Option.RETAIN_DEVICE_IDENTITY,
+}
+
+
+@dataclass(frozen=True)
+class BeyondRule:
+    """One unlisted attribute removed beyond the table, and why."""
+
+    tag: int
+    keyword: str
+    name: str
+    vr: str
+    retired: bool
+    category: Category
+    criterion: str
+
+
+_CRITERIA: tuple[tuple[Category, str, re.Pattern[str]], ...] = (
+    (Category.PERSON, "a person's identification or code sequence", re.compile(
+        r"(Physician|Author|Reviewer|Observer|Asserter|Performer)(Identification)?(Code)?"
+        r"Sequence$|^(Evaluator|OOIOwner)Sequence$")),
+    (Category.PERSON, "a contact or an owner", re.compile(
+        r"^Contact\w*(Name|URI)$|OwnerID$")),
+    (Category.IDENTIFIER, "an identifier of a patient's order or group", re.compile(
+        r"OrderNumber|^Order(Placer|Filler)IdentifierSequence$"
+        r"|Patient\w*IdentificationSequence$")),
+    (Category.ORGANISATION, "the issuer of an identifier", re.compile(
+        r"^IssuerOf|AssigningAuthority$|^(LocalNamespaceEntityID|UniversalEntityID"
+        r"|UniversalEntityIDType)$|^Assigning\w*Sequence$")),
+    (Category.ORGANISATION, "an institution", re.compile(
+        r"^Institution(al)?\w*(Name|Address|Department\w*|CodeSequence)$")),
+    (Category.DEVICE, "a device", re.compile(
+        r"^(Device|\w*AdministrationDevice)ID$|(SerialNumber|StationName|MachineName"
+        r"|PrinterName|SourceAddress|EquipmentCertificationNumber)$")),
+)
+
+
+def _criterion(keyword: str, vr: str) -> tuple[Category, str] | None:
+    if vr == "PN":
+        return Category.PERSON, "VR PN: a person's name"
+    for category, criterion, pattern in _CRITERIA:
+        if pattern.search(keyword):
+            return category, criterion
+    if vr == "UR" and keyword.endswith("URI"):
+        return Category.ORGANISATION, "a URI: the address of a site's server"
+    return None
+
+
+def identifying_rules(listed: Collection[int]) -> dict[int, BeyondRule]:
+    """The rules beyond the table for an edition that lists the tags ``listed``, by tag."""
+    rules: dict[int, BeyondRule] = {}
+    for tag, (vr, _, name, retired, keyword) in sorted(DicomDictionary.items()):
+        if tag in listed or tag >> 16 in (0x0000, 0x0002, 0x0004, 0xFFFE) or not keyword:
+            continue
+        found = _criterion(keyword, vr)
+        if found is not None:
+            category, criterion = found
+            rules[tag] = BeyondRule(tag, keyword, name, vr, bool(retired), category, criterion)
+    return rules

@@ -1,0 +1,99 @@
+"""The output folder records what this tool wrote; a file it did not write is never done."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pydicom
+
+from deidentify.batch import BatchOptions, Layout, Status, run_batch
+from deidentify.batch.manifest import MANIFEST, digest_of, load_manifest
+from deidentify.batch.results import EXISTS, REPLACED
+from tests.batch.helpers import engine_factory, output_files, shipped
+
+ORIGINAL_NAME = "CompressedSamples^CT1"
+
+
+def _records(log: Path) -> dict[str, dict[str, str | None]]:
+    return {r["input"]: r for r in map(json.loads, log.read_text().splitlines())}
+
+
+def _corpus(folder: Path) -> None:
+    folder.mkdir()
+    shutil.copyfile(shipped("CT_small.dcm"), folder / "ct.dcm")
+    shutil.copyfile(shipped("MR_small.dcm"), folder / "mr.dcm")
+
+
+def test_the_manifest_records_every_output_with_its_digest(tmp_path: Path) -> None:
+    _corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    run_batch(BatchOptions(inputs=(tmp_path / "in",), output=out), engine_factory())
+    records = load_manifest(out)
+    assert set(records) == {"ct.dcm", "mr.dcm"}
+    for path in output_files(out):
+        assert records[path.name] == digest_of(path)
+    lines = [json.loads(line) for line in (out / MANIFEST).read_text().splitlines()]
+    assert {tuple(sorted(line)) for line in lines} == {("bytes", "output", "sha256")}
+
+
+def test_a_planted_original_at_an_output_path_is_replaced_on_a_first_run(tmp_path: Path) -> None:
+    _corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copyfile(shipped("CT_small.dcm"), out / "ct.dcm")
+    log = tmp_path / "log.jsonl"
+    totals = run_batch(BatchOptions(inputs=(tmp_path / "in",), output=out, log=log),
+                       engine_factory())
+    assert (totals.done, totals.skipped, totals.failed) == (2, 0, 0)
+    assert _records(log)["ct.dcm"]["reason"] == REPLACED
+    assert totals.reasons == {REPLACED: 1}
+    assert str(pydicom.dcmread(out / "ct.dcm").PatientName) != ORIGINAL_NAME
+    assert load_manifest(out)["ct.dcm"] == digest_of(out / "ct.dcm")
+
+
+def test_a_rerun_skips_only_outputs_whose_bytes_it_recorded(tmp_path: Path) -> None:
+    _corpus(tmp_path / "in")
+    out, log = tmp_path / "out", tmp_path / "log.jsonl"
+    options = BatchOptions(inputs=(tmp_path / "in",), output=out, log=log)
+    run_batch(options, engine_factory())
+    shutil.copyfile(shipped("CT_small.dcm"), out / "ct.dcm")
+    totals = run_batch(options, engine_factory())
+    records = _records(log)
+    assert (records["ct.dcm"]["status"], records["ct.dcm"]["reason"]) == ("ok", REPLACED)
+    assert (records["mr.dcm"]["status"], records["mr.dcm"]["reason"]) == ("skipped", EXISTS)
+    assert (totals.done, totals.skipped) == (1, 1)
+    assert str(pydicom.dcmread(out / "ct.dcm").PatientName) != ORIGINAL_NAME
+
+
+def test_without_a_manifest_nothing_at_an_output_path_counts_as_done(tmp_path: Path) -> None:
+    _corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    options = BatchOptions(inputs=(tmp_path / "in",), output=out)
+    run_batch(options, engine_factory())
+    (out / MANIFEST).unlink()
+    totals = run_batch(options, engine_factory())
+    assert (totals.done, totals.skipped, totals.reasons) == (2, 0, {REPLACED: 2})
+
+
+def test_the_hierarchy_layout_replaces_a_planted_file_at_its_path(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copyfile(shipped("CT_small.dcm"), folder / "ct.dcm")
+    scratch = tmp_path / "scratch"
+    run_batch(BatchOptions(inputs=(folder,), output=scratch, layout=Layout.HIERARCHY),
+              engine_factory())
+    [written] = output_files(scratch)
+    relative = written.relative_to(scratch)
+    out = tmp_path / "out"
+    (out / relative).parent.mkdir(parents=True)
+    shutil.copyfile(shipped("CT_small.dcm"), out / relative)
+    log = tmp_path / "log.jsonl"
+    options = BatchOptions(inputs=(folder,), output=out, layout=Layout.HIERARCHY, log=log)
+    totals = run_batch(options, engine_factory())
+    assert (totals.done, totals.reasons) == (1, {REPLACED: 1})
+    assert (out / relative).read_bytes() == written.read_bytes()
+    again = run_batch(options, engine_factory())
+    assert (again.done, again.skipped, again.reasons) == (0, 1, {EXISTS: 1})
+    assert _records(log)["ct.dcm"]["status"] == Status.SKIPPED.value

@@ -1,0 +1,74 @@
+"""``.deidentify-run``: the run's settings and a salted, slow check of the secret, never a
+fingerprint from which the secret could be confirmed quickly offline."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+
+import pytest
+
+from deidentify.batch.discovery import InputError
+from deidentify.batch.identity import (
+    RECORD,
+    SCRYPT_N,
+    claim_output,
+    run_identity,
+)
+
+SECRET = b"a secret for the run record tests, long enough"
+
+def _fields(folder: Path) -> dict[str, str]:
+    text = (folder / RECORD).read_text(encoding="utf-8")
+    return dict(line.split("=", 1) for line in text.splitlines())
+
+def test_the_record_holds_a_salted_scrypt_check_and_no_fast_fingerprint(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        claim_output(folder, run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET))
+    one, other = _fields(first), _fields(second)
+    assert set(one) == {"profile", "edition", "policy", "uid-scheme", "secret-check"}
+    kind, n, r, p, salt, digest = one["secret-check"].split(":")
+    assert (kind, int(n), int(r), int(p)) == ("scrypt", SCRYPT_N, 8, 1)
+    assert int(n) >= 2**15 and len(bytes.fromhex(salt)) == 16
+    assert one["secret-check"] != other["secret-check"]
+    fast = {hmac.new(SECRET, b"deidentify output folder", hashlib.sha256).hexdigest()[:16],
+            hashlib.sha256(SECRET).hexdigest()}
+    assert not any(value in (first / RECORD).read_text() for value in fast)
+    assert digest == hashlib.scrypt(SECRET, salt=bytes.fromhex(salt), n=int(n), r=8, p=1,
+                                    maxmem=2**28, dklen=32).hex()
+
+def test_the_same_settings_resume_and_another_secret_is_refused(tmp_path: Path) -> None:
+    claim_output(tmp_path, run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET))
+    recorded = (tmp_path / RECORD).read_bytes()
+    claim_output(tmp_path, run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET))
+    assert (tmp_path / RECORD).read_bytes() == recorded
+    with pytest.raises(InputError, match="another secret; resuming"):
+        claim_output(tmp_path, run_identity("deidentify:", "2026c", "conformant", "keyed",
+                                            b"another secret of the same length, or so"))
+    with pytest.raises(InputError, match="another policy, secret"):
+        claim_output(tmp_path, run_identity("deidentify:", "2026c", "strict", "keyed",
+                                            b"another secret of the same length, or so"))
+
+def _old_record(folder: Path, secret: bytes) -> None:
+    fingerprint = hmac.new(secret, b"deidentify output folder", hashlib.sha256).hexdigest()[:16]
+    (folder / RECORD).write_text(
+        "profile=deidentify:\nedition=2026c\npolicy=conformant\nuid-scheme=keyed\n"
+        f"secret-fingerprint={fingerprint}\n", encoding="utf-8")
+
+def test_an_old_record_is_accepted_once_with_its_secret_and_rewritten(tmp_path: Path) -> None:
+    _old_record(tmp_path, SECRET)
+    claim_output(tmp_path, run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET))
+    fields = _fields(tmp_path)
+    assert "secret-fingerprint" not in fields and fields["secret-check"].startswith("scrypt:")
+    claim_output(tmp_path, run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET))
+
+def test_an_old_record_with_another_secret_is_refused_and_kept(tmp_path: Path) -> None:
+    _old_record(tmp_path, SECRET)
+    before = (tmp_path / RECORD).read_bytes()
+    with pytest.raises(InputError, match="another secret"):
+        claim_output(tmp_path, run_identity("deidentify:", "2026c", "conformant", "keyed",
+                                            b"not the secret that wrote this folder"))
+    assert (tmp_path / RECORD).read_bytes() == before

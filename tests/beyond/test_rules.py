@@ -1,0 +1,76 @@
+"""The rules beyond Table E.1-1 as the plan computes them and the report states them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydicom._dicom_dict import DicomDictionary
+
+from deidentify import Plan, parse_profile
+from deidentify.beyond import Category, UnknownPolicy
+from deidentify.beyond.dictionary import entry
+from deidentify.cli import main
+from deidentify.method import method_text
+from generated import EDITIONS
+
+DEVICE = "deidentify:RetainDeviceIdentityOption"
+INSTITUTION = "deidentify:RetainInstitutionIdentityOption"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_every_unlisted_person_name_is_removed(edition: str) -> None:
+    plan = Plan.build(parse_profile("deidentify:", edition=edition))
+    unlisted_pn = {tag for tag, (vr, *_) in DicomDictionary.items()
+                   if vr == "PN" and tag not in plan.exact}
+    rules = {rule.tag: rule for rule in plan.beyond_rules()}
+    assert unlisted_pn and unlisted_pn <= set(rules)
+    assert all(rules[tag].category is Category.PERSON for tag in unlisted_pn)
+    assert not set(rules) & set(plan.exact)
+    for tag in rules:
+        assert plan.unlisted(tag, None).treatment is not None
+
+
+def test_the_issuer_qualifiers_and_their_items_are_beyond_the_table() -> None:
+    plan = Plan.build(parse_profile("deidentify:"))
+    keywords = {rule.keyword for rule in plan.beyond_rules()}
+    assert {"IssuerOfPatientIDQualifiersSequence", "UniversalEntityID",
+            "AssigningFacilitySequence", "EvaluatorName", "DeviceID"} <= keywords
+    assert not keywords & {"Manufacturer", "ManufacturerModelName", "RTPhysicianIntentSequence"}
+
+
+def test_options_retain_organisations_and_devices_beyond_the_table() -> None:
+    device, institution = (Plan.build(parse_profile(uri)) for uri in (DEVICE, INSTITUTION))
+    for plan, kept in ((device, Category.DEVICE), (institution, Category.ORGANISATION)):
+        for rule in plan.beyond_rules():
+            assert plan.applies(rule) is (rule.category is not kept), rule.keyword
+
+
+def test_unknown_tags_follow_the_setting_and_item_tags_always_go() -> None:
+    remove = Plan.build(parse_profile("deidentify:"))
+    keep = Plan.build(parse_profile("deidentify:"), unknown=UnknownPolicy.KEEP)
+    for tag in (0x00102020, 0x00E20010, 0x00060010):
+        assert entry(tag) is None
+        assert remove.unlisted(tag, "LO").treatment is not None
+        assert keep.unlisted(tag, "LO").treatment is None
+    for plan in (remove, keep):
+        assert plan.unlisted(0xFFFEE000, None).treatment is not None
+    assert remove.unlisted(0x00280011, "PN").treatment is not None  # Columns as PN
+    assert remove.unlisted(0x00280011, "US").treatment is None
+    assert remove.unlisted(0x00280106, "SS").treatment is None  # "US or SS"
+    assert method_text(keep)[-1] == "unknown elements keep"
+
+
+def test_report_lists_the_rules_beyond_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--profile", DEVICE, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    beyond = document["beyond_table"]
+    assert document["unknown_elements"] == "remove"
+    attributes = {row["keyword"]: row for row in beyond["attributes"]}
+    assert attributes["EvaluatorName"]["behaviour"].startswith("removed")
+    assert attributes["DeviceID"]["behaviour"].startswith("kept under")
+    assert any("Unknown elements (remove)" in rule for rule in beyond["rules"])
+    assert main(["report", "--profile", "deidentify:", "--unknown", "keep"]) == 0
+    markdown = capsys.readouterr().out
+    assert "## Beyond Table E.1-1 (additions:" in markdown
+    assert "- Unknown elements: keep" in markdown and "(0014,2006)" in markdown
