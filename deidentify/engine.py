@@ -102,7 +102,7 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
     except (InvalidDicomError, OSError, ValueError, EOFError, KeyError) as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
     except RecursionError:
-        raise DeidentifyError(f"{source}: sequences nested too deeply to de-identify") from None
+        raise DeidentifyError(f"{source}: sequences nested too deeply to follow") from None
     if SOP_CLASS_UID not in ds:
         raise DeidentifyError(f"{source}: not a DICOM file (no DICM prefix, no SOP Class UID)")
     return ds

@@ -32,7 +32,7 @@ _UNREADABLE_META = (InvalidDicomError, ValueError, EOFError, KeyError, TypeError
 
 
 class InflationRefused(Exception):
-    """A deflated dataset inflates past the bound."""
+    """A deflated dataset inflates past the bound, or its deflated data is corrupt."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,8 @@ DEFAULT_LIMIT = InflationLimit()
 
 def check_stream(stream: BinaryIO, compressed: int, limit: InflationLimit) -> None:
     """Inflate ``compressed`` bytes of raw deflate data read from ``stream``, keeping none of
-    it; InflationRefused if they inflate past the bound. Data that is not valid deflate data
-    passes (its reader reports it as corrupt), and so does data after the end of the deflate
-    stream (a padding byte), as pydicom ignores it."""
+    it; InflationRefused if they inflate past the bound or are not valid deflate data.
+    Data after the end of the deflate stream (a padding byte) is ignored, as pydicom does."""
     allowed = limit.allowed(compressed)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     inflated = 0
@@ -70,12 +69,14 @@ def check_stream(stream: BinaryIO, compressed: int, limit: InflationLimit) -> No
         while not inflater.eof:
             data = inflater.unconsumed_tail or stream.read(_CHUNK)
             if not data:
-                return
+                break
             inflated += len(inflater.decompress(data, _CHUNK))
             if inflated > allowed:
                 raise InflationRefused(limit.refusal(compressed))
     except zlib.error:
-        return
+        raise InflationRefused("deflated data is corrupt") from None
+    if not inflater.eof:
+        raise InflationRefused("deflated data is truncated")
 
 
 def check_file(stream: BinaryIO, limit: InflationLimit) -> None:

@@ -3,6 +3,8 @@
 Each input root keeps the form the user gave it (``label``) for the log; paths below it are
 relative, with ``/`` separators. Several roots share one output folder: each folder root
 after the first of its name is given a numbered prefix so that mirrored paths never collide.
+A list of files (``--files-from``, one path a line, relative to the one input folder) is read
+line by line instead of walking the folder, for trees too large to list.
 """
 
 from __future__ import annotations
@@ -158,13 +160,47 @@ def _walk(root: InputRoot) -> Iterator[InputFile | InputProblem]:
         stack.extend(reversed(subfolders))
 
 
-def discover(roots: Sequence[InputRoot]) -> Iterator[InputFile | InputProblem]:
+def listed(root: InputRoot, files_from: Path) -> Iterator[InputFile]:
+    """The files named in ``files_from``, one path a line, in the list's order, streamed.
+
+    A path is relative to the input folder, or absolute inside it; blank lines are ignored.
+    Listed paths are not checked here: a missing one is reported by the run like any file
+    that cannot be read. InputError for a list that cannot be read or a path outside the
+    folder (its output would be outside the output folder).
+    """
+    if not root.is_dir:
+        raise InputError(f"{root.label}: --files-from needs an input folder")
+    try:
+        with open(files_from, encoding="utf-8", newline="\n") as lines:
+            for number, line in enumerate(lines, 1):
+                text = line.rstrip("\r\n")
+                if not text.strip():
+                    continue
+                path = Path(os.path.normpath(root.path / text))
+                if path == root.path or not path.is_relative_to(root.path):
+                    raise InputError(f"{files_from}: line {number}: not a file inside "
+                                     f"the input folder {root.label}")
+                relative = PurePosixPath(path.relative_to(root.path).as_posix())
+                yield InputFile(root=root, relative=relative, path=path)
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not a UTF-8 text file"
+        raise InputError(f"{files_from}: {reason}") from None
+
+
+def discover(roots: Sequence[InputRoot], files_from: Path | None = None
+             ) -> Iterator[InputFile | InputProblem]:
     """Every path under the roots: the files to de-identify, and what is skipped or failed
     (an unreadable folder, a broken link, a folder met twice, a device); folders in sorted
-    order, roots in given order. A root folder with nothing in it is an InputError.
+    order, roots in given order; with ``files_from``, the files it lists under the one root.
+    A root folder with nothing in it is an InputError.
 
     Temporary folders of an earlier run's output are not inputs.
     """
+    if files_from is not None:
+        if len(roots) != 1:
+            raise InputError("--files-from takes exactly one input folder")
+        yield from listed(roots[0], files_from)
+        return
     for root in roots:
         if not root.is_dir:
             yield InputFile(root=root, relative=PurePosixPath(root.path.name), path=root.path)

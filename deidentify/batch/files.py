@@ -16,7 +16,7 @@ from pathlib import Path
 
 from deidentify.batch.identity import RunIdentity, run_identity
 from deidentify.batch.reading import Kind, read_whole, sniff
-from deidentify.batch.results import DICOMDIR_DROPPED
+from deidentify.batch.results import DICOMDIR_DROPPED, FileFailed
 from deidentify.batch.streaming import deidentify_streaming
 from deidentify.beyond import UnknownPolicy
 from deidentify.engine import Deidentifier
@@ -32,6 +32,8 @@ FileFunction = Callable[[Path, Path], None]
 FileFunctionFactory = Callable[[], FileFunction]
 """Builds a FileFunction; called once per worker process. Must be picklable."""
 
+NESTED_TOO_DEEPLY = "sequences nested too deeply to follow"
+
 
 def deidentify_one(
     deid: Deidentifier,
@@ -42,16 +44,20 @@ def deidentify_one(
     dicomdir_reason: str,
     inflation: InflationLimit,
 ) -> None:
-    """De-identify one file by the first path that takes it."""
-    kind = sniff(source, dicomdir_reason)
-    if deidentify_streaming(deid, source, target, kind, inflation):
-        return
-    if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-        return
-    ds = read_whole(source, kind, inflation)
-    deid.apply(ds)
-    with open(target, "wb") as stream:
-        deid.write(ds, stream)
+    """De-identify one file by the first path that takes it; FileFailed if its sequences
+    are nested deeper than the readers and the engine (all recursive) can follow."""
+    try:
+        kind = sniff(source, dicomdir_reason)
+        if deidentify_streaming(deid, source, target, kind, inflation):
+            return
+        if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
+            return
+        ds = read_whole(source, kind, inflation)
+        deid.apply(ds)
+        with open(target, "wb") as stream:
+            deid.write(ds, stream)
+    except RecursionError:
+        raise FileFailed(NESTED_TOO_DEEPLY) from None
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,8 @@ class EngineFactory:
     secret: bytes = field(repr=False)
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
-    inflation: InflationLimit = DEFAULT_LIMIT
     unknown: UnknownPolicy = UnknownPolicy.REMOVE
+    inflation: InflationLimit = DEFAULT_LIMIT
 
     @property
     def identity(self) -> RunIdentity:

@@ -3,9 +3,9 @@
 A rerun skips finished outputs; that is only right when it de-identifies as the first run
 did. The first run records, in ``OUTPUT/.deidentify-run``, the profile, edition, compound
 policy, UID scheme and the ``--unknown`` setting, and a check of the secret: a random salt
-and the secret's scrypt hash under it (``secret-check=scrypt:N:r:p:salt:hash``), so slow to compute that the record
-cannot serve to guess the secret offline. Never the secret, nor anything of the files. A
-later run into the same folder with any of them different is refused.
+and the secret's scrypt hash under it (``secret-check=scrypt:N:r:p:salt:hash``), so slow to
+compute that the record cannot serve to guess the secret offline. Never the secret, nor
+anything of the files. A later run into the same folder with any of them different is refused.
 
 Folders written before the salted check held a 64-bit unsalted HMAC of the secret
 (``secret-fingerprint=``): a run with the matching secret accepts such a folder once and

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -91,3 +92,26 @@ class JsonLinesLog:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class ResultLog:
+    """The records of results, appended to a log opened on first use (``None``: no log).
+
+    A record that cannot be written is said in the result's ``log_error``, never raised.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._log: JsonLinesLog | None = None
+
+    def record(self, result: FileResult) -> FileResult:
+        """Write ``result``'s record; the result, with ``log_error`` set if that failed."""
+        if self.path is None:
+            return result
+        try:
+            if self._log is None:
+                self._log = JsonLinesLog(self.path)
+            self._log.write(result)
+        except LogError as error:
+            return replace(result, log_error=str(error))
+        return result

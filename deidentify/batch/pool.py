@@ -5,7 +5,8 @@ chunks in flight; results come back as chunks complete. When the run is asked to
 ``stop`` event: a signal, a log that cannot be written), queued chunks are cancelled and
 running ones finish, their results still yielded, so every output is complete and reported.
 Workers are spawned (not forked from a process that may run a progress thread) as children of
-this process, and exit when it is gone.
+this process, and exit when it is gone. Another pool (the cluster's) runs the same tasks with
+the same ``Worker`` elsewhere: the runner takes any ``TaskPool``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from deidentify.batch import worker
 from deidentify.batch.files import FileFunctionFactory
@@ -34,6 +37,30 @@ class WorkerLost(Exception):
     def __init__(self) -> None:
         super().__init__("a worker process ended unexpectedly (killed or out of memory); "
                          "finished outputs are kept, rerun to resume")
+
+
+class TaskPool(Protocol):
+    """Where a run's tasks run: every task's result in completion order, each logged to
+    ``log`` before it is yielded; once ``stop`` is set, no new task starts."""
+
+    def run(
+        self, tasks: Sequence[Task], factory: FileFunctionFactory, output: Path,
+        stop: threading.Event, log: Path | None,
+    ) -> Iterator[FileResult]: ...
+
+
+@dataclass(frozen=True)
+class LocalPool:
+    """This machine: ``jobs`` worker processes, or this process for one job."""
+
+    jobs: int = 1
+
+    def run(
+        self, tasks: Sequence[Task], factory: FileFunctionFactory, output: Path,
+        stop: threading.Event, log: Path | None,
+    ) -> Iterator[FileResult]:
+        """Every task's result, in completion order, logged by the process that ran it."""
+        return run_tasks(tasks, factory, output, self.jobs, stop, log)
 
 
 def chunk_size(count: int, jobs: int) -> int:

@@ -31,7 +31,7 @@ from deidentify.batch.layout import Layout
 from deidentify.batch.lock import OutputLock
 from deidentify.batch.log import JsonLinesLog, LogError
 from deidentify.batch.manifest import is_ours, load_manifest
-from deidentify.batch.pool import run_tasks
+from deidentify.batch.pool import LocalPool, TaskPool
 from deidentify.batch.progress import Progress, QuietProgress
 from deidentify.batch.results import (
     COLLIDES,
@@ -63,6 +63,8 @@ class BatchOptions:
     output folder."""
     other_outputs: tuple[Path, ...] = ()
     """Files the command writes besides the log (a JSON summary): never inside an input."""
+    files_from: Path | None = None
+    """A list of the files to de-identify, one path a line, relative to the one input folder."""
 
 
 def _skipped(item: InputFile, reason: str) -> FileResult:
@@ -124,21 +126,24 @@ def _logged(settled: list[FileResult], log: JsonLinesLog | None) -> Iterator[Fil
 
 def _results(
     tasks: list[Task], settled: Iterator[FileResult], factory: FileFunctionFactory,
-    options: BatchOptions, stop: threading.Event,
+    options: BatchOptions, stop: threading.Event, pool: TaskPool,
 ) -> Iterator[FileResult]:
     yield from settled
-    yield from run_tasks(tasks, factory, options.output, options.jobs, stop, options.log)
+    yield from pool.run(tasks, factory, options.output, stop, options.log)
 
 
 def run_batch(
     options: BatchOptions, factory: FileFunctionFactory, progress: Progress | None = None,
-    stop: threading.Event | None = None,
+    stop: threading.Event | None = None, pool: TaskPool | None = None,
 ) -> Totals:
     """Run the batch; InputError (nothing done) for bad inputs or output folder, another run
-    writing there, or a log that cannot be created (LogError)."""
+    writing there, or a log that cannot be created (LogError).
+
+    Tasks run in ``pool``, by default this machine's ``--jobs`` worker processes.
+    """
     extra = (*((options.log,) if options.log is not None else ()), *options.other_outputs)
     roots = resolve_inputs(options.inputs, options.output, extra)
-    items = list(discover(roots))
+    items = list(discover(roots, options.files_from))
     stop = stop or threading.Event()
     display = progress or QuietProgress(sys.stderr)
     started = time.monotonic()
@@ -155,7 +160,8 @@ def run_batch(
         tasks, settled = plan_tasks(items, options)
         display.start(len(items))
         try:
-            for result in _results(tasks, _logged(settled, log), factory, options, stop):
+            for result in _results(tasks, _logged(settled, log), factory, options, stop,
+                                   pool or LocalPool(options.jobs)):
                 totals.add(result)
                 if result.log_error is not None and totals.log_error is None:
                     totals.log_error = result.log_error

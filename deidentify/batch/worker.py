@@ -12,14 +12,14 @@ import signal
 import threading
 import time
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from deidentify.batch.atomic import TempArea, publish
 from deidentify.batch.discovery import InputFile
 from deidentify.batch.files import FileFunction, FileFunctionFactory
 from deidentify.batch.layout import hierarchy_path
-from deidentify.batch.log import JsonLinesLog, LogError
+from deidentify.batch.log import ResultLog
 from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
 from deidentify.batch.results import EXISTS, REPLACED, FileResult, Status, reason_for
 
@@ -42,22 +42,12 @@ class Worker:
         self.output = output
         self.temp = TempArea(output)
         self.manifest = ManifestWriter(output)
-        self.log_path = log
-        self._log: JsonLinesLog | None = None
+        self.log = ResultLog(log)
 
     def run(self, task: Task) -> FileResult:
         """De-identify one input and write its log record (right after its output is in
         place); a record that cannot be written is said in the result's ``log_error``."""
-        result = self._run(task)
-        if self.log_path is None:
-            return result
-        try:
-            if self._log is None:
-                self._log = JsonLinesLog(self.log_path)
-            self._log.write(result)
-        except LogError as error:
-            return replace(result, log_error=str(error))
-        return result
+        return self.log.record(self._run(task))
 
     def _place(self, temporary: Path, target: PurePosixPath, written: Written,
                task: Task) -> str | None:

@@ -30,9 +30,12 @@ from deidentify.batch import (
     print_summary,
     run_batch,
 )
+from deidentify.batch.files import FileFunctionFactory
 from deidentify.batch.log import LogError
+from deidentify.batch.pool import TaskPool
 from deidentify.batch.summary import write_summary_json
 from deidentify.beyond import UnknownPolicy
+from deidentify.cluster import ClusterError, open_session
 from deidentify.commands import (
     EXIT_FAILURES,
     EXIT_INTERRUPTED,
@@ -96,6 +99,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
                         help="DICOM files or folders")
     parser.add_argument("--output", type=Path, required=True, help="output folder")
+    parser.add_argument("--files-from", type=Path, metavar="LIST",
+                        help="de-identify the files LIST names, one path a line relative to "
+                        "the one INPUT folder, instead of every file under it")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="run on a Dask cluster: tcp://SCHEDULER:8786, or local:N for N "
+                        "worker processes on this machine (extra 'distributed')")
+    parser.add_argument("--worker-secret-file", metavar="PATH",
+                        help="with --cluster: the workers read the secret from PATH on their "
+                        "shared storage instead of receiving it from this command")
     add_run_options(parser)
     parser.set_defaults(handler=run)
 
@@ -145,15 +157,28 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
         factory = engine_factory(command, args)
     except (ProfileError, SecretError) as error:
         return usage_error(command, str(error)), None
+    cluster: str | None = getattr(args, "cluster", None)
+    worker_secret_file: str | None = getattr(args, "worker_secret_file", None)
+    if cluster is None and worker_secret_file is not None:
+        return usage_error(command, "--worker-secret-file needs --cluster"), None
+    if cluster is not None and args.jobs != 1:
+        return usage_error(command, "--jobs is for this machine; with --cluster the cluster's "
+                           "workers run the files"), None
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),
                            jobs=args.jobs, log=args.log, identity=factory.identity,
-                           other_outputs=tuple(p for p in (args.summary_json,) if p))
+                           other_outputs=tuple(p for p in (args.summary_json,) if p),
+                           files_from=getattr(args, "files_from", None))
     progress = make_progress(sys.stderr, args.quiet)
     stop = threading.Event()
     try:
-        with stop_on_signals(stop):
-            totals = run_batch(options, factory, progress, stop)
-    except (InputError, LogError) as error:
+        with stop_on_signals(stop), contextlib.ExitStack() as stack:
+            pool: TaskPool | None = None
+            run_factory: FileFunctionFactory = factory
+            if cluster is not None:
+                session = stack.enter_context(open_session(cluster, factory, worker_secret_file))
+                pool, run_factory = session.pool, session.factory
+            totals = run_batch(options, run_factory, progress, stop, pool)
+    except (InputError, LogError, ClusterError) as error:
         return usage_error(command, str(error)), None
     except WorkerLost as error:
         print(f"deidentify {command}: {error}", file=sys.stderr)

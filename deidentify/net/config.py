@@ -78,10 +78,10 @@ class NodeConfig:
     forward: Remote | None = None
     worklist: Remote | None = None
     mpps: Remote | None = None
+    unknown: UnknownPolicy = UnknownPolicy.REMOVE
     limits: Limits = field(default_factory=Limits)
     duplicates: Duplicates = Duplicates.REJECT
     inflation: InflationLimit = field(default_factory=InflationLimit)
-    unknown: UnknownPolicy = UnknownPolicy.REMOVE
 
 
 class _Table:
@@ -150,6 +150,12 @@ class _Table:
             raise self.error(key, "must be a whole number, at least 1")
         return value
 
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.table.get(key, default)
+        if value not in choices:
+            raise self.error(key, f"must be one of {', '.join(repr(c) for c in choices)}")
+        return str(value)
+
     def strings(self, key: str) -> frozenset[str]:
         value = self.table.get(key, [])
         if not isinstance(value, list) or not all(
@@ -157,12 +163,6 @@ class _Table:
         ):
             raise self.error(key, "must be a list of non-empty strings")
         return frozenset(item.strip() for item in value)
-
-    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.text(key, default)
-        if value not in choices:
-            raise self.error(key, f"must be one of {', '.join(choices)}")
-        return value
 
     def path(self, key: str) -> Path | None:
         value = self.optional_text(key)
@@ -184,6 +184,7 @@ _NODE_KEYS = {
     "issued_uids",
     "shutdown_grace_seconds",
     "rules_file",
+    "unknown",
     "max_associations",
     "max_associations_per_host",
     "acse_timeout",
@@ -193,7 +194,6 @@ _NODE_KEYS = {
     "duplicates",
     "max_inflated_mb",
     "max_inflate_ratio",
-    "unknown",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -302,12 +302,11 @@ def load_config(path: str | Path) -> NodeConfig:
         forward=remotes.get("forward"),
         worklist=remotes.get("worklist"),
         mpps=remotes.get("mpps"),
-        limits=_limits(node),
-        duplicates=Duplicates(node.choice(
-            "duplicates", tuple(item.value for item in Duplicates), Duplicates.REJECT.value
-        )),
-        inflation=_inflation(node),
         unknown=UnknownPolicy(node.choice(
-            "unknown", tuple(policy.value for policy in UnknownPolicy), UnknownPolicy.REMOVE.value
+            "unknown", UnknownPolicy.REMOVE.value, tuple(policy.value for policy in UnknownPolicy)
         )),
+        limits=_limits(node),
+        duplicates=Duplicates(node.choice("duplicates", Duplicates.REJECT.value,
+                                          tuple(item.value for item in Duplicates))),
+        inflation=_inflation(node),
     )

@@ -29,7 +29,7 @@ def test_the_record_holds_a_salted_scrypt_check_and_no_fast_fingerprint(tmp_path
         folder.mkdir()
         claim_output(folder, run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET))
     one, other = _fields(first), _fields(second)
-    assert set(one) == {"profile", "edition", "policy", "uid-scheme", "secret-check"}
+    assert set(one) == {"profile", "edition", "policy", "uid-scheme", "unknown", "secret-check"}
     kind, n, r, p, salt, digest = one["secret-check"].split(":")
     assert (kind, int(n), int(r), int(p)) == ("scrypt", SCRYPT_N, 8, 1)
     assert int(n) >= 2**15 and len(bytes.fromhex(salt)) == 16
@@ -53,10 +53,11 @@ def test_the_same_settings_resume_and_another_secret_is_refused(tmp_path: Path) 
                                             b"another secret of the same length, or so"))
 
 def _old_record(folder: Path, secret: bytes) -> None:
+    """A record of today's settings whose secret is checked by the old unsalted fingerprint."""
     fingerprint = hmac.new(secret, b"deidentify output folder", hashlib.sha256).hexdigest()[:16]
-    (folder / RECORD).write_text(
-        "profile=deidentify:\nedition=2026c\npolicy=conformant\nuid-scheme=keyed\n"
-        f"secret-fingerprint={fingerprint}\n", encoding="utf-8")
+    settings = run_identity("deidentify:", "2026c", "conformant", "keyed", secret).settings
+    (folder / RECORD).write_text(settings + f"secret-fingerprint={fingerprint}\n",
+                                 encoding="utf-8")
 
 def test_an_old_record_is_accepted_once_with_its_secret_and_rewritten(tmp_path: Path) -> None:
     _old_record(tmp_path, SECRET)

@@ -80,7 +80,7 @@ def _store_until_stored(port: int, deadline: float) -> list[int]:
 @pytest.mark.parametrize(
     ("node_extra", "problem"),
     [
-        ('duplicates = "overwrite"', "duplicates: must be one of reject, keep-both"),
+        ('duplicates = "overwrite"', "duplicates: must be one of 'reject', 'keep-both'"),
         ("max_associations_per_host = 40", "max_associations_per_host: must not exceed"),
         ("acse_timeout = 0", "acse_timeout: must be a positive number"),
         ("max_associations = 0", "max_associations: must be a whole number, at least 1"),
