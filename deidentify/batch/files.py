@@ -20,11 +20,16 @@ from deidentify.batch.results import DICOMDIR_DROPPED
 from deidentify.batch.streaming import deidentify_streaming
 from deidentify.engine import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
+from deidentify.pixels import PixelSettings
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import parse_profile
 from deidentify.uids import UIDScheme
 
-FileFunction = Callable[[Path, Path], None]
+FileNotes = dict[str, object] | None
+"""What a per-file function adds to the file's log record: what was done to the pixels of
+an object at risk of burned-in identity (``pixels.Outcome.record``), or None."""
+
+FileFunction = Callable[[Path, Path], FileNotes]
 """Writes the de-identified ``source`` to ``target`` completely, or raises."""
 
 FileFunctionFactory = Callable[[], FileFunction]
@@ -33,17 +38,23 @@ FileFunctionFactory = Callable[[], FileFunction]
 
 def deidentify_one(
     deid: Deidentifier, source: Path, target: Path, *, fast: bool, dicomdir_reason: str
-) -> None:
-    """De-identify one file by the first path that takes it."""
+) -> FileNotes:
+    """De-identify one file by the first path that takes it; what was done to its pixels."""
     kind = sniff(source, dicomdir_reason)
-    if deidentify_streaming(deid, source, target, kind):
-        return
-    if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-        return
+    if deidentify_streaming(deid, source, target, kind) or (
+        fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target)
+    ):
+        return _notes(deid)
     ds = read_whole(source, kind)
     deid.apply(ds)
     with open(target, "wb") as stream:
         deid.write(ds, stream)
+    return _notes(deid)
+
+
+def _notes(deid: Deidentifier) -> FileNotes:
+    outcome = deid.last_outcome
+    return None if outcome is None else outcome.record()
 
 
 @dataclass(frozen=True)
@@ -57,17 +68,19 @@ class EngineFactory:
     secret: bytes = field(repr=False)
     fast: bool = True
     dicomdir_reason: str = DICOMDIR_DROPPED
+    pixels: PixelSettings = field(default_factory=PixelSettings)
 
     @property
     def identity(self) -> str:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
-                            self.uid_scheme.value, self.secret)
+                            self.uid_scheme.value, self.secret) + self.pixels.record_lines()
 
     def deidentifier(self) -> Deidentifier:
-        """The engine for this run's profile, policy, scheme and secret."""
+        """The engine for this run's profile, policy, scheme, secret and pixel settings."""
         plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy)
-        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme)
+        return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme,
+                            pixel_settings=self.pixels)
 
     def __call__(self) -> FileFunction:
         return partial(

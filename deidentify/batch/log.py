@@ -2,7 +2,9 @@
 
 Each record: ``root`` (the input as given), ``input`` (path relative to it), ``output`` (path
 relative to the output folder, or null), ``status`` (ok, skipped, failed) and ``reason``
-(null when ok). Paths are the user's own; no value read from a file is ever recorded.
+(null when ok); for an object at risk of burned-in identity that was written, ``pixels``:
+``action`` (accepted or cleaned), ``frames``, ``regions`` blanked and their count by
+``rules`` (never the text). Paths are the user's own; no value read from a file is ever recorded.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from typing import TextIO
 from deidentify.batch.results import FileResult
 
 
-def record(result: FileResult) -> dict[str, str | None]:
+def record(result: FileResult) -> dict[str, object]:
     """The log record of one result."""
-    return {
+    entry: dict[str, object] = {
         "root": result.root,
         "input": result.input,
         "output": result.output,
         "status": result.status.value,
         "reason": result.reason,
     }
+    if result.pixels is not None:
+        entry["pixels"] = result.pixels
+    return entry
 
 
 class JsonLinesLog:

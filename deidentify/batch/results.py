@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from deidentify.pixels import PixelRefusal
 from deidentify.writer import WriteError
 
 
@@ -31,6 +32,8 @@ class FileResult:
     reason: str | None = None
     input_bytes: int = 0
     output_bytes: int = 0
+    pixels: dict[str, object] | None = None
+    """What was done to the pixels of an object at risk of burned-in identity."""
 
 
 class FileSkipped(Exception):
@@ -67,6 +70,8 @@ def reason_for(error: BaseException) -> tuple[Status, str]:
         return Status.SKIPPED, error.reason
     if isinstance(error, FileFailed | WriteError):
         return Status.FAILED, str(error)
+    if isinstance(error, PixelRefusal):
+        return Status.FAILED, error.reason
     if isinstance(error, OSError):
         return Status.FAILED, f"cannot read or write the file ({error.strerror or 'I/O error'})"
     if isinstance(error, EOFError):

@@ -51,7 +51,7 @@ class Worker:
             input_bytes = item.path.stat().st_size
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self.function(item.path, temporary)
+                notes = self.function(item.path, temporary)
             target = task.target or hierarchy_path(temporary)
             output_bytes = temporary.stat().st_size
             placed = moved = publish(
@@ -59,7 +59,7 @@ class Worker:
             )
             status, reason = (Status.OK, None) if placed else (Status.SKIPPED, EXISTS)
             return FileResult(item.root.label, relative, str(target), status, reason,
-                              input_bytes, output_bytes if placed else 0)
+                              input_bytes, output_bytes if placed else 0, notes)
         except Exception as error:
             status, reason = reason_for(error)
             return FileResult(item.root.label, relative, None, status, reason)

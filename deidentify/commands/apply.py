@@ -1,8 +1,10 @@
 """``deidentify apply``: de-identify files and folders into an output folder.
 
 Exit status: 0 every file de-identified or skipped, 1 some files failed (or a worker process
-was killed), 2 usage or configuration error (bad profile, unreadable secret, missing input,
-output inside an input).
+was killed; an object refused for burned-in annotation risk is such a failure, never a silent
+success), 2 usage or configuration error (bad profile, unreadable secret, missing input,
+output inside an input, CleanPixelDataOption without the pixels extra, a bad region rules
+file).
 """
 
 from __future__ import annotations
@@ -29,14 +31,36 @@ from deidentify.batch import (
     run_batch,
 )
 from deidentify.commands import EXIT_FAILURES, EXIT_OK, new_secret_notice, usage_error
+from deidentify.pixels import BurnedIn, PixelMode, PixelSettings, load_cleaner
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
 from deidentify.secrets import SecretError, load_secret
 from deidentify.uids import UIDScheme
+from generated.model import Option
+
+
+def add_pixel_options(parser: argparse.ArgumentParser, burned_in: BurnedIn) -> None:
+    """The burned-in annotation options (``apply``, ``sample``)."""
+    parser.add_argument("--burned-in", choices=[choice.value for choice in BurnedIn],
+                        default=burned_in.value,
+                        help="objects at risk of burned-in identity, when the profile does not"
+                        " name CleanPixelDataOption: refuse (not written, reported failed) or"
+                        f" accept (written uncleaned, and said so) (default {burned_in.value})")
+    parser.add_argument("--pixel-mode", choices=[mode.value for mode in PixelMode],
+                        default=PixelMode.IDENTIFIERS.value,
+                        help="CleanPixelDataOption: blank text matching identifiers and identity"
+                        " patterns, or all text but the allow-list (default identifiers)")
+    parser.add_argument("--pixel-rules", type=Path,
+                        help="CleanPixelDataOption: region rules TOML (rectangles by device)")
+
+
+def pixel_settings(args: argparse.Namespace) -> PixelSettings:
+    """The burned-in annotation settings of parsed options."""
+    return PixelSettings(BurnedIn(args.burned_in), PixelMode(args.pixel_mode), args.pixel_rules)
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """The options ``apply`` shares with ``sample``."""
+    """The options ``apply`` shares with ``sample`` (``sample`` adds the pixel options)."""
     parser.add_argument("--profile", default="deidentify:",
                         help="a deidentify: profile URI (default: the Basic Profile)")
     parser.add_argument("--edition", help="edition of PS3.15 (default: the newest)")
@@ -73,6 +97,7 @@ def register(subparsers: Any) -> None:
                         help="DICOM files or folders")
     parser.add_argument("--output", type=Path, required=True, help="output folder")
     add_run_options(parser)
+    add_pixel_options(parser, BurnedIn.REFUSE)
     parser.set_defaults(handler=run)
 
 
@@ -83,8 +108,12 @@ def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     policy = CompoundPolicy(args.policy)
     profile = parse_profile(args.profile, edition=args.edition)
     Plan.build(profile, policy)
+    pixels = pixel_settings(args)
+    if Option.CLEAN_PIXEL_DATA in profile.options:
+        load_cleaner(pixels)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
-    return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret)
+    return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
+                         pixels=pixels)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
