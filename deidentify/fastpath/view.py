@@ -23,8 +23,8 @@ from weakref import WeakKeyDictionary
 from pydicom.datadict import dictionary_VR
 
 from deidentify import graphics, method, writer
-from deidentify.pixels import risk
 from deidentify.engine import Deidentifier
+from deidentify.pixels import risk
 from deidentify.plan import Treatment
 from deidentify.private import PrivateFilter
 
