@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from deidentify.net.rules import CoercionRule, RulesError, load_rules, load_toml, parse_rules
+from deidentify.pixels import BurnedIn, PixelMode, PixelSettings
 
 _AE_TITLE_MAX = 16
 
@@ -53,6 +54,9 @@ class NodeConfig:
     forward: Remote | None = None
     worklist: Remote | None = None
     mpps: Remote | None = None
+    pixels: PixelSettings = PixelSettings()
+    """``[node] burned_in`` (refuse or accept), ``pixel_mode``, ``pixel_rules``: objects at
+    risk of burned-in identity, as ``deidentify apply`` treats them."""
 
 
 class _Table:
@@ -137,6 +141,9 @@ _NODE_KEYS = {
     "issued_uids",
     "shutdown_grace_seconds",
     "rules_file",
+    "burned_in",
+    "pixel_mode",
+    "pixel_rules",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -184,6 +191,23 @@ def _rules(source: Path, document: dict[str, Any], rules_file: Path | None) -> t
     return inline + shared
 
 
+def _pixels(node: _Table) -> PixelSettings:
+    choices: dict[str, tuple[str, ...]] = {
+        "burned_in": tuple(choice.value for choice in BurnedIn),
+        "pixel_mode": tuple(mode.value for mode in PixelMode),
+    }
+    values = {}
+    for key, valid in choices.items():
+        value = node.text(key, valid[0])
+        if value not in valid:
+            raise node.error(key, f"must be one of {', '.join(valid)}")
+        values[key] = value
+    rules = node.path("pixel_rules")
+    if rules is not None and not rules.is_file():
+        raise node.error("pixel_rules", f"no such file {rules}")
+    return PixelSettings(BurnedIn(values["burned_in"]), PixelMode(values["pixel_mode"]), rules)
+
+
 def load_config(path: str | Path) -> NodeConfig:
     """Read and check a node configuration file."""
     source = Path(path)
@@ -221,4 +245,5 @@ def load_config(path: str | Path) -> NodeConfig:
         forward=remotes.get("forward"),
         worklist=remotes.get("worklist"),
         mpps=remotes.get("mpps"),
+        pixels=_pixels(node),
     )

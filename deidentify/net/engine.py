@@ -18,6 +18,7 @@ from pydicom.dataset import Dataset
 from deidentify.dates import DateShifter, UnparseableDate, shift_text
 from deidentify.engine import Deidentifier
 from deidentify.net.profiles import KeyHandling, ProfileEngine
+from deidentify.pixels import PixelSettings
 from deidentify.plan import CompoundPolicy, Plan, Treatment
 from deidentify.profile import parse_profile
 from generated.model import Option
@@ -40,9 +41,9 @@ _ITEMS_KEPT = frozenset(
 class PlanEngine:
     """One profile: a plan, its Deidentifier, and the key handling derived from the plan."""
 
-    def __init__(self, plan: Plan, secret: bytes) -> None:
+    def __init__(self, plan: Plan, secret: bytes, pixels: PixelSettings | None = None) -> None:
         self.plan = plan
-        self.deidentifier = Deidentifier(plan, secret)
+        self.deidentifier = Deidentifier(plan, secret, pixel_settings=pixels)
         self._retains_uids = plan.has(Option.RETAIN_UIDS)
         self._max_shift_days = DateShifter(secret).max_shift_days
 
@@ -112,9 +113,10 @@ def engines(
     secret: bytes,
     edition: str | None = None,
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
+    pixels: PixelSettings | None = None,
 ) -> Callable[[str], ProfileEngine]:
     """A factory of engines by profile URI, for ``Coercer``."""
-    return lambda uri: build_engine(uri, secret, edition, policy)
+    return lambda uri: build_engine(uri, secret, edition, policy, pixels)
 
 
 def build_engine(
@@ -122,6 +124,8 @@ def build_engine(
     secret: bytes,
     edition: str | None = None,
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
+    pixels: PixelSettings | None = None,
 ) -> PlanEngine:
-    """The engine of one profile URI (raises ProfileError, a ValueError, for a bad URI)."""
-    return PlanEngine(Plan.build(parse_profile(uri, edition), policy), secret)
+    """The engine of one profile URI (raises ProfileError, a ValueError, for a bad URI, or
+    for CleanPixelDataOption without the pixels extra)."""
+    return PlanEngine(Plan.build(parse_profile(uri, edition), policy), secret, pixels)

@@ -26,6 +26,7 @@ from pynetdicom.presentation import AllStoragePresentationContexts
 from deidentify.atomic import atomic_output
 from deidentify.net.coercion import Coercer, CoercionError, Query
 from deidentify.net.config import NodeConfig, Remote, TLSConfig
+from deidentify.pixels import PixelRefusal
 from deidentify.net.forward import Forwarder
 from deidentify.net.logs import LOGGER, correlation, redact_pynetdicom
 from deidentify.net.rules import AssociationInfo, Dimse, Role
@@ -243,6 +244,9 @@ class Node:
             dataset.file_meta = event.file_meta
             coerced = self.coercer.coerce(dataset, Dimse.C_STORE_RQ, Role.SCU, info, sop_class)
             path = self._save(coerced)
+        except PixelRefusal as refusal:
+            LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae, refusal.reason)
+            return STORE_CANNOT_UNDERSTAND
         except (CoercionError, ValueError, KeyError, TypeError, AttributeError) as error:
             LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae,
                          type(error).__name__)
