@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(config_path)
         secret = load_secret(config.secret_file, on_create=new_secret_notice("serve"))
         coercer = Coercer(
-            config.rules, engines(secret, config.edition, pixels=config.pixels), IssuedUIDs(config.issued_uids)
+            config.rules, engines(secret, config.edition, pixels=config.pixels),
+            IssuedUIDs(config.issued_uids),
         )
     except (RulesError, SecretError, sqlite3.Error) as error:
         message = str(error)

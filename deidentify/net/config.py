@@ -6,7 +6,7 @@ relative to the configuration file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ class NodeConfig:
     forward: Remote | None = None
     worklist: Remote | None = None
     mpps: Remote | None = None
-    pixels: PixelSettings = PixelSettings()
+    pixels: PixelSettings = field(default_factory=PixelSettings)
     """``[node] burned_in`` (refuse or accept), ``pixel_mode``, ``pixel_rules``: objects at
     risk of burned-in identity, as ``deidentify apply`` treats them."""
 

@@ -26,10 +26,10 @@ from pynetdicom.presentation import AllStoragePresentationContexts
 from deidentify.atomic import atomic_output
 from deidentify.net.coercion import Coercer, CoercionError, Query
 from deidentify.net.config import NodeConfig, Remote, TLSConfig
-from deidentify.pixels import PixelRefusal
 from deidentify.net.forward import Forwarder
 from deidentify.net.logs import LOGGER, correlation, redact_pynetdicom
 from deidentify.net.rules import AssociationInfo, Dimse, Role
+from deidentify.pixels import PixelRefusal
 
 Writer = Callable[[Dataset, BinaryIO], None]
 """Writes a de-identified dataset as a DICOM file (File Meta and preamble) to a stream."""
