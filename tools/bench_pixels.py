@@ -23,6 +23,7 @@ import time
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import deid_data
@@ -110,9 +111,9 @@ def main() -> None:
             ds = pydicom.dcmread(path, stop_before_pixels=True)
             frames = int(ds.get("NumberOfFrames", 1) or 1)
             times = {
-                "decode": _fastest(args.rounds, lambda: _decode(path)),
-                "detect": _fastest(args.rounds, lambda: _detect(path)),
-                "redact": _fastest(args.rounds, lambda: _redact(path)),
+                "decode": _fastest(args.rounds, partial(_decode, path)),
+                "detect": _fastest(args.rounds, partial(_detect, path)),
+                "redact": _fastest(args.rounds, partial(_redact, path)),
                 "option": _fastest(args.rounds, _option(deid, path)),
             }
             rate = {key: frames / seconds for key, seconds in times.items()}

@@ -55,6 +55,8 @@ def encode(ds: Dataset, frames: Frames) -> UID:
     syntax = UID(str(meta.get("TransferSyntaxUID", ExplicitVRLittleEndian)))
     target = target_syntax(syntax)
     array = frames.array if frames.count > 1 else frames.array[0]
+    if target != syntax:
+        meta.TransferSyntaxUID = target  # before the new Pixel Data: it is written for it
     try:
         ds.set_pixel_data(array, frames.photometric, frames.bits_stored,
                           generate_instance_uid=False)
