@@ -74,7 +74,7 @@ class EngineFactory:
     def identity(self) -> str:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
-                            self.uid_scheme.value, self.secret) + self.pixels.record_lines()
+                            self.uid_scheme.value, self.secret, self.pixels)
 
     def deidentifier(self) -> Deidentifier:
         """The engine for this run's profile, policy, scheme, secret and pixel settings."""
