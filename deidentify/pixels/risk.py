@@ -87,19 +87,23 @@ class Risk:
 
 
 def _text(ds: Dataset, tag: int) -> str:
-    element = ds.get(tag)
-    if element is None or element.value is None:
+    """The value of a top-level element as upper-case text, read without pydicom converting
+    it (the gate runs on every object: a raw value's bytes are decoded as ASCII)."""
+    if tag not in ds._dict:
         return ""
-    return str(element.value).strip().upper()
+    element = ds.get_item(tag)
+    value = element.value if element is not None else None
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("ascii", "replace").strip(" \0").upper()
+    if isinstance(value, str):
+        return value.strip().upper()
+    return "\\".join(str(part) for part in value).strip().upper()
 
 
 def _values(ds: Dataset, tag: int) -> list[str]:
-    element = ds.get(tag)
-    if element is None or element.value is None:
-        return []
-    value = element.value
-    parts = [value] if isinstance(value, str | bytes) else list(value)
-    return [str(part).strip().upper() for part in parts]
+    return [part.strip() for part in _text(ds, tag).split("\\")]
 
 
 def _transfer_syntax(ds: Dataset) -> str:
@@ -112,13 +116,14 @@ def _transfer_syntax(ds: Dataset) -> str:
 def embedded_overlay_groups(ds: Dataset) -> list[int]:
     """The overlay groups (60xx) whose bitmap lives in Pixel Data's unused high bits."""
     groups = []
+    present = ds._dict
     for group in range(0x6000, 0x6020, 2):
-        if (group << 16 | OVERLAY_ROWS) not in ds:
+        if (group << 16 | OVERLAY_ROWS) not in present:
             continue
         allocated = ds.get(group << 16 | OVERLAY_BITS_ALLOCATED)
         bits = allocated.value if allocated is not None else None
         in_pixels = isinstance(bits, int) and bits > 1
-        if in_pixels or (group << 16 | OVERLAY_DATA) not in ds:
+        if in_pixels or (group << 16 | OVERLAY_DATA) not in present:
             groups.append(group)
     return groups
 
@@ -142,7 +147,7 @@ def _routine_risk(ds: Dataset) -> str | None:
 
 def assess(ds: Dataset) -> Risk | None:
     """The object's burned-in risk; None when it has no image or is not at risk."""
-    if ROWS not in ds:
+    if ROWS not in ds._dict:
         return None
     overlay = bool(embedded_overlay_groups(ds))
     annotation = _text(ds, BURNED_IN_ANNOTATION)
