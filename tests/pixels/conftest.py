@@ -28,7 +28,7 @@ def deidentifier(uri: str = CLEAN, mode: PixelMode = PixelMode.IDENTIFIERS,
 def round_trip(ds: Dataset) -> Dataset:
     """``ds`` written as a file and read back, as an input arrives."""
     stream = io.BytesIO()
-    ds.save_as(stream, enforce_file_format=True)
+    pydicom.dcmwrite(stream, ds, enforce_file_format=True)
     stream.seek(0)
     return pydicom.dcmread(stream)
 
