@@ -4,6 +4,8 @@ scanner's labels survive, and only a small part of the image has changed."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -11,12 +13,16 @@ import numpy as np
 import pydicom
 import pytest
 
+from deidentify.batch import BatchOptions, EngineFactory, run_batch
+from deidentify.batch.streaming import STREAM_THRESHOLD
 from deidentify.cleaning import collect_identifiers
 from deidentify.pixels import PixelMode
 from deidentify.pixels.decode import decode, view
 from deidentify.pixels.matching import verdict
 from deidentify.pixels.ocr import read_text
-from tests.pixels.conftest import cleaned
+from deidentify.plan import CompoundPolicy
+from deidentify.uids import UIDScheme
+from tests.pixels.conftest import CLEAN, SECRET, cleaned
 
 deid_data = pytest.importorskip("deid_data", reason="deid-data is in the dev extra")
 ULTRASOUNDS = Path(deid_data.__file__).parent / "data" / "ultrasounds"
@@ -67,3 +73,26 @@ def test_the_labels_survive_and_little_else_changes(name: str) -> None:
         ULTRASOUNDS / name, stop_before_pixels=True).file_meta.TransferSyntaxUID
     assert "113101" in [item.CodeValue for item in output.DeidentificationMethodCodeSequence]
     assert np.asarray(output.pixel_array).shape == original.shape
+
+
+def test_a_run_cleans_the_large_file_whole_and_logs_counts_never_text(tmp_path: Path) -> None:
+    """RGB_IMAGE.dcm is above the streaming threshold: the run reads it whole to clean it."""
+    source = ULTRASOUNDS / "RGB_IMAGE.dcm"
+    assert source.stat().st_size > STREAM_THRESHOLD
+    (tmp_path / "in").mkdir()
+    shutil.copyfile(source, tmp_path / "in" / source.name)
+    log = tmp_path / "log.jsonl"
+    factory = EngineFactory(CLEAN, None, CompoundPolicy.CONFORMANT, UIDScheme.KEYED, SECRET)
+    totals = run_batch(BatchOptions(inputs=(tmp_path / "in",), output=tmp_path / "out", log=log),
+                       factory)
+    assert totals.pixels == {"cleaned": 1} and totals.failed == 0
+    record = json.loads(log.read_text())
+    pixels = record["pixels"]
+    assert pixels["action"] == "cleaned" and pixels["frames"] == 1
+    assert pixels["regions"] == sum(pixels["rules"].values()) >= 5
+    original = pydicom.dcmread(source)
+    logged = log.read_text().upper()
+    for value in (original.PatientID, original.AccessionNumber, "DOWNTIME", "CLEVELAND"):
+        assert str(value).upper() not in logged
+    output = pydicom.dcmread(tmp_path / "out" / source.name)
+    assert output.BurnedInAnnotation == "NO"
