@@ -20,12 +20,13 @@ from pydicom.uid import (
     RLELossless,
 )
 
+from deidentify.pixels import PixelMode
 from deidentify.pixels.decode import decode, view
 from deidentify.pixels.matching import skeleton
 from deidentify.pixels.ocr import read_text
 from deidentify.pixels.outcome import Outcome
 from tests.pixels import images
-from tests.pixels.conftest import cleaned, round_trip
+from tests.pixels.conftest import cleaned, deidentifier, round_trip
 
 IDENTITY_TOKENS = ("DOE", "JOHN", "48213", "1961", "2021", "77310", "MARY", "HOSPITAL")
 """Parts of the burned-in identity; none may be read from a cleaned image."""
@@ -130,3 +131,18 @@ def test_the_lossless_re_encoding_reads_back_as_written() -> None:
     _, output, _, _ = run("us-rgb-rle")
     assert output.PhotometricInterpretation == "RGB"
     assert output.pixel_array.shape == (images.ROWS, images.COLUMNS, 3)
+
+
+def test_the_all_mode_blanks_the_identity_and_keeps_the_allow_list() -> None:
+    ds, drawn = images.us_rgb()
+    output, outcome = cleaned(ds, deidentifier(mode=PixelMode.ALL))
+    assert outcome is not None and sum(outcome.regions.values()) >= len(images.IDENTIFYING_LINES)
+    assert any(value.endswith("mode all") for value in output.DeidentificationMethod)
+    frames = decode(output)
+    text = [skeleton(line.text) for line in read_text(view(frames, 0, output))]
+    assert not [token for token in IDENTITY_TOKENS if any(skeleton(token) in t for t in text)]
+    assert [token for token in LABEL_TOKENS if any(skeleton(token) in t for t in text)] == list(
+        LABEL_TOKENS
+    )
+    for x0, y0, x1, y1 in drawn.labels:
+        assert np.array_equal(output.pixel_array[y0:y1, x0:x1], drawn.pixels[y0:y1, x0:x1])
