@@ -41,7 +41,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("id", re.compile(r"\d{5,}")),
     ("name", re.compile(r"[A-Z]{2,}\s*[,^]\s*[A-Z]{2,}")),
     ("label", re.compile(r"\b(?:NAME|PATIENT|PAT|PT|DOB|D\.O\.B|BIRTH|BORN|MRN|ID|ACC|ACCESSION"
-                         r"|SSN|NHS|PHONE|TEL|ADDRESS|SEX|HOSPITAL|CLINIC)\b\W*")),
+                         r"|SSN|NHS|PHONE|TEL|ADDRESS|SEX|HOSPITAL|CLINIC|INSTITUTION"
+                         r"|OPERATOR|PHYSICIAN|REFERRING|SONOGRAPHER|PERFORMED BY)\b\W*")),
 )
 """Identity patterns, matched against the text in upper case."""
 

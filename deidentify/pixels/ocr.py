@@ -21,9 +21,10 @@ from deidentify.pixels.regions import Box
 ENGINE_NAME = "rapidocr"
 SMALL_SIDE = 300
 """Frames whose longer side is shorter than this are enlarged twice for recognition."""
-DETECTION_SIDE = 960
-"""Detection runs on the frame as it is, or scaled down to this longer side: not scaled up
-to RapidOCR's default shorter side of 736, which costs time and finds nothing more."""
+DETECTION_SIDE = 2048
+"""Detection runs on the frame as it is (a larger frame is scaled down to this longer side),
+not scaled up to RapidOCR's default shorter side of 736, which costs time and finds nothing
+more; small frames are enlarged by ``SMALL_SIDE`` instead."""
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,9 @@ def test_ocr_reads_the_first_middle_and_last_frames() -> None:
     assert sampled_frames(1) == [0]
     assert sampled_frames(2) == [0, 1]
     assert sampled_frames(30) == [0, 14, 29]
+
+
+@pytest.mark.parametrize("text", ["Operator: JS", "Ref. Physician", "Sonographer KL",
+                                  "Institution"])
+def test_staff_and_place_labels_are_blanked(text: str) -> None:
+    assert verdict(text, 0.99, IDENTIFIERS, PixelMode.IDENTIFIERS) == "label"
