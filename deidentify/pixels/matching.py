@@ -30,7 +30,8 @@ _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 
 _MONTHS = r"(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*"
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("date", re.compile(r"\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}")),
+    ("date", re.compile(r"\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/. ]\s*\d{2,4}")),
+    ("date", re.compile(r"\d{1,4}\s*[-/. ]\s*\d{1,2}\s*[-/.]\s*\d{2,4}")),
     ("date", re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")),
     ("date", re.compile(rf"\d{{1,2}}\s*[-/ ]?\s*{_MONTHS}\s*[-/ ,]?\s*\d{{2,4}}")),
     ("date", re.compile(rf"{_MONTHS}\s*\d{{1,2}}\s*,?\s*\d{{4}}")),

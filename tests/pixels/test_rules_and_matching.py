@@ -77,6 +77,7 @@ IDENTIFIERS = collect_identifiers(images.header("US", images.US))
         ("ACC773IO", "identifier"),
         ("STMARYHOSPITAL", "identifier"),
         ("12/31/1999", "date"),
+        ("1975-11 03", "date"),  # OCR lost a separator
         ("3 MAR 2021", "date"),
         ("05:24:57PM", "time"),
         ("45 YRS", "age"),
