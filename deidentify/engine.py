@@ -2,15 +2,16 @@
 
 Every element present is looked up once in the plan's tag -> row dict; nested sequences are
 walked item by item with the same plan. Elements that Table E.1-1 does not list (Rows, Pixel
-Data, ...) are kept; the pixel data is never decoded, except that of an object the
-risk gate (``deidentify.pixels``) finds at risk of burned-in identity under
-CleanPixelDataOption; an at-risk object without that option is refused (``PixelRefusal``)
-or, when the run accepts it, written uncleaned with De-identification Method saying so.
-Beyond the table (``Plan.unlisted``, at every depth): item and delimiter tags met as
-elements, unlisted attributes that identify a person, an organisation or a device, and (unless ``--unknown keep``) public tags no dictionary
-defines and elements whose VR or length contradicts the dictionary are removed. A listed
-attribute whose VR or length contradicts the dictionary gets its row's action in the safest
-form (``PlanRow.safest``); a sequence under a tag that is not one is removed.
+Data, ...) are kept; the pixel data is never decoded, except that of an object the risk gate
+(``deidentify.pixels``) finds at risk of burned-in identity under CleanPixelDataOption; an
+at-risk object without that option is refused (``PixelRefusal``) or, when the run accepts
+it, written uncleaned with De-identification Method saying so. Beyond the table
+(``Plan.unlisted``, at every depth): item and delimiter tags met as elements, unlisted
+attributes that identify a person, an organisation or a device, and (unless ``--unknown
+keep``) public tags no dictionary defines and elements whose VR or length contradicts the
+dictionary are removed. A listed attribute whose VR or length contradicts the dictionary
+gets its row's action in the safest form (``PlanRow.safest``); a sequence under a tag that
+is not one is removed.
 
 Where the VR is needed and unknown (implicit VR or UN, and a tag pydicom's dictionary does
 not know), the safe choice is taken: D, U and C remove the element rather than write a value
