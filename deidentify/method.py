@@ -149,11 +149,12 @@ class MethodAttributes:
             for text in texts
         }
 
-    def add(self, ds: Dataset) -> None:
-        """Add (or update) the attributes that record the de-identification."""
+    def add(self, ds: Dataset, extra: tuple[str, ...] = ()) -> None:
+        """Add (or update) the attributes that record the de-identification; ``extra``
+        values of De-identification Method say what was done to this object's pixels."""
         ds[PATIENT_IDENTITY_REMOVED] = _fresh_element(self._coded["YES"])
         ds[DEIDENTIFICATION_METHOD] = DataElement(
-            DEIDENTIFICATION_METHOD, "LO", self._method_text
+            DEIDENTIFICATION_METHOD, "LO", [*self._method_text, *extra]
         )
         self._merge_codes(ds)
         ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED] = _fresh_element(
