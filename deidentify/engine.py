@@ -31,7 +31,7 @@ from pydicom.errors import InvalidDicomError
 
 from deidentify import graphics, method, private, structured, writer
 from deidentify.atomic import atomic_output
-from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers, default_cleaner
+from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers
 from deidentify.dates import DateShifter, UnparseableDate
 from deidentify.dummies import dummy_value
 from deidentify.elements import (
@@ -48,6 +48,7 @@ from deidentify.elements import (
 )
 from deidentify.plan import Plan, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
+from deidentify.text import default_cleaner
 from deidentify.uids import UIDMapper, UIDScheme
 from generated.model import Option
 
