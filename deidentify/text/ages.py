@@ -62,6 +62,7 @@ def ages(document: Document) -> Iterator[Span]:
     for match in _AGE.finditer(text):
         value = match.group().rstrip(" ,-/")
         bare = _SEX_LETTER_AGE.fullmatch(value)
-        if bare and (bare.group(1).islower() or _DEVICE.match(text, match.end())):
+        lower = bare is not None and bare.group(1).islower() and not document.is_lower
+        if bare and (lower or _DEVICE.match(text, match.end())):
             continue
         yield Span(match.start(), match.start() + len(value), Category.AGE, 0.9)

@@ -81,7 +81,8 @@ def contacts(document: Document) -> Iterator[Span]:
     for match in _EXTENSIONS.finditer(text):
         group = "extension" if match.group("extension") else "short"
         yield Span(match.start(group), match.end(group), Category.CONTACT, 0.8)
-    addresses = _ADDRESSES_ANY_CASE if document.is_upper else _ADDRESSES
+    any_case = document.is_upper or document.is_lower
+    addresses = _ADDRESSES_ANY_CASE if any_case else _ADDRESSES
     for match in addresses.finditer(text):
         yield Span(match.start(), match.end(), Category.CONTACT, 0.8)
     for match in _POSTALS.finditer(text):

@@ -42,7 +42,11 @@ WEEKDAYS = (
     " segunda terça terca quarta quinta sexta"
 ).split()
 
-_MONTH = "(?:" + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True)) + r")\.?"
+_MONTH = (
+    r"(?<![^\W\d_])(?:"
+    + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+    + r")\.?"
+)
 _WEEKDAY = (
     "(?:" + "|".join(sorted((re.escape(d) for d in WEEKDAYS), key=len, reverse=True))
     + r")\.?,?\s*"
@@ -51,7 +55,7 @@ _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er|º|°|\.)?"
 _NUMERIC_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _SHORT_YEAR = r"(?:'?\d\d)"
-_OF = r"(?:\s*(?:de|of|del)\s+|[\s\-/.,]*)"
+_OF = r"(?:\s*(?:de|of|del)\s+|[\s\-/.,]{0,2})"
 _TIME = r"(?:[T\s]+[0-2]?\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)?"
 _SEP = r"[/\-.]"
 
@@ -67,7 +71,7 @@ _PATTERNS = [
     # month and year, numeric
     rf"(?<![\d./\-])(?:0?[1-9]|1[0-2])[/\-.]{_YEAR}(?![\d/\-])",
     # written: day month year, month day year, month year, day month
-    rf"(?:{_WEEKDAY})?(?:le\s+|the\s+|el\s+|il\s+|den\s+)?{_DAY}{_OF}{_MONTH}"
+    rf"(?:{_WEEKDAY})?(?:le\s+|the\s+|el\s+|il\s+|den\s+)?(?<!\d){_DAY}{_OF}{_MONTH}"
     rf"(?:{_OF}(?:{_YEAR}|{_SHORT_YEAR}))?(?![^\W\d_]){_TIME}",
     rf"{_MONTH}[\s\-/.,]*(?:de\s+)?{_YEAR}(?!\d)",
     rf"(?:{_WEEKDAY})?{_MONTH}[\s\-.]*{_DAY}(?!\d)(?:,?[\s\-/]*(?:{_YEAR}|'\d\d))?(?![^\W\d_])"

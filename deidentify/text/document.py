@@ -78,6 +78,11 @@ class Document:
         return bool(words) and sum(word.is_upper for word in words) * 4 >= len(words) * 3
 
     @cached_property
+    def is_lower(self) -> bool:
+        """No word has a capital (a description typed in lower case)."""
+        return bool(self.words) and not any(word.text != word.text.lower() for word in self.words)
+
+    @cached_property
     def is_title(self) -> bool:
         """Most words start with a capital (a title-case description)."""
         words = [word for word in self.words if len(word.text) > 3]

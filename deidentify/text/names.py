@@ -41,6 +41,7 @@ TITLES = frozenset(
 """Titles before a name (casefolded, without the full stop)."""
 
 DOTTED_TITLES = frozenset({"m", "fr"})
+_MODALITY_TITLES = frozenset({"mr", "dr", "ms"})
 """Titles only with a full stop and a capitalised word after ("M. Dupont")."""
 
 CREDENTIALS = re.compile(
@@ -48,6 +49,14 @@ CREDENTIALS = re.compile(
     r"|FRCS|FRANZCR|FACR|MRCP|DMRD|DNB|D\.?M\.?D\.?|D\.?D\.?S\.?|PharmD|RPh|N\.?P\.?|P\.?A\.?(?:-C)?"
     r"|CRNA|APRN|DNP|BSN|MSN|LPN|RT(?:\s?\([A-Z]+\))*|RTR|RTT|ARRT|CNMT|RDMS|RDCS|RVT|RRA|CRA"
     r"|MSc|BSc|DPhil|MPH|MRT|Jr\.?|Sr\.?|III|II)(?![\w])",
+)
+_DOTTED_CREDENTIAL = re.compile(
+    r"(?<![^\W\d_])(?:M\.D|D\.O|R\.N|Ph\.D|N\.P|P\.A|D\.M\.D|D\.D\.S)\.?"
+)
+_CREDENTIAL_WORDS = frozenset(
+    "md do rn phd mbbs mbchb mb bch frcr frcp frcpc frcs franzcr facr mrcp dmrd dnb dmd dds"
+    " pharmd rph np pa crna aprn dnp bsn msn lpn rt rtr rtt arrt cnmt rdms rdcs rvt rra cra msc"
+    " bsc dphil mph mrt jr sr".split()
 )
 _AMBIGUOUS_CREDENTIALS = re.compile(r"(?:D\.?O\.?|P\.?A\.?|N\.?P\.?|MB|RT|II|III|Sr\.?|Jr\.?)$")
 
@@ -72,7 +81,8 @@ CUES = re.compile(
     r"|sonographer|nurse|rn|resident|fellow|surgeon|operator|reader|author|provider|clinician"
     r"|registrar|anesthetist|anaesthetist|midwife|therapist|physicist|dosimetrist|student"
     r"|scribe|interpreter|mother|father|mom|mum|dad|husband|wife|son|daughter|brother|sister"
-    r"|guardian|relative|partner|spouse|caregiver|carer|name|named|patient|pt|by|tech's"
+    r"|guardian|relative|partner|spouse|caregiver|carer|name|named|patient|pt|by|tech's|rt"
+    r"|initials|initialled|initialed|signature|sig"
     r"|médecin|medecin|arzt|ärztin|médico|medico|medica|arts|prescripteur|demandeur"
     r"|manipulateur|manipulatrice|mtra|tecnico)"
     r"|\b(?:par|durch|por|door|dal|dalla))"
@@ -80,6 +90,12 @@ CUES = re.compile(
     re.IGNORECASE,
 )
 _CUE_WINDOW = 40
+_ROLE_LABEL = re.compile(
+    r"\b(?:tech|techs|technologist|technician|rt|radiographer|sonographer|operator|initials"
+    r"|nurse|rn|reader|scribe)\s*:?\s*$",
+    re.IGNORECASE,
+)
+"""A label after which a short word in capitals is a person's initials ("tech: MA")."""
 
 PARTICLES = frozenset(
     "van von der den de del della di da do dos das du des la le ten ter bin ibn al el ben mac"
@@ -97,7 +113,9 @@ EPONYM_NOUNS = frozenset(
     tear lesion effusion gallbladder needle wire stent drain
     """.split()
 )
-_CARET = re.compile(r"(?<![\w^])[^\W\d_][^\W\d_'\u2019\-]*(?:\^[^\W\d_'\u2019.\-]*)+")
+_CARET = re.compile(
+    r"(?<![\w^])[^\W\d_](?:[^\W\d_]|['\u2019\-])*(?:\^(?:[^\W\d_]|['\u2019.\-])*)+"
+)
 _NAME_GAP = re.compile(r"(?:\.?\s{1,2}|-|\.)")
 
 
@@ -126,14 +144,20 @@ def _in_lexicon(word: Word) -> bool:
 
 
 def _is_common(word: Word) -> bool:
-    return word.key in english() or word.key in FUNCTION_WORDS
+    return all(part in english() or part in FUNCTION_WORDS for part in word.key.split("-"))
 
 
 def _is_initial(document: Document, index: int) -> bool:
     word = document.words[index]
-    if len(word.text) != 1 or not word.text.isupper():
+    if len(word.text) != 1 or not (word.text.isupper() or document.is_lower):
         return False
     gap = document.gap(index)
+    window = document.text[max(0, word.start - 5):word.end + 5]
+    if any(m.start() <= word.start - max(0, word.start - 5) < m.end()
+           for m in _DOTTED_CREDENTIAL.finditer(window)):
+        return False
+    if word.text.islower():
+        return gap.startswith(".")
     return gap.startswith(".") or (word.text not in "AI" and gap in (" ", ""))
 
 
@@ -147,14 +171,14 @@ def _case_fits(document: Document, word: Word) -> bool:
 def _name_like(document: Document, index: int, strong: bool) -> bool:
     """Whether word ``index`` can be part of a name once a cue says a name is there."""
     word = document.words[index]
-    if word.key in FUNCTION_WORDS or word.key in TITLES:
-        return False
-    if _is_initial(document, index) or strong:
+    if _is_initial(document, index):
         return True
-    if _is_clinical(document, index):
+    if word.key in FUNCTION_WORDS or word.key in TITLES or _is_clinical(document, index):
         return False
+    if strong:
+        return True
     if not word.is_capitalised:
-        return _in_lexicon(word) and not _is_common(word)
+        return (_in_lexicon(word) or document.is_lower) and not _is_common(word)
     return _in_lexicon(word) or not _is_common(word) or not (document.is_title or document.is_upper)
 
 
@@ -166,8 +190,12 @@ def _joined(document: Document, index: int) -> bool:
 def _run_after(document: Document, index: int, strong: bool) -> int:
     """The last word of the name starting at ``index`` (``index - 1``: no name there)."""
     words = document.words
-    if index >= len(words) or not _name_like(document, index, strong):
-        return index - 1
+    start = index
+    while start < len(words) - 1 and words[start].key in PARTICLES and _joined(document, start):
+        start += 1
+    if start >= len(words) or not _name_like(document, start, strong):
+        return index if _final_particle(document, index) else index - 1
+    index = start
     last = index
     while last + 1 < len(words) and _joined(document, last) and len(document.gap(last)) <= 2:
         following = last + 1
@@ -177,18 +205,30 @@ def _run_after(document: Document, index: int, strong: bool) -> int:
             last = following
             continue
         if not _extends(document, following):
+            if _final_particle(document, following):
+                last = following
             break
         last = following
     return last
 
 
+def _final_particle(document: Document, index: int) -> bool:
+    """A short family name that is also a particle, ending a name ("Minh Le,")."""
+    word = document.words[index]
+    gap = document.gap(index)
+    return (
+        word.key in PARTICLES and _in_lexicon(word) and word.is_capitalised
+        and (not gap.strip() or not gap.strip()[0].isalpha())
+    )
+
+
 def _extends(document: Document, index: int) -> bool:
     """Whether a word next to a name is more of the name."""
     word = document.words[index]
-    if word.key in FUNCTION_WORDS or word.key in TITLES:
-        return False
     if _is_initial(document, index):
         return True
+    if word.key in FUNCTION_WORDS or word.key in TITLES or word.key in _CREDENTIAL_WORDS:
+        return False
     if _is_clinical(document, index) or not _case_fits(document, word):
         return False
     return _in_lexicon(word) or not _is_common(word)
@@ -202,7 +242,9 @@ def _grow_left(document: Document, first: int) -> int:
             before = previous
             while before > 0 and words[before - 1].key in PARTICLES:
                 before -= 1
-            if before > 0 and (words[before - 1].key in TITLES or _extends(document, before - 1)):
+            if before == 0 or not _joined(document, before - 1) or words[
+                before - 1
+            ].key in TITLES or _extends(document, before - 1):
                 first = before
                 continue
             break
@@ -228,9 +270,11 @@ def _titled(document: Document) -> Iterator[Span]:
     for index, word in enumerate(words[:-1]):
         key = word.key
         dotted = document.gap(index).startswith(".")
-        if key in TITLES or (key in DOTTED_TITLES and dotted and word.is_capitalised):
-            if key == "ms" and word.text == "MS" and not document.is_upper:
-                continue  # multiple sclerosis
+        dotted_title = key in DOTTED_TITLES and dotted and word.is_capitalised and len(
+            words[index + 1].text) > 1
+        if key in TITLES or dotted_title:
+            if word.is_upper and not dotted and key in _MODALITY_TITLES:
+                continue  # MR, DR (digital radiography), MS (multiple sclerosis)
             last = _run_after(document, index + 1, strong=True)
             if last > index:
                 yield _span(document, index + 1, last, 0.95)
@@ -266,10 +310,13 @@ def _cued(document: Document) -> Iterator[Span]:
             word.is_upper
         )):
             yield _span(document, index, last, 0.85)
-        elif word.is_upper and 2 <= len(word.text) <= 3 and not _is_clinical(document, index) and (
-            not document.is_upper and word.key not in FUNCTION_WORDS
+        elif 2 <= len(word.text) <= 3 and (word.is_upper or document.is_lower) and (
+            _ROLE_LABEL.search(window) or (not _is_clinical(document, index) and (
+                (not document.is_upper and word.key not in FUNCTION_WORDS)
+                or window.rstrip().endswith(":")
+            ))
         ):
-            yield _span(document, index, index, 0.8)  # a technologist's initials: "tech: JS"
+            yield _span(document, index, index, 0.8)  # initials: "tech: JS", "referring: ah"
 
 
 def _initialled(document: Document) -> Iterator[Span]:
@@ -287,8 +334,8 @@ def _initialled(document: Document) -> Iterator[Span]:
         ].is_capitalised and _extends(document, following):
             yield _span(document, index, following, 0.85)
     for index in range(1, len(words)):
-        if _is_initial(document, index) and document.gap(index).startswith(".") and _in_lexicon(
-            words[index - 1]
+        if _is_initial(document, index) and document.gap(index).startswith(".") and (
+            _in_lexicon(words[index - 1]) or not _is_common(words[index - 1])
         ) and _extends(document, index - 1) and document.gap(index - 1) in (" ", ", "):
             yield _span(document, index - 1, index, 0.8)
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from deidentify.text.document import Document
 from deidentify.text.spans import Category, Span
-from deidentify.text.vocabulary import FUNCTION_WORDS, clinical
+from deidentify.text.vocabulary import FUNCTION_WORDS, clinical, english
 
 KEYWORDS = frozenset(
     """
@@ -61,7 +61,7 @@ def _is_keyword(key: str) -> bool:
 
 def _proper(document: Document, index: int) -> bool:
     word = document.words[index]
-    return word.is_capitalised and word.key not in FUNCTION_WORDS and (
+    return (word.is_capitalised or document.is_lower) and word.key not in FUNCTION_WORDS and (
         word.key not in clinical() or _is_keyword(word.key) or word.key in GENERIC
     )
 
@@ -74,6 +74,7 @@ def _distinctive(document: Document, index: int) -> bool:
         and key not in GENERIC
         and not _is_keyword(key)
         and key not in clinical()
+        and not (document.is_lower and key in english())
     ) or (len(key) > 8 and key.endswith(SUFFIXES))
 
 
@@ -84,7 +85,7 @@ def _joined(document: Document, index: int) -> bool:
 def organisations(document: Document) -> Iterator[Span]:
     words = document.words
     for index, word in enumerate(words):
-        if not _is_keyword(word.key) or not word.is_capitalised:
+        if not _is_keyword(word.key) or not (word.is_capitalised or document.is_lower):
             continue
         first = index
         while first > 0 and _joined(document, first - 1) and _proper(document, first - 1):
@@ -93,7 +94,9 @@ def organisations(document: Document) -> Iterator[Span]:
         probe = index
         while probe + 1 < len(words) and _joined(document, probe):
             following = probe + 1
-            if words[following].key in CONNECTORS and not words[following].is_upper:
+            if words[following].key in CONNECTORS and (
+                document.is_upper or not words[following].is_upper
+            ):
                 probe = following
                 continue
             if not _proper(document, following):
