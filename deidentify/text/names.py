@@ -173,7 +173,11 @@ def _name_like(document: Document, index: int, strong: bool) -> bool:
     word = document.words[index]
     if _is_initial(document, index):
         return True
-    if word.key in FUNCTION_WORDS or word.key in TITLES or _is_clinical(document, index):
+    if word.key in FUNCTION_WORDS or word.key in TITLES:
+        return False
+    if strong and word.is_capitalised and not word.is_upper:
+        return True  # "Dr Ma", "Dr Brown": written as a name after a title
+    if _is_clinical(document, index):
         return False
     if strong:
         return True

@@ -140,7 +140,7 @@ def test_identifier_is_gone_in_any_case(name: str, around: str) -> None:
 
 
 def test_default_cleaner_keeps_the_vr_character_set() -> None:
-    identifiers = IdentifyingValues.of(["SMITHSON"])
+    identifiers = IdentifyingValues.of(["SMITHSON"], "NAME")
     cleaner: TextCleaner = default_cleaner
     assert cleaner("SMITHSON SMOKER", "CS", identifiers) == "XXX SMOKER"
     assert cleaner("Smithson smoker", "LT", identifiers) == "[NAME] smoker"
