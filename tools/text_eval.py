@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deidentify.cleaning import IdentifyingValues
-from deidentify.text import Cleaner
+from deidentify.text.cleaner import Cleaner
 from tests.text.corpus import corpus
 from tests.text.scoring import score
 

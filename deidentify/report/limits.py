@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from deidentify.plan import Plan
+from deidentify.text import description
 from generated.model import Option
 
 PIXELS = (
@@ -11,12 +12,7 @@ PIXELS = (
     " or changed, so text burned into the image (check Burned In Annotation (0028,0301)) and"
     " recognizable features (faces in photographs or surface renderings) remain."
 )
-DECLARED_ONLY = (
-    "Cleaning (C) redacts only identifying values the object itself declares (names, IDs,"
-    " dates, institution, device, staff, addresses): a name that appears only inside free"
-    " text is not recognised. C on a binary value (OB, OW, UN, ...) removes it: text inside"
-    " binary data cannot be read."
-)
+DECLARED_ONLY = description.LIMITS
 UNLISTED = (
     "Attributes that Table E.1-1 does not list are kept (free text inside sequences that are"
     " cleaned or replaced is cleaned or replaced with them), except the other elements of an"

@@ -42,7 +42,7 @@ _AGE = re.compile(
             rf"(?<![\w.]){_N}\s?[MF](?![\w])",
             rf"(?<![\w])(?:aged?|âgée?|alter|edad|età|leeftijd|idade)\s*[:=]?\s*{_N}(?![\d])"
             rf"(?:\s*(?:{_AGE_UNIT}|{_TIME_UNIT}|{_FOREIGN_YEARS})(?![^\W\d_]))?{_OLD}?{_SEX}?",
-            rf"(?<![\w])[MF]\s*[/\-]\s*{_N}(?:\s*{_AGE_UNIT}(?![^\W\d_]))?(?![\d])",
+            rf"(?<![\w])[MF]\s*/\s*{_N}(?:\s*{_AGE_UNIT}(?![^\W\d_]))?(?![\d])",
             r"(?<![\w])0\d\d[DWMY](?![\w])",
         )
     ),

@@ -2,9 +2,11 @@
 
 Layers, each a recogniser of its own module: the object's declared identifiers
 (``declared``), patterns (``dates``, ``ages``, ``numbers``, ``contacts``), person names
-(``names``) and organisations (``organisations``). Coded strings (CS, AE) get the first two
-layers only: they hold codes, not prose. A PN value is a name by its VR: its family, given
-and middle name components become ``[NAME]``, its prefix and suffix are cleaned as text.
+(``names``) and organisations (``organisations``). A code (a CS or AE value, or a one-word
+SH value: a Code Value, a Coding Scheme Designator, a label such as "PTV_70") gets the
+declared identifiers and contacts only, so that codes such as ``121033`` or ``MK0416``
+survive. A PN value is a name by its VR: its family, given and middle name components become
+``[NAME]``, its prefix and suffix are cleaned as text.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ RECOGNISERS: tuple[Recogniser, ...] = (
 )
 """Every recogniser of free text, in no particular order: the resolver merges their spans."""
 
-CODED_RECOGNISERS: tuple[Recogniser, ...] = (declared, dates, contacts, numbers)
-"""The recognisers of coded strings (CS, AE)."""
+CODE_RECOGNISERS: tuple[Recogniser, ...] = (declared, contacts)
+"""The recognisers of a code (CS, AE, a one-word SH value)."""
 
 CODED_VRS = frozenset({"CS", "AE"})
 _NAME_COMPONENTS = 3
@@ -45,12 +47,15 @@ class Cleaner:
     """Runs a set of recognisers over a text and replaces what they find."""
 
     recognisers: Sequence[Recogniser] = RECOGNISERS
-    coded_recognisers: Sequence[Recogniser] = CODED_RECOGNISERS
+    code_recognisers: Sequence[Recogniser] = CODE_RECOGNISERS
 
     def spans(self, text: str, vr: str, identifiers: IdentifyingValues) -> list[Span]:
         """The resolved identifying spans of ``text`` (positions and categories only)."""
         document = Document(text, identifiers)
-        recognisers = self.coded_recognisers if vr in CODED_VRS else self.recognisers
+        if vr in CODED_VRS or (vr == "SH" and len(text.split()) == 1):
+            recognisers = self.code_recognisers
+        else:
+            recognisers = self.recognisers
         return resolve(span for recogniser in recognisers for span in recogniser(document))
 
     def clean(self, text: str, vr: str, identifiers: IdentifyingValues) -> str:
@@ -72,15 +77,6 @@ class Cleaner:
 
 
 @cache
-def _default() -> Cleaner:
+def default() -> Cleaner:
+    """The built-in cleaner, made once per process."""
     return Cleaner()
-
-
-def clean(text: str, vr: str = "UT", identifiers: IdentifyingValues | None = None) -> str:
-    """Clean one text value with the built-in recognisers."""
-    return _default().clean(text, vr, identifiers or IdentifyingValues())
-
-
-def default_cleaner(text: str, vr: str, identifiers: IdentifyingValues) -> str:
-    """The built-in ``TextCleaner`` (``deidentify.cleaning.TextCleaner``): every layer."""
-    return _default().clean(text, vr, identifiers)
