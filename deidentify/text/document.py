@@ -15,7 +15,15 @@ from functools import cached_property
 from deidentify.cleaning import IdentifyingValues
 from deidentify.text.vocabulary import fold
 
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+_MARKS = (
+    "\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0903"
+    "\u093a-\u094f\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7\u0b82-\u0bd7"
+    "\u0e31-\u0e3a\u0e47-\u0e4e"
+)
+"""Combining marks of the scripts a name may be written in (accents, Arabic harakat,
+Devanagari, Bengali, Tamil and Thai vowel signs): part of a word, not a separator."""
+_LETTER = f"(?:[^\\W\\d_]|[{_MARKS}])"
+_WORD = re.compile(f"{_LETTER}+(?:['\u2019\\-]{_LETTER}+)*")
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,10 @@ class Word:
 
     @property
     def is_capitalised(self) -> bool:
-        """Starts with a capital (Title case, all capitals, McDonald)."""
-        return self.text[0].isupper()
+        """Starts with a capital (Title case, all capitals, McDonald), or is in a script
+        without case (Arabic, Devanagari, Hangul...), where a name has no other mark."""
+        first = self.text[0]
+        return first.isupper() or not first.islower()
 
     @property
     def is_upper(self) -> bool:

@@ -11,6 +11,7 @@ Cues, strongest first:
 - a phrase that introduces a person ("per", "ordered by", "signed by", "dictated by",
   "discussed with", "cc", "tech:", "referring physician", "par", "por", "door"...): the
   name-like words after it, unless clinical ("per protocol");
+- a verb only a person does after it ("Walker reviewed", "Hunter aware");
 - initials with a surname (``J. Smith``, ``J.R. Smith``, ``Smith J.``);
 - the names lexicon: a capitalised word of ``vocabulary.names()`` (any word of an
   all-lower-case text) that is neither clinical nor an eponym in clinical use ("Smith
@@ -114,8 +115,18 @@ EPONYM_NOUNS = frozenset(
     """.split()
 )
 _CARET = re.compile(
-    r"(?<![\w^])[^\W\d_](?:[^\W\d_]|['\u2019\-])*(?:\^(?:[^\W\d_]|['\u2019.\-])*)+"
+    r"(?<![\w^])(?i:(?:van|von|de|der|den|da|di|del|della|la|le|du|des|ter|ten|al|el|bin)"
+    r"\s+){0,3}"
+    r"[^\W\d_](?:[^\W\d_]|['\u2019\-])*(?:\^(?:[^\W\d_]|['\u2019.\-])*)+"
 )
+PERSON_VERBS = frozenset(
+    """
+    reviewed aware notified informed called paged consented dictated signed agreed confirmed
+    verified says said states stated reports reported requested ordered recommends
+    recommended approved declined refused wants wishes prefers accompanied
+    """.split()
+)
+"""Verbs after a name: the word before them is a person ("Walker reviewed")."""
 _NAME_GAP = re.compile(r"(?:\.?\s{1,2}|-|\.)")
 
 
@@ -149,7 +160,7 @@ def _is_common(word: Word) -> bool:
 
 def _is_initial(document: Document, index: int) -> bool:
     word = document.words[index]
-    if len(word.text) != 1 or not (word.text.isupper() or document.is_lower):
+    if len(word.text) != 1 or not (word.is_capitalised or document.is_lower):
         return False
     gap = document.gap(index)
     window = document.text[max(0, word.start - 5):word.end + 5]
@@ -323,6 +334,20 @@ def _cued(document: Document) -> Iterator[Span]:
             yield _span(document, index, index, 0.8)  # initials: "tech: JS", "referring: ah"
 
 
+def _before_verbs(document: Document) -> Iterator[Span]:
+    """A capitalised word just before a verb only a person does ("Walker reviewed")."""
+    words = document.words
+    for index in range(len(words) - 1):
+        word = words[index]
+        if not word.is_capitalised or word.key in FUNCTION_WORDS or word.key in TITLES:
+            continue
+        if words[index + 1].key not in PERSON_VERBS or not _joined(document, index):
+            continue
+        if _is_clinical(document, index) or (word.is_upper and not document.is_upper):
+            continue
+        yield _span(document, index, index, 0.75)
+
+
 def _initialled(document: Document) -> Iterator[Span]:
     words = document.words
     for index in range(len(words) - 1):
@@ -374,7 +399,7 @@ def names(document: Document) -> Iterator[Span]:
         return
     yield from _caret_names(document)
     found = [*_titled(document), *_credentialed(document), *_cued(document),
-             *_initialled(document), *_lexicon(document)]
+             *_before_verbs(document), *_initialled(document), *_lexicon(document)]
     starts = {word.start: index for index, word in enumerate(document.words)}
     ends = {word.end: index for index, word in enumerate(document.words)}
     for span in found:
