@@ -71,7 +71,7 @@ _PATTERNS = [
     # month and year, numeric
     rf"(?<![\d./\-])(?:0?[1-9]|1[0-2])[/\-.]{_YEAR}(?![\d/\-])",
     # written: day month year, month day year, month year, day month
-    rf"(?:{_WEEKDAY})?(?<!\d){_DAY}{_OF}{_MONTH}"
+    rf"(?:{_WEEKDAY})?(?<![^\W_]){_DAY}{_OF}{_MONTH}"
     rf"(?:{_OF}(?:{_YEAR}|{_SHORT_YEAR}))?(?![^\W\d_]){_TIME}",
     rf"{_MONTH}[\s\-/.,]*(?:de\s+)?{_YEAR}(?!\d)",
     rf"(?:{_WEEKDAY})?{_MONTH}[\s\-.]*{_DAY}(?!\d)(?:,?[\s\-/]*(?:{_YEAR}|'\d\d))?(?![^\W\d_])"

@@ -29,7 +29,14 @@ from collections.abc import Iterator
 
 from deidentify.text.document import Document, Word
 from deidentify.text.spans import Category, Span
-from deidentify.text.vocabulary import FUNCTION_WORDS, clinical, english, eponyms
+from deidentify.text.vocabulary import (
+    FUNCTION_WORDS,
+    ORGANISATION_WORDS,
+    clinical,
+    english,
+    eponyms,
+    fold,
+)
 from deidentify.text.vocabulary import names as lexicon
 
 TITLES = frozenset(
@@ -42,7 +49,7 @@ TITLES = frozenset(
 """Titles before a name (casefolded, without the full stop)."""
 
 DOTTED_TITLES = frozenset({"m", "fr"})
-_MODALITY_TITLES = frozenset({"mr", "dr", "ms"})
+_MODALITY_TITLES = frozenset({"mr", "dr", "ms", "sr"})
 """Titles only with a full stop and a capitalised word after ("M. Dupont")."""
 
 CREDENTIALS = re.compile(
@@ -244,6 +251,8 @@ def _extends(document: Document, index: int) -> bool:
         return True
     if word.key in FUNCTION_WORDS or word.key in TITLES or word.key in _CREDENTIAL_WORDS:
         return False
+    if word.key in ORGANISATION_WORDS:
+        return False
     if _is_clinical(document, index) or not _case_fits(document, word):
         return False
     return _in_lexicon(word) or not _is_common(word)
@@ -276,6 +285,9 @@ def _span(document: Document, first: int, last: int, score: float) -> Span:
 
 def _caret_names(document: Document) -> Iterator[Span]:
     for match in _CARET.finditer(document.text):
+        parts = [fold(part) for part in re.split(r"[\^\s]+", match.group()) if part]
+        if all(part in clinical() for part in parts):
+            continue  # "abdomen^liver": a description's separator, not a name
         if "^" in match.group().strip("^"):
             yield Span(match.start(), match.end(), Category.NAME, 1.0)
 
@@ -345,6 +357,8 @@ def _before_verbs(document: Document) -> Iterator[Span]:
             continue
         if _is_clinical(document, index) or (word.is_upper and not document.is_upper):
             continue
+        if index == 0 and _is_common(word) and not _in_lexicon(word):
+            continue  # "Images reviewed", "Patient informed"
         yield _span(document, index, index, 0.75)
 
 

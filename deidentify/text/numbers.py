@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from deidentify.text.document import Document
 from deidentify.text.spans import Category, Span
 
-_TOKEN = re.compile(r"(?<![^\W_])[^\W_]+(?:[\-/.:#][^\W_]+)*(?![^\W_])")
+_TOKEN = re.compile(r"(?<![^\W_])[^\W_]+(?:[\-.:#][^\W_]+|(?<=\d)/\d+)*(?![^\W_])")
 _GROUPED = re.compile(r"(?<![\w.\-])\d{2,4}(?:[ \-]\d{2,4}){2,4}(?![\w.\-])")
 _GROUPED_DIGITS = 9
-_MEASUREMENT = re.compile(r"\d+[.,]\d+|\d+(?:x\d+)+(?:[a-z]*)|\d+[.,]?\d*[a-zµ]{1,4}", re.I)
+_MEASUREMENT = re.compile(r"\d+[.,:]\d+|\d+(?:x\d+)+(?:[a-z]*)|\d+[.,]?\d*[a-zµ]{1,4}", re.I)
 _TECHNICAL = re.compile(
     r"(?:b|tr|te|ti|fov|kv|kvp|ma|mas|mgy|dlp|ctdi|slice|thk|mm|ms|hz|bw|etl|nex|ti|fa|sl|ir"
     r"|se|ep|gre|tse|fse|ax|cor|sag|t1|t2|phase|series|ser|img|image|frame|frames|acq|recon"
@@ -56,6 +56,8 @@ def _is_identifier(token: str) -> bool:
     if _MEASUREMENT.fullmatch(token) or _TECHNICAL.fullmatch(token):
         return False
     letters = sum(character.isalpha() for character in token)
+    if "/" in token:
+        return any(_is_identifier(part) for part in token.split("/"))
     if digits >= 5:
         return True
     return letters > 0 and digits >= 4

@@ -18,22 +18,9 @@ from collections.abc import Iterator
 
 from deidentify.text.document import Document
 from deidentify.text.spans import Category, Span
-from deidentify.text.vocabulary import FUNCTION_WORDS, clinical, english
+from deidentify.text.vocabulary import FUNCTION_WORDS, ORGANISATION_WORDS, clinical, english
 
-KEYWORDS = frozenset(
-    """
-    hospital hospitals hôpital hopital hôpitaux hospitalier hospitalière hospitalario
-    hospitalar ospedale ospedaliera ospedaliero ziekenhuis krankenhaus spital szpital
-    infirmary clinic clinics clinique cliniques clínica clinica klinik klinikum kliniek
-    policlinico poliklinik polyclinic policlínica centre center centres centers centro
-    centrum zentrum university universität universitat université universite universidad
-    università universita universiteit universidade uniwersytet institute institut instituto
-    istituto practice praxis cabinet trust foundation fondation stiftung fundación fundacion
-    fondazione fundação fundacao associates partners radiologie radiology imaging
-    healthcare health medical group groupe gruppo sanatorium hospice
-    """.split()
-)
-"""Words that name the kind of an organisation (casefolded)."""
+KEYWORDS = ORGANISATION_WORDS
 
 GENERIC = frozenset(
     """
@@ -41,7 +28,9 @@ GENERIC = frozenset(
     university medical health healthcare clinical diagnostic care outside local private public
     teaching academic children's childrens children women's womens veterans cancer heart
     research specialist specialty surgical rehabilitation mental psychiatric day services
-    service radiology imaging group practice trust foundation new old royal saint st
+    service radiology imaging group practice trust foundation new old royal saint st med
+    systems system solutions technologies technology inc ltd llc gmbh ag sa spa bv nv corp
+    corporation company co
     """.split()
 )
 """Capitalised words that do not name an organisation by themselves."""

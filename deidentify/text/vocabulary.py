@@ -9,7 +9,9 @@
 - ``eponyms()``: surnames that name a finding, a view or a device when a clinical noun
   follows (``data/eponyms.txt``: "Smith fracture", "Waters view");
 - ``FUNCTION_WORDS``: short words of the main European languages that never start or
-  continue a name.
+  continue a name;
+- ``ORGANISATION_WORDS``: words that name the kind of an organisation ("Hospital",
+  "Klinikum"), never part of a person's name.
 
 Words are casefolded; ``fold`` also strips accents, so "Müller" and "MULLER" meet.
 """
@@ -34,6 +36,22 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     os as um uma e ou com sem do da dos das no na em por para
     """.split()
 )
+
+ORGANISATION_WORDS = frozenset(
+    """
+    hospital hospitals hôpital hopital hôpitaux hospitalier hospitalière hospitalario
+    hospitalar ospedale ospedaliera ospedaliero ziekenhuis krankenhaus spital szpital
+    infirmary clinic clinics clinique cliniques clínica clinica klinik klinikum kliniek
+    policlinico poliklinik polyclinic policlínica centre center centres centers centro
+    centrum zentrum university universität universitat université universite universidad
+    università universita universiteit universidade uniwersytet institute institut instituto
+    istituto practice praxis cabinet trust foundation fondation stiftung fundación fundacion
+    fondazione fundação fundacao associates partners radiologie radiology imaging
+    healthcare health group groupe gruppo sanatorium hospice memorial ospedali cliniche
+    hôpitaux klinieken kliniken ctr cntr hosp hsp univ inst
+    """.split()
+)
+"""Words that name the kind of an organisation (casefolded)."""
 
 
 def fold(word: str) -> str:
