@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from deidentify.text.document import Document
 from deidentify.text.spans import Category, Span
+from deidentify.text.vocabulary import fold
 
 MONTHS = (
     "january february march april may june july august september october november december"
@@ -59,7 +60,7 @@ _OF = r"(?:\s*(?:de|of|del)\s+|[\s\-/.,]{0,2})"
 _TIME = r"(?:[T\s]+[0-2]?\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?)?"
 _SEP = r"[/\-.]"
 
-_PATTERNS = [
+_NUMERIC_PATTERNS = [
     # ISO and year-first
     rf"(?<![\d.]){_YEAR}(?P<s1>{_SEP})(?:0?[1-9]|1[0-2])(?P=s1)(?:0?[1-9]|[12]\d|3[01])(?!\d){_TIME}",
     # day-month-year and month-day-year
@@ -70,16 +71,22 @@ _PATTERNS = [
     r"(?:[0-2]\d(?:[0-5]\d(?:[0-5]\d(?:\.\d{1,6})?)?)?)?(?:[+\-]\d{4})?(?!\d)",
     # month and year, numeric
     rf"(?<![\d./\-])(?:0?[1-9]|1[0-2])[/\-.]{_YEAR}(?![\d/\-])",
+]
+_WRITTEN_PATTERNS = [
     # written: day month year, month day year, month year, day month
     rf"(?:{_WEEKDAY})?(?<![^\W_]){_DAY}{_OF}{_MONTH}"
     rf"(?:{_OF}(?:{_YEAR}|{_SHORT_YEAR}))?(?![^\W\d_]){_TIME}",
     rf"{_MONTH}[\s\-/.,]*(?:de\s+)?{_YEAR}(?!\d)",
     rf"(?:{_WEEKDAY})?{_MONTH}[\s\-.]*{_DAY}(?!\d)(?:,?[\s\-/]*(?:{_YEAR}|'\d\d))?(?![^\W\d_])"
     rf"{_TIME}",
-    # CJK
-    r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?",
 ]
-_DATE = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS), re.IGNORECASE)
+_CJK = r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+_NUMERIC = re.compile("|".join(f"(?:{pattern})" for pattern in [*_NUMERIC_PATTERNS, _CJK]))
+_WRITTEN = re.compile(
+    "|".join(f"(?:{pattern})" for pattern in [*_WRITTEN_PATTERNS, *_NUMERIC_PATTERNS]),
+    re.IGNORECASE,
+)
+_MONTH_WORDS = frozenset(fold(month) for month in MONTHS)
 
 _CUE = re.compile(
     r"(?:\b(?:on|dated?|seen|since|prior|from|until|till|last|previous|scan|exam|study|dob"
@@ -92,7 +99,8 @@ _DAY_MONTH = re.compile(rf"(?<![\d./\-]){_NUMERIC_DAY}[/.\-]{_NUMERIC_DAY}(?![\d
 
 def dates(document: Document) -> Iterator[Span]:
     text = document.text
-    for match in _DATE.finditer(text):
+    written = any(word.key in _MONTH_WORDS for word in document.words)
+    for match in (_WRITTEN if written else _NUMERIC).finditer(text):
         value = match.group()
         if not re.search(r"\d", value):
             continue

@@ -94,10 +94,10 @@ CUES = re.compile(
     r"|médecin|medecin|arzt|ärztin|médico|medico|medica|arts|prescripteur|demandeur"
     r"|manipulateur|manipulatrice|mtra|tecnico)"
     r"|\b(?:par|durch|por|door|dal|dalla))"
-    r"\s*[:=\-]?\s*$",
+    r"\s*[:=\-]?\s*",
     re.IGNORECASE,
 )
-_CUE_WINDOW = 40
+"""Phrases that introduce a person; a name may start where one ends."""
 _ROLE_LABEL = re.compile(
     r"\b(?:tech|techs|technologist|technician|rt|radiographer|sonographer|operator|initials"
     r"|nurse|rn|reader|scribe)\s*:?\s*$",
@@ -327,10 +327,10 @@ def _credentialed(document: Document) -> Iterator[Span]:
 
 def _cued(document: Document) -> Iterator[Span]:
     words = document.words
-    text = document.text
+    cues = {match.end(): match.group() for match in CUES.finditer(document.text)}
     for index, word in enumerate(words):
-        window = text[max(0, word.start - _CUE_WINDOW):word.start]
-        if not CUES.search(window):
+        window = cues.get(word.start)
+        if window is None:
             continue
         last = _run_after(document, index, strong=False)
         if last >= index and not (last == index and _is_initial(document, index) and not (

@@ -37,10 +37,10 @@ _CUE = re.compile(
     r"|policy|member|insurance|insured|subscriber|account|acct|visit|encounter|fin|csn|har"
     r"|order|req|requisition|episode|admission|dossier|ipp|nip|expediente|historia"
     r"|cartella|patientennummer|fallnummer|versichertennummer|kenmerk|registration|reg)\b\.?"
-    r"\s*(?:no\.?|nr\.?|number|#|num\.?)?\s*[:#=]?\s*|#\s*)$",
+    r"\s*(?:no\.?|nr\.?|number|#|num\.?)?\s*[:#=]?\s*|#\s*)",
     re.IGNORECASE,
 )
-_CUE_WINDOW = 28
+"""Words that announce an identifier; one may start where one ends."""
 
 
 def _digits(token: str) -> int:
@@ -63,19 +63,16 @@ def _is_identifier(token: str) -> bool:
     return letters > 0 and digits >= 4
 
 
-def _cued(text: str, start: int) -> bool:
-    return bool(_CUE.search(text[max(0, start - _CUE_WINDOW):start]))
-
-
 def numbers(document: Document) -> Iterator[Span]:
     text = document.text
+    cued = {match.end() for match in _CUE.finditer(text)}
     for match in _GROUPED.finditer(text):
-        if _digits(match.group()) >= _GROUPED_DIGITS or _cued(text, match.start()):
+        if _digits(match.group()) >= _GROUPED_DIGITS or match.start() in cued:
             yield Span(match.start(), match.end(), Category.ID, 0.8)
     for match in _TOKEN.finditer(text):
         token = match.group().rstrip(".:#/-")
         end = match.start() + len(token)
         if _is_identifier(token):
             yield Span(match.start(), end, Category.ID, 0.85)
-        elif _digits(token) and _cued(text, match.start()):
+        elif _digits(token) and match.start() in cued:
             yield Span(match.start(), end, Category.ID, 0.75)
