@@ -118,7 +118,7 @@ EPONYM_NOUNS = frozenset(
     ligament duct tubercle body bodies type stage staging scale index point shunt neuroma palsy
     phenomenon sequence anomaly malformation valve lobe fat pad disc diverticulum ulcer gland
     glands nodule nodules esophagus oesophagus sulcus fissure area artery vein nerve bursa
-    tear lesion effusion gallbladder needle wire stent drain
+    tear effusion gallbladder needle wire stent drain hump protocol criterion
     """.split()
 )
 _CARET = re.compile(
