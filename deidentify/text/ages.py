@@ -2,7 +2,7 @@
 
 ``55F``, ``55 M``, ``55yo``, ``55 y/o male``, ``55-year-old woman``, ``55 years old``,
 ``62yoF``, ``3 months old``, ``10-day-old``, ``55 yrs, female``, ``aged 55``, ``age: 55``,
-``F/55``, a DICOM Age String (``055Y``), and the year words of French, German, Spanish,
+``F/55``, ``55/F``, a DICOM Age String (``055Y``), and the year words of French, German, Spanish,
 Italian, Dutch and Portuguese (``55 ans``, ``55 Jahre``, ``55 años``, ``55 anni``, ``55 jaar``,
 ``55 anos``) unless a word of duration precedes them ("depuis", "seit", "desde"...). A
 duration ("in 3 months", "10 years ago") is no age. A number with a bare ``F`` is a
@@ -43,6 +43,7 @@ _AGE = re.compile(
             rf"(?<![\w])(?:aged?|âgée?|alter|edad|età|leeftijd|idade)\s*[:=]?\s*{_N}(?![\d])"
             rf"(?:\s*(?:{_AGE_UNIT}|{_TIME_UNIT}|{_FOREIGN_YEARS})(?![^\W\d_]))?{_OLD}?{_SEX}?",
             rf"(?<![\w])[MF]\s*/\s*{_N}(?:\s*{_AGE_UNIT}(?![^\W\d_]))?(?![\d])",
+            rf"{_NUMBER}\s*/\s*[MF](?![\w/])",
             r"(?<![\w])0\d\d[DWMY](?![\w])",
         )
     ),

@@ -58,6 +58,7 @@ CREDENTIALS = re.compile(
     r"|CRNA|APRN|DNP|BSN|MSN|LPN|RT(?:\s?\([A-Z]+\))*|RTR|RTT|ARRT|CNMT|RDMS|RDCS|RVT|RRA|CRA"
     r"|MSc|BSc|DPhil|MPH|MRT|Jr\.?|Sr\.?|III|II)(?![\w])",
 )
+_ANY_CASE_CREDENTIALS = re.compile(CREDENTIALS.pattern, re.IGNORECASE)
 _DOTTED_CREDENTIAL = re.compile(
     r"(?<![^\W\d_])(?:M\.D|D\.O|R\.N|Ph\.D|N\.P|P\.A|D\.M\.D|D\.D\.S)\.?"
 )
@@ -142,7 +143,10 @@ def _is_clinical(document: Document, index: int) -> bool:
     word = document.words[index]
     key = word.key
     parts = key.split("-")
-    if key in clinical() or all(part in clinical() for part in parts):
+    if key in clinical() or (
+        all(part in clinical() for part in parts)
+        and not all(part in lexicon() for part in parts)
+    ):
         return True
     if key in eponyms():
         words = document.words
@@ -157,8 +161,14 @@ def _is_clinical(document: Document, index: int) -> bool:
 
 
 def _in_lexicon(word: Word) -> bool:
+    """In the names lexicon, or hyphenated of its names and particles ("Al-Rashid")."""
     key = word.key
-    return key in lexicon() or ("-" in key and all(part in lexicon() for part in key.split("-")))
+    if key in lexicon():
+        return True
+    parts = key.split("-")
+    return len(parts) > 1 and any(part in lexicon() for part in parts) and all(
+        part in lexicon() or part in PARTICLES for part in parts
+    )
 
 
 def _is_common(word: Word) -> bool:
@@ -300,8 +310,10 @@ def _titled(document: Document) -> Iterator[Span]:
         dotted_title = key in DOTTED_TITLES and dotted and word.is_capitalised and len(
             words[index + 1].text) > 1
         if key in TITLES or dotted_title:
-            if word.is_upper and not dotted and key in _MODALITY_TITLES:
-                continue  # MR, DR (digital radiography), MS (multiple sclerosis)
+            if word.is_upper and not dotted and key in _MODALITY_TITLES and (
+                not document.is_upper or _is_clinical(document, index + 1)
+            ):
+                continue  # MR, DR (digital radiography), MS (multiple sclerosis), SR
             last = _run_after(document, index + 1, strong=True)
             if last > index:
                 yield _span(document, index + 1, last, 0.95)
@@ -309,7 +321,8 @@ def _titled(document: Document) -> Iterator[Span]:
 
 def _credentialed(document: Document) -> Iterator[Span]:
     words = document.words
-    for match in CREDENTIALS.finditer(document.text):
+    credentials = _ANY_CASE_CREDENTIALS if document.is_lower else CREDENTIALS
+    for match in credentials.finditer(document.text):
         before = [index for index, word in enumerate(words) if word.end <= match.start()]
         if not before:
             continue
@@ -423,4 +436,20 @@ def names(document: Document) -> Iterator[Span]:
             document, last + 1
         ):
             last += 1
+        if _given_after_comma(document, last):
+            last += 1
         yield _span(document, first, last, span.score)
+
+
+def _given_after_comma(document: Document, index: int) -> bool:
+    """"ALVAREZ, MARIA": a given name of the lexicon after a family name and a comma."""
+    words = document.words
+    if index + 1 >= len(words) or document.gap(index) not in (", ", ","):
+        return False
+    word = words[index + 1]
+    after = document.gap(index + 1)
+    return (
+        word.is_capitalised and _in_lexicon(word)
+        and not _is_clinical(document, index + 1) and word.key not in _CREDENTIAL_WORDS
+        and (not after.strip() or not (after.strip()[0].isalnum() or after.strip()[0] == "^"))
+    )
