@@ -12,7 +12,7 @@ PIXELS = (
     " or changed, so text burned into the image (check Burned In Annotation (0028,0301)) and"
     " recognizable features (faces in photographs or surface renderings) remain."
 )
-DECLARED_ONLY = description.LIMITS
+CLEANING = description.LIMITS
 UNLISTED = (
     "Attributes that Table E.1-1 does not list are kept (free text inside sequences that are"
     " cleaned or replaced is cleaned or replaced with them), except the other elements of an"
@@ -46,7 +46,7 @@ ID_HASH = (
 
 def limitations(plan: Plan) -> tuple[str, ...]:
     """The statements that apply to this plan's profile, most important first."""
-    found = [PIXELS, DECLARED_ONLY, UNLISTED, UNKNOWN_VR]
+    found = [PIXELS, CLEANING, UNLISTED, UNKNOWN_VR]
     if plan.has(Option.CLEAN_GRAPHICS):
         found.append(GRAPHICS)
     if plan.has(Option.RETAIN_SAFE_PRIVATE):

@@ -15,9 +15,12 @@ import deidentify
 from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.cleaning import IdentifyingValues, collect_identifiers
 from deidentify.engine import read
-from deidentify.text import clean, default_cleaner
+from deidentify.plan import Treatment
+from deidentify.report.behaviour import behaviour_of
+from deidentify.text import clean, default_cleaner, description
 from deidentify.text.cleaner import Cleaner
 from deidentify.text.spans import Category
+from deidentify.uids import UIDScheme
 from tests.text.corpus import corpus
 from tests.text.scoring import score
 
@@ -236,3 +239,15 @@ def test_no_word_list_is_loaded_without_c_on_text(tmp_path: Path) -> None:
         cwd=Path(deidentify.__file__).resolve().parent.parent,
     )
     assert done.stdout.split() == ["0", "False", "1", "True"]
+
+
+def test_the_method_and_the_report_describe_the_cleaner() -> None:
+    cleaning, basic = Dataset(), Dataset()
+    deidentifier("deidentify:CleanDescriptorsOption").apply(cleaning)
+    deidentifier("deidentify:").apply(basic)
+    assert description.METHOD in list(cleaning.DeidentificationMethod)
+    assert description.METHOD not in list(basic.DeidentificationMethod)
+    plan = Plan.build(parse_profile("deidentify:CleanDescriptorsOption"))
+    said = {row.vr: behaviour_of(row, plan.policy, UIDScheme.KEYED)
+            for row in plan.rows() if row.treatment is Treatment.CLEAN_TEXT}
+    assert said["LO"] == description.TEXT and "[NAME]" in said["LT"]
