@@ -3,7 +3,8 @@ country code, a bracketed area code, groups of digits, an extension), short exte
 pagers after their word ("ext 4567", "pager 1234", "bleep 2211", "x4567"), street
 addresses (a number with a street word of English, French, German, Spanish, Italian, Dutch
 or Portuguese, "PO Box 12"), and postal codes next to their state or city (US ZIP, UK and
-Canadian postcodes, "75008 Paris", "1012 AB")."""
+Canadian postcodes, "75008 Paris", "1012 AB Amsterdam"), with the city before them
+("Boston, MA 02115") unless that word is clinical."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 
 from deidentify.text.document import Document
 from deidentify.text.spans import Category, Span
+from deidentify.text.vocabulary import clinical, fold
 
 _EMAIL = r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
 _URL = (
@@ -57,16 +59,18 @@ _US_STATE = (
     r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV"
     r"|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)"
 )
+_CITY = r"(?:[A-Z][a-zà-ÿ]+(?:[\s\-][A-Z][a-zà-ÿ]+)?,?\s+)"
 _POSTAL = (
-    rf"\b{_US_STATE}\s+\d{{5}}(?:-\d{{4}})?\b"
-    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[ABD-HJLNP-UW-Z]{2}\b"
-    r"|\b[ABCEGHJ-NPRSTVXY]\d[A-Z]\s\d[A-Z]\d\b"
+    rf"\b{_CITY}?{_US_STATE}\s+\d{{5}}(?:-\d{{4}})?\b"
+    rf"|\b{_CITY}?[A-Z]{{1,2}}\d[A-Z\d]?\s\d[ABD-HJLNP-UW-Z]{{2}}\b"
+    rf"|\b{_CITY}?[ABCEGHJ-NPRSTVXY]\d[A-Z]\s\d[A-Z]\d\b"
     r"|\b\d{4,5}\s+[A-Z][a-zà-ÿ]+(?:[\s\-][A-Z][a-zà-ÿ]+)?(?=\s*(?:$|[,.;)]))"
-    r"|\b\d{4}\s?[A-Z]{2}\b(?=\s+[A-Z][a-z])"
-    r"|\b\d{2}-\d{3}\b(?=\s+[A-ZŁŚŻ][a-ząćęłńóśźż]+)"
-    r"|\b\d{4}-\d{3}\b(?=\s+[A-Z][a-zà-ÿ]+)"
+    r"|\b\d{4}\s?[A-Z]{2}\s+[A-Z][a-z]+\b"
+    r"|\b\d{2}-\d{3}\s+[A-ZŁŚŻ][a-ząćęłńóśźż]+"
+    r"|\b\d{4}-\d{3}\s+[A-Z][a-zà-ÿ]+"
 )
 
+_LEADING_WORD = re.compile(r"([^\W\d_]+),?\s+(?=\S)")
 _CONTACT = re.compile(f"{_EMAIL}|{_URL}|{_PHONE}", re.IGNORECASE)
 _EXTENSIONS = re.compile(_EXTENSION, re.IGNORECASE)
 _ADDRESSES = re.compile(_ADDRESS)
@@ -86,4 +90,11 @@ def contacts(document: Document) -> Iterator[Span]:
     for match in addresses.finditer(text):
         yield Span(match.start(), match.end(), Category.CONTACT, 0.8)
     for match in _POSTALS.finditer(text):
-        yield Span(match.start(), match.end(), Category.CONTACT, 0.7)
+        start = match.start()
+        while (
+            (word := _LEADING_WORD.match(text, start))
+            and fold(word.group(1)) in clinical()
+            and _POSTALS.match(text, word.end())
+        ):
+            start = word.end()  # "CT Chest MA 02115": Chest is no city
+        yield Span(start, match.end(), Category.CONTACT, 0.7)
