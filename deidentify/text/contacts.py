@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from deidentify.text.document import Document
 from deidentify.text.spans import Category, Span
-from deidentify.text.vocabulary import clinical, fold
+from deidentify.text.vocabulary import FUNCTION_WORDS, clinical, fold
 
 _EMAIL = r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
 _URL = (
@@ -45,7 +45,7 @@ _FOREIGN_STREET_WORDS = (
 _GERMAN_STREET = r"[A-ZÄÖÜ][\wäöüß\-]*(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm|ufer)"
 _CAPITALISED = r"[A-ZÀ-Ý][\w'\u2019\-]*"
 _ADDRESS = (
-    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:{_CAPITALISED}\s+){{1,3}}{_STREET_WORDS}\b\.?"
+    rf"(?<![\d./\-])\b\d{{1,5}}[A-Za-z]?,?\s+(?:{_CAPITALISED}\s+){{1,3}}{_STREET_WORDS}\b\.?"
     rf"|\b\d{{1,5}}[A-Za-z]?,?\s+{_FOREIGN_STREET_WORDS}\s+(?:(?:de|del|della|di|da|do|dos|das"
     rf"|la|le|les|des|du|van|der)\s+)*{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}}"
     rf"|\b{_FOREIGN_STREET_WORDS}\s+(?:(?:de|del|della|di|da|do|dos|das|la|le|les|des|du|van"
@@ -88,6 +88,9 @@ def contacts(document: Document) -> Iterator[Span]:
     any_case = document.is_upper or document.is_lower
     addresses = _ADDRESSES_ANY_CASE if any_case else _ADDRESSES
     for match in addresses.finditer(text):
+        first = re.search(r"[^\W\d_]{2,}", match.group())
+        if first and fold(first.group()) in FUNCTION_WORDS:
+            continue  # "2008 AT ST.": a number and a sentence, no street
         yield Span(match.start(), match.end(), Category.CONTACT, 0.8)
     for match in _POSTALS.finditer(text):
         start = match.start()

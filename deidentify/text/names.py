@@ -307,6 +307,8 @@ def _titled(document: Document) -> Iterator[Span]:
     for index, word in enumerate(words[:-1]):
         key = word.key
         dotted = document.gap(index).startswith(".")
+        if word.start and document.text[word.start - 1].isdigit():
+            continue  # "92M. Creatinine": an age, no title
         dotted_title = key in DOTTED_TITLES and dotted and word.is_capitalised and len(
             words[index + 1].text) > 1
         if key in TITLES or dotted_title:

@@ -41,7 +41,7 @@ CONNECTORS = frozenset(
     "of de di da do der des du la le las los del della delle degli dei für fur am an im zum zur"
     " van voor and & y e et und rechts links".split()
 )
-_JOIN = re.compile(r"\s{1,2}|\s?[-\u2013&]\s?|'\s?|\u2019\s?|\.\s?|,?\s")
+_JOIN = re.compile(r"\s{1,2}|[-\u2013]|\s?&\s?|'\s?|\u2019\s?|\.\s?|,?\s")
 
 
 def _is_keyword(key: str) -> bool:

@@ -258,7 +258,7 @@ def contact(rng: random.Random, out: _Builder) -> None:
     user = (given[0] + family).lower().replace(" ", "").replace("'", "")
     user = user.encode("ascii", "ignore").decode()
     text = (
-        f"({n[0] + 2}{n[1]}{n[2]}) {n[3]}{n[4]}{n[5]}-{n[6]}{n[7]}{n[8]}{n[9]}",
+        f"({n[0] % 8 + 2}{n[1]}{n[2]}) {n[3]}{n[4]}{n[5]}-{n[6]}{n[7]}{n[8]}{n[9]}",
         f"+44 20 {n[0]}{n[1]}{n[2]}{n[3]} {n[4]}{n[5]}{n[6]}{n[7]}",
         f"0{n[0] + 1} {n[1]}{n[2]} {n[3]}{n[4]} {n[5]}{n[6]} {n[7]}{n[8]}",
         f"{user}@{rng.choice(CITIES).lower()}health.org",
@@ -266,7 +266,7 @@ def contact(rng: random.Random, out: _Builder) -> None:
         f"{rng.randint(1, 999)} {rng.choice(STREETS)} Street",
         f"{rng.randint(1, 99)} rue des {rng.choice(SAINTS)}",
         f"{rng.choice(STREETS)}straße {rng.randint(1, 99)}",
-        f"{n[0] + 2}{n[1]}{n[2]}-{n[3]}{n[4]}{n[5]}-{n[6]}{n[7]}{n[8]}{n[9]}",
+        f"{n[0] % 8 + 2}{n[1]}{n[2]}-{n[3]}{n[4]}{n[5]}-{n[6]}{n[7]}{n[8]}{n[9]}",
     )[form]
     if form in (0, 1, 2, 8):
         out.add(rng.choice(("call ", "tel ", "ph: ", "contact ")))
