@@ -51,10 +51,6 @@ class Word:
     def is_upper(self) -> bool:
         return self.text.isupper()
 
-    @property
-    def is_lower(self) -> bool:
-        return self.text.islower()
-
 
 @dataclass
 class Document:
