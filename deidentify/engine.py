@@ -43,7 +43,7 @@ from pydicom.multival import MultiValue
 from deidentify import graphics, method, pixels, private, structured, writer
 from deidentify.atomic import atomic_output
 from deidentify.beyond.conformity import FIXED_SIZES
-from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers, default_cleaner
+from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers
 from deidentify.dates import DateShifter, UnparseableDate, time_carry
 from deidentify.dummies import dummy_value
 from deidentify.elements import (
@@ -64,6 +64,7 @@ from deidentify.linkage.patients import KeyedPatients, UnmappedPatient
 from deidentify.pixels.outcome import ACCEPTED, Outcome
 from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
+from deidentify.text import default_cleaner
 from deidentify.uids import UIDScheme
 from generated.model import Option
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from deidentify.plan import Plan
+from deidentify.text import description
 from generated.model import Option
 
 PIXELS = (
@@ -27,12 +28,7 @@ CLEAN_PIXELS = (
     " losslessly; lossy inputs are decompressed (Lossy Image Compression stays 01). Video"
     " and undecodable Pixel Data are refused."
 )
-DECLARED_ONLY = (
-    "Cleaning (C) redacts only identifying values the object itself declares (names, IDs,"
-    " dates, institution, device, staff, addresses): a name that appears only inside free"
-    " text is not recognised. C on a binary value (OB, OW, UN, ...) removes it: text inside"
-    " binary data cannot be read."
-)
+CLEANING = description.LIMITS
 UNLISTED = (
     "Standard attributes that Table E.1-1 does not list are kept (free text inside sequences"
     " that are cleaned or replaced is cleaned or replaced with them), except those removed"
@@ -69,7 +65,7 @@ ID_HASH = (
 def limitations(plan: Plan) -> tuple[str, ...]:
     """The statements that apply to this plan's profile, most important first."""
     found = [PIXELS, CLEAN_PIXELS if plan.has(Option.CLEAN_PIXEL_DATA) else BURNED_IN_GATE,
-             DECLARED_ONLY, UNLISTED, UNKNOWN_VR]
+             CLEANING, UNLISTED, UNKNOWN_VR]
     if plan.has(Option.CLEAN_GRAPHICS):
         found.append(GRAPHICS)
     if plan.has(Option.RETAIN_SAFE_PRIVATE):
