@@ -126,24 +126,21 @@ def _plain(totals: Totals, stream: TextIO) -> None:
 def print_summary(totals: Totals, stream: TextIO) -> None:
     """The summary table, drawn by rich on a terminal where installed, else plain text (one
     line per row: nothing wraps in a file, a pipe or a CI log)."""
-    if not stream.isatty():
+    if stream.isatty():
+        try:
+            from rich.console import Console
+            from rich.table import Table
+        except ImportError:
+            _plain(totals, stream)
+        else:
+            table = Table(title="deidentify apply", show_header=False)
+            table.add_column("", style="bold")
+            table.add_column("", justify="right")
+            for label, value in rows(totals):
+                table.add_row(label, value)
+            Console(file=stream, highlight=False).print(table)
+    else:
         _plain(totals, stream)
-        return
-    try:
-        from rich.console import Console
-        from rich.table import Table
-    except ImportError:
-        _plain(totals, stream)
-        hint = way_forward(totals)
-        if hint is not None:
-            stream.write(hint + "\n")
-        return
-    table = Table(title="deidentify apply", show_header=False)
-    table.add_column("", style="bold")
-    table.add_column("", justify="right")
-    for label, value in rows(totals):
-        table.add_row(label, value)
-    Console(file=stream, highlight=False).print(table)
     hint = way_forward(totals)
     if hint is not None:
         stream.write(hint + "\n")
