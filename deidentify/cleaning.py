@@ -29,12 +29,17 @@ not match right after (before) another letter, one that starts (ends) with a dig
 right after (before) another digit; spaces inside an identifier match any run of
 whitespace. ``DOE`` is removed from ``DOE's scan`` and ``DOE2`` but not from ``DOER``;
 patient ID ``12345`` from ``ID12345`` but not from ``123456``.
+
+Each term also records what kind of identifier it is (``KINDS``: a name, an ID, a date, a
+contact or an organisation), so that a cleaner can say what it removed. The built-in cleaner
+is ``deidentify.text.default_cleaner``; ``clean_text`` is this module's part of it, for a
+site's own ``TextCleaner`` to build on.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
@@ -45,6 +50,9 @@ from pydicom.sequence import Sequence
 from pydicom.valuerep import PersonName
 
 MIN_IDENTIFIER_LENGTH = 3
+
+KINDS = ("NAME", "ID", "CONTACT", "ORG", "DATE")
+"""Kinds of identifying values; where one term is of several kinds, the first listed wins."""
 
 
 def _words(text: str) -> frozenset[str]:
@@ -140,6 +148,9 @@ PLACE_KEYWORDS: frozenset[str] = frozenset(
 """Attributes whose whole value and each of its words are identifiers."""
 
 _TELEPHONE_KEYWORDS = frozenset(keyword for keyword in ID_KEYWORDS if "Tele" in keyword)
+_ADDRESS_KEYWORDS = frozenset(
+    keyword for keyword in PLACE_KEYWORDS if "Address" in keyword or "Residence" in keyword
+)
 _MIN_PHONE_DIGITS = 7
 _EDGE_PUNCTUATION = " \t\r\n.,;:!?-_/^'\"()[]{}<>*"
 _WORD_SPLIT = re.compile(r"[\s,;^=/()\[\]]+")
@@ -165,15 +176,26 @@ class IdentifyingValues:
     """The identifying strings of one dataset. Its repr shows only how many there are."""
 
     terms: frozenset[str] = field(default_factory=frozenset, repr=False)
+    kinds: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    """The kind (of ``KINDS``) of each casefolded term; a term not listed is an ID."""
 
     @classmethod
-    def of(cls, candidates: Iterable[str]) -> IdentifyingValues:
+    def of(cls, candidates: Iterable[str], kind: str = "ID") -> IdentifyingValues:
         """Keep the significant candidates (see the module docstring), whitespace-normalised."""
         terms = {" ".join(candidate.split()) for candidate in candidates}
-        return cls(frozenset(term for term in terms if _significant(term)))
+        kept = frozenset(term for term in terms if _significant(term))
+        return cls(kept, {term.casefold(): kind for term in kept})
 
     def __or__(self, other: IdentifyingValues) -> IdentifyingValues:
-        return IdentifyingValues(self.terms | other.terms)
+        kinds = dict(other.kinds)
+        for term, kind in self.kinds.items():
+            if KINDS.index(kind) <= KINDS.index(kinds.get(term, kind)):
+                kinds[term] = kind
+        return IdentifyingValues(self.terms | other.terms, kinds)
+
+    def kind_of(self, occurrence: str) -> str:
+        """The kind of a matched occurrence (any case, any whitespace)."""
+        return self.kinds.get(" ".join(occurrence.split()).casefold(), "ID")
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -231,34 +253,41 @@ def _dates_in(vr: str, text: str) -> Iterator[str]:
         yield from _date_forms(*start.groups())
 
 
-def _element_candidates(element: DataElement) -> Iterator[str]:
+def _element_candidates(element: DataElement) -> Iterator[tuple[str, str]]:
+    """(kind, candidate) pairs of one element."""
     keyword = element.keyword
     for value in _values(element):
         if element.VR == "PN":
-            yield from _name_forms(
-                value if isinstance(value, PersonName) else PersonName(str(value))
-            )
+            name = value if isinstance(value, PersonName) else PersonName(str(value))
+            yield from (("NAME", form) for form in _name_forms(name))
             continue
         text = str(value).strip()
         if not text:
             continue
-        yield from _dates_in(element.VR, text)
-        if keyword in ID_KEYWORDS:
-            yield text
+        yield from (("DATE", form) for form in _dates_in(element.VR, text))
+        if keyword in _TELEPHONE_KEYWORDS:
+            yield "CONTACT", text
             digits = re.sub(r"\D", "", text)
-            if keyword in _TELEPHONE_KEYWORDS and len(digits) >= _MIN_PHONE_DIGITS:
-                yield digits
+            if len(digits) >= _MIN_PHONE_DIGITS:
+                yield "CONTACT", digits
+        elif keyword in ID_KEYWORDS:
+            yield "ID", text
         elif keyword in PLACE_KEYWORDS:
-            yield text
-            yield from _WORD_SPLIT.split(text)
+            kind = "CONTACT" if keyword in _ADDRESS_KEYWORDS else "ORG"
+            yield kind, text
+            yield from ((kind, word) for word in _WORD_SPLIT.split(text))
 
 
 def collect_identifiers(ds: Dataset) -> IdentifyingValues:
     """The identifying values of a dataset: top level and every sequence item."""
-    candidates: list[str] = []
+    candidates: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for element in _elements(ds):
-        candidates.extend(_element_candidates(element))
-    return IdentifyingValues.of(candidates)
+        for kind, candidate in _element_candidates(element):
+            candidates[kind].append(candidate)
+    found = IdentifyingValues()
+    for kind in reversed(KINDS):
+        found = IdentifyingValues.of(candidates[kind], kind) | found
+    return found
 
 
 def _elements(ds: Dataset) -> Iterator[DataElement]:
@@ -294,12 +323,3 @@ class TextCleaner(Protocol):
     """A site's own cleaner: returns ``text`` (a value of VR ``vr``) without identifiers."""
 
     def __call__(self, text: str, vr: str, identifiers: IdentifyingValues) -> str: ...
-
-
-_PLACEHOLDERS = {"CS": "XXX"}
-"""Placeholders that keep the VR's character set where ``*`` is not allowed."""
-
-
-def default_cleaner(text: str, vr: str, identifiers: IdentifyingValues) -> str:
-    """The built-in ``TextCleaner``: ``clean_text`` with ``***`` (``XXX`` for CS)."""
-    return clean_text(text, identifiers, _PLACEHOLDERS.get(vr, "***"))

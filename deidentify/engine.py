@@ -2,12 +2,16 @@
 
 Every element present is looked up once in the plan's tag -> row dict; nested sequences are
 walked item by item with the same plan. Elements that Table E.1-1 does not list (Rows, Pixel
-Data, ...) are kept; the pixel data is never decoded. Beyond the table (``Plan.unlisted``, at
-every depth): item and delimiter tags met as elements, unlisted attributes that identify a
-person, an organisation or a device, and (unless ``--unknown keep``) public tags no dictionary
-defines and elements whose VR or length contradicts the dictionary are removed. A listed
-attribute whose VR or length contradicts the dictionary gets its row's action in the safest
-form (``PlanRow.safest``); a sequence under a tag that is not one is removed.
+Data, ...) are kept; the pixel data is never decoded, except that of an object the risk gate
+(``deidentify.pixels``) finds at risk of burned-in identity under CleanPixelDataOption; an
+at-risk object without that option is refused (``PixelRefusal``) or, when the run accepts
+it, written uncleaned with De-identification Method saying so. Beyond the table
+(``Plan.unlisted``, at every depth): item and delimiter tags met as elements, unlisted
+attributes that identify a person, an organisation or a device, and (unless ``--unknown
+keep``) public tags no dictionary defines and elements whose VR or length contradicts the
+dictionary are removed. A listed attribute whose VR or length contradicts the dictionary
+gets its row's action in the safest form (``PlanRow.safest``); a sequence under a tag that
+is not one is removed.
 
 Where the VR is needed and unknown (implicit VR or UN, and a tag pydicom's dictionary does
 not know), the safe choice is taken: D, U and C remove the element rather than write a value
@@ -23,6 +27,7 @@ list is cleaned.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import IntEnum
@@ -35,10 +40,10 @@ from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.errors import InvalidDicomError
 from pydicom.multival import MultiValue
 
-from deidentify import graphics, method, private, structured, writer
+from deidentify import graphics, method, pixels, private, structured, writer
 from deidentify.atomic import atomic_output
 from deidentify.beyond.conformity import FIXED_SIZES
-from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers, default_cleaner
+from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers
 from deidentify.dates import DateShifter, UnparseableDate, time_carry
 from deidentify.dummies import dummy_value
 from deidentify.elements import (
@@ -56,9 +61,11 @@ from deidentify.elements import (
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
 from deidentify.linkage.hook import Linkage
 from deidentify.linkage.patients import KeyedPatients, UnmappedPatient
+from deidentify.pixels.outcome import ACCEPTED, Outcome
 from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
 from deidentify.structure import CorruptStructure, check_path
+from deidentify.text import default_cleaner
 from deidentify.uids import UIDScheme
 from generated.model import Option
 
@@ -156,8 +163,13 @@ class Deidentifier:
         uid_scheme: UIDScheme = UIDScheme.KEYED,
         cleaner: TextCleaner | None = None,
         linkage: Linkage | None = None,
+        pixel_settings: pixels.PixelSettings | None = None,
     ) -> None:
         self.plan = plan
+        self.pixel_settings = pixel_settings or pixels.PixelSettings()
+        self._pixel_cleaner: pixels.PixelCleaning | None = None
+        if plan.has(Option.CLEAN_PIXEL_DATA):
+            self._pixel_cleaner = pixels.load_cleaner(self.pixel_settings)
         self._secret = secret
         self.linkage = linkage or Linkage(KeyedPatients(secret))
         """Patient values (keyed pseudonyms by default), replacements noted, originals sealed."""
@@ -173,26 +185,56 @@ class Deidentifier:
         self._method = method.MethodAttributes(plan)
         self._needs_identifiers = any(row.treatment in _CLEANING for row in plan.rows())
         self._pairs = plan.date_time_pairs if self._dates is not None else {}
+        self._last = threading.local()
+
+    @property
+    def last_outcome(self) -> Outcome | None:
+        """What the latest ``apply`` in this thread did to an at-risk object's pixels."""
+        outcome: Outcome | None = getattr(self._last, "outcome", None)
+        return outcome
 
     def map_uid(self, uid: str) -> str:
         """The replacement of a UID under this de-identifier's secret and scheme."""
         return self._uids.map(uid)
 
-    def apply(self, ds: Dataset) -> None:
-        """De-identify ``ds`` in place, File Meta included."""
+    def needs_pixels(self, ds: Dataset) -> bool:
+        """Whether ``apply`` will decode the Pixel Data of ``ds`` (so it must be read whole):
+        an object at risk of burned-in identity, under CleanPixelDataOption."""
+        return self._pixel_cleaner is not None and pixels.assess(ds) is not None
+
+    def apply(self, ds: Dataset) -> Outcome | None:
+        """De-identify ``ds`` in place, File Meta included.
+
+        Returns what was done to an object at risk of burned-in identity (None for one not
+        at risk); raises ``PixelRefusal`` for one this run does not write.
+        """
+        self._last.outcome = None
+        risk = pixels.assess(ds)
+        if (risk is not None and self._pixel_cleaner is None
+                and self.pixel_settings.burned_in is not pixels.BurnedIn.ACCEPT):
+            raise pixels.PixelRefusal(pixels.BURNED_IN_RISK)
+        cleans_pixels = risk is not None and self._pixel_cleaner is not None
         linkage = self.linkage.begin(ds)
+        needs_identifiers = self._needs_identifiers or cleans_pixels
         context = Context(
-            identifiers=collect_identifiers(ds) if self._needs_identifiers else None,
+            identifiers=collect_identifiers(ds) if needs_identifiers else None,
             offset=self._dates.patient_offset(linkage.identity.key) if self._dates else None,
             private_marks=private.collect_marks(ds) if self._private.retains else {},
         )
         id_hash = patient_id_hash_of(ds) if self.plan.has(Option.RETAIN_PATIENT_ID_HASH) else None
+        outcome: Outcome | None = None
+        if risk is not None:
+            outcome = ACCEPTED
+            if self._pixel_cleaner is not None:
+                outcome = self._pixel_cleaner.clean(ds, risk, context.identifiers)
         original_meta = getattr(ds, "file_meta", None)
         self.walk(ds, context, TextMode.NONE)
         linkage.set_patient(ds, id_hash, self.plan)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
-        self._method.add(ds)
+        self._method.add(ds, () if outcome is None else (outcome.method,))
         linkage.finish(ds)
+        self._last.outcome = outcome
+        return outcome
 
     @property
     def _retains_uids(self) -> bool:
@@ -214,6 +256,8 @@ class Deidentifier:
             self.apply(ds)
         except UnmappedPatient as error:
             raise DeidentifyError(f"{source}: {error}") from None
+        except pixels.PixelRefusal as refusal:
+            raise DeidentifyError(f"{source}: {refusal.reason}") from None
         except _ELEMENT_ERRORS as error:
             raise DeidentifyError(
                 f"{source}: cannot be de-identified ({type(error).__name__} in its elements)"

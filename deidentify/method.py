@@ -2,12 +2,12 @@
 
 Patient Identity Removed (0012,0062) YES; De-identification Method (0012,0063) naming the
 profile, options, edition, compound policy, the unknown-element setting and tool version,
-one value per part so that each fits LO's 64 characters; De-identification Method Code
-Sequence (0012,0064) with one item per profile and option, merged with the items of an
-earlier de-identification so no code is listed twice; Longitudinal Temporal Information
-Modified (0028,0303), never claiming less than an earlier de-identification did; and an item
-for this tool in Contributing Equipment Sequence (0018,A001) with purpose (DCM, 109104,
-"De-identifying Equipment").
+and where free text is cleaned how, one value per part so that each fits LO's 64 characters;
+De-identification Method Code Sequence (0012,0064) with one item per profile and option,
+merged with the items of an earlier de-identification so no code is listed twice;
+Longitudinal Temporal Information Modified (0028,0303), never claiming less than an earlier
+de-identification did; and an item for this tool in Contributing Equipment Sequence
+(0018,A001) with purpose (DCM, 109104, "De-identifying Equipment").
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from pydicom.dataelem import DataElement
 from pydicom.sequence import Sequence
 
 from deidentify.elements import items
-from deidentify.plan import Plan
+from deidentify.plan import Plan, Treatment
+from deidentify.text import description
 from generated.model import BASIC_PROFILE_CODE, CodedConcept, Option
 
 PATIENT_IDENTITY_REMOVED = 0x00120062
@@ -44,14 +45,22 @@ DEIDENTIFYING_EQUIPMENT = CodedConcept("109104", "DCM", "De-identifying Equipmen
 _TEMPORAL_RANK = {"UNMODIFIED": 0, "MODIFIED": 1, "REMOVED": 2}
 
 
+_CLEANING_TEXT = frozenset(
+    {Treatment.CLEAN_TEXT, Treatment.CLEAN_STRUCTURED_CONTENT, Treatment.CLEAN_GRAPHICS}
+)
+
+
 def method_text(plan: Plan) -> list[str]:
-    """De-identification Method's values: each at most 64 characters."""
+    """De-identification Method's values: each at most 64 characters; where the profile
+    cleans free text, one value names how (``deidentify.text.description.METHOD``)."""
+    cleans = any(row.treatment in _CLEANING_TEXT for row in plan.rows())
     return [
         f"{TOOL_NAME} {TOOL_VERSION} PS3.15 {plan.profile.edition}",
         BASIC_PROFILE_CODE.meaning,
         *plan.profile.option_names,
         f"compound codes {plan.policy.value}",
         f"unknown elements {plan.unknown.value}",
+        *([description.METHOD] if cleans else []),
     ]
 
 
@@ -149,11 +158,12 @@ class MethodAttributes:
             for text in texts
         }
 
-    def add(self, ds: Dataset) -> None:
-        """Add (or update) the attributes that record the de-identification."""
+    def add(self, ds: Dataset, extra: tuple[str, ...] = ()) -> None:
+        """Add (or update) the attributes that record the de-identification; ``extra``
+        values of De-identification Method say what was done to this object's pixels."""
         ds[PATIENT_IDENTITY_REMOVED] = _fresh_element(self._coded["YES"])
         ds[DEIDENTIFICATION_METHOD] = DataElement(
-            DEIDENTIFICATION_METHOD, "LO", self._method_text
+            DEIDENTIFICATION_METHOD, "LO", [*self._method_text, *extra]
         )
         self._merge_codes(ds)
         ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED] = _fresh_element(

@@ -20,16 +20,18 @@ MUTUALLY_EXCLUSIVE: frozenset[Option] = frozenset(
 )
 """PS3.15 E.3.6: full dates and modified dates cannot both be retained."""
 
-TOOL_OPTIONS: frozenset[Option] = frozenset({Option.RETAIN_PATIENT_ID_HASH})
-"""Options of dcm4che itself, not columns of Table E.1-1: valid in every edition."""
+TOOL_OPTIONS: frozenset[Option] = frozenset(
+    {Option.RETAIN_PATIENT_ID_HASH, Option.CLEAN_PIXEL_DATA}
+)
+"""Options valid in every edition that are not columns of Table E.1-1: dcm4che's own, and
+Clean Pixel Data (PS3.15 E.3.1), done by ``deidentify.pixels``."""
 
 UNSUPPORTED: dict[Option, str] = {
-    Option.CLEAN_PIXEL_DATA: "burned-in text is not removed from pixel data (PS3.15 E.3.1)",
     Option.CLEAN_RECOGNIZABLE_VISUAL_FEATURES: "recognizable visual features are not removed"
     " from pixel data (PS3.15 E.3.2)",
 }
-"""Options of PS3.15 that are not columns of Table E.1-1 and ask for changes to the pixel data,
-which this tool passes through untouched: refused rather than claimed falsely."""
+"""Options of PS3.15 that are not columns of Table E.1-1 and ask for changes to the pixel data
+this tool does not make (defacing): refused rather than claimed falsely."""
 
 _BY_NAME: dict[str, Option] = {option.value: option for option in Option}
 

@@ -25,14 +25,29 @@ from deidentify.fastpath import fast_deidentify_file
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 from deidentify.linkage.hook import Replacements
 from deidentify.linkage.settings import LinkageSettings
+from deidentify.pixels import PixelSettings
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import parse_profile
 from deidentify.structure import CorruptStructure
 from deidentify.uids import UIDScheme
 
-FileFunction = Callable[[Path, Path], Replacements | None]
-"""Writes the de-identified ``source`` to ``target`` completely, or raises; returns the
-replacements made when they are noted (for linkage files)."""
+FileNotes = dict[str, object] | None
+"""What a per-file function adds to the file's log record: what was done to the pixels of
+an object at risk of burned-in identity (``pixels.Outcome.record``), or None."""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What a per-file function reports of a file it wrote: the replacements it made (for
+    linkage files, when they are noted) and the notes for its log record."""
+
+    replacements: Replacements | None = None
+    notes: FileNotes = None
+
+
+FileFunction = Callable[[Path, Path], FileOutcome | None]
+"""Writes the de-identified ``source`` to ``target`` completely, or raises; what it reports
+of the file (None: nothing)."""
 
 FileFunctionFactory = Callable[[], FileFunction]
 """Builds a FileFunction; called once per worker process. Must be picklable."""
@@ -48,25 +63,32 @@ def deidentify_one(
     fast: bool,
     dicomdir_reason: str,
     inflation: InflationLimit,
-) -> Replacements | None:
-    """De-identify one file by the first path that takes it; the replacements it made.
-    FileFailed if its sequences are nested deeper than the readers and the engine (all
-    recursive) can follow, or if its element structure is inconsistent."""
+) -> FileOutcome:
+    """De-identify one file by the first path that takes it; the replacements it made and
+    what was done to its pixels. FileFailed if its sequences are nested deeper than the
+    readers and the engine (all recursive) can follow, or if its element structure is
+    inconsistent."""
     try:
         kind = sniff(source, dicomdir_reason)
-        if deidentify_streaming(deid, source, target, kind, inflation):
-            return deid.linkage.taken()
-        if fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target):
-            return deid.linkage.taken()
+        if deidentify_streaming(deid, source, target, kind, inflation) or (
+            fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target)
+        ):
+            return _outcome(deid)
         ds = read_whole(source, kind, inflation)
         deid.apply(ds)
         with open(target, "wb") as stream:
             deid.write(ds, stream)
-        return deid.linkage.taken()
+        return _outcome(deid)
     except RecursionError:
         raise FileFailed(NESTED_TOO_DEEPLY) from None
     except CorruptStructure as error:
         raise FileFailed(TRUNCATED if error.truncated else str(error)) from None
+
+
+def _outcome(deid: Deidentifier) -> FileOutcome:
+    pixel_outcome = deid.last_outcome
+    return FileOutcome(deid.linkage.taken(),
+                       None if pixel_outcome is None else pixel_outcome.record())
 
 
 @dataclass(frozen=True)
@@ -83,21 +105,22 @@ class EngineFactory:
     unknown: UnknownPolicy = UnknownPolicy.REMOVE
     inflation: InflationLimit = DEFAULT_LIMIT
     linkage: LinkageSettings = field(default_factory=LinkageSettings)
+    pixels: PixelSettings = field(default_factory=PixelSettings)
 
     @property
     def identity(self) -> RunIdentity:
         """The settings an output folder records for this run."""
         return run_identity(self.profile_uri, self.edition or "", self.policy.value,
                             self.uid_scheme.value, self.secret, self.unknown.value,
-                            self.linkage.identity(self.secret))
+                            self.linkage.identity(self.secret), self.pixels)
 
     def deidentifier(self) -> Deidentifier:
         """The engine for this run's profile, policy, unknown-element setting, scheme,
-        secret and linkage."""
+        secret, linkage and pixel settings."""
         plan = Plan.build(parse_profile(self.profile_uri, self.edition), self.policy,
                           self.unknown)
         return Deidentifier(plan, self.secret, uid_scheme=self.uid_scheme,
-                            linkage=self.linkage.build(self.secret))
+                            linkage=self.linkage.build(self.secret), pixel_settings=self.pixels)
 
     def __call__(self) -> FileFunction:
         return partial(

@@ -3,8 +3,9 @@
 A rerun skips finished outputs; that is only right when it de-identifies as the first run
 did. The first run records, in ``OUTPUT/.deidentify-run``, the profile, edition, compound
 policy, UID scheme, the ``--unknown`` setting, where patient values come from
-(``LinkageSettings.identity``: keyed, or a keyed fingerprint of the lookup table), and a
-check of the secret: a random salt and the secret's scrypt hash under it
+(``LinkageSettings.identity``: keyed, or a keyed fingerprint of the lookup table), the
+burned-in annotation settings (refuse or accept, pixel mode, a digest of the region rules
+file), and a check of the secret: a random salt and the secret's scrypt hash under it
 (``secret-check=scrypt:N:r:p:salt:hash``), so slow to compute that the record cannot serve to
 guess the secret offline. Never the secret, nor anything of the files. A later run into the
 same folder with any of them different is refused.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from deidentify.atomic import atomic_output
 from deidentify.batch.discovery import InputError
+from deidentify.pixels import PixelSettings
 
 RECORD = ".deidentify-run"
 CHECK_KEY = "secret-check"
@@ -46,11 +48,12 @@ class RunIdentity:
 
 
 def run_identity(profile_uri: str, edition: str, policy: str, uid_scheme: str,
-                 secret: bytes, unknown: str = "remove", patients: str = "") -> RunIdentity:
+                 secret: bytes, unknown: str = "remove", patients: str = "",
+                 pixels: PixelSettings | None = None) -> RunIdentity:
     """The settings a run records and checks; ``patients``: the linkage settings' lines."""
     return RunIdentity(
         f"profile={profile_uri}\nedition={edition}\npolicy={policy}\nuid-scheme={uid_scheme}\n"
-        f"unknown={unknown}\n{patients}",
+        f"unknown={unknown}\n{patients}" + (pixels or PixelSettings()).record_lines(),
         secret,
     )
 

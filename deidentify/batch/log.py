@@ -2,7 +2,10 @@
 
 Each record: ``root`` (the input as given), ``input`` (path relative to it), ``output`` (path
 relative to the output folder, or null), ``status`` (ok, skipped, failed) and ``reason``
-(null when ok). Paths are the user's own; no value read from a file is ever recorded.
+(null when ok); for an object at risk of burned-in identity that was written, ``pixels``:
+``action`` (accepted or cleaned), ``frames``, ``regions`` blanked and their count by
+``rules`` (never the text). Paths are the user's own; no value read from a file is ever
+recorded.
 
 The process that finishes a file writes its record, right after moving the output into
 place: one ``write`` of one line to the file opened for appending, so worker processes never
@@ -30,15 +33,18 @@ def json_line(document: object) -> bytes:
         return (json.dumps(document) + "\n").encode("ascii")
 
 
-def record(result: FileResult) -> dict[str, str | None]:
+def record(result: FileResult) -> dict[str, object]:
     """The log record of one result."""
-    return {
+    entry: dict[str, object] = {
         "root": result.root,
         "input": result.input,
         "output": result.output,
         "status": result.status.value,
         "reason": result.reason,
     }
+    if result.pixels is not None:
+        entry["pixels"] = result.pixels
+    return entry
 
 
 class LogError(Exception):

@@ -14,6 +14,7 @@ from enum import Enum
 from pydicom.errors import InvalidDicomError
 
 from deidentify.linkage.patients import UnmappedPatient
+from deidentify.pixels import PixelRefusal
 from deidentify.writer import WriteError
 
 
@@ -38,6 +39,8 @@ class FileResult:
     output_bytes: int = 0
     log_error: str | None = None
     """Why this result's log record could not be written, or None."""
+    pixels: dict[str, object] | None = None
+    """What was done to the pixels of an object at risk of burned-in identity."""
 
 
 class FileSkipped(Exception):
@@ -99,6 +102,8 @@ def reason_for(error: BaseException) -> tuple[Status, str]:
         return Status.SKIPPED, error.reason
     if isinstance(error, FileFailed | WriteError | UnmappedPatient):
         return Status.FAILED, str(error)
+    if isinstance(error, PixelRefusal):
+        return Status.FAILED, error.reason
     if isinstance(error, OSError):
         if error.errno is None:
             return Status.FAILED, TRUNCATED

@@ -161,6 +161,8 @@ def deidentify_streaming(
         tail = _read_tail(stream, end, size, implicit, little)
         for tag in list(tail.keys()):
             ds[tag] = tail.get_item(tag)
+        if deid.needs_pixels(ds):
+            return False
         deid.apply(ds)
         kept_tail = Dataset()
         present = list(ds.keys())

@@ -9,6 +9,11 @@ from typing import TextIO
 
 from deidentify.atomic import atomic_output
 from deidentify.batch.results import FileResult, Status
+from deidentify.pixels import BURNED_IN_RISK
+
+WAY_FORWARD = ("add CleanPixelDataOption to the profile to clean them, or --burned-in accept"
+               " to write them uncleaned")
+"""What the summary says after counting objects refused for burned-in annotation risk."""
 
 
 @dataclass
@@ -26,6 +31,8 @@ class Totals:
     """Why the log could not be written (the run stopped there), or None."""
     interrupted: bool = False
     """The run stopped before every file was done (a signal, the log)."""
+    pixels: dict[str, int] = field(default_factory=dict)
+    """Objects at risk of burned-in identity written, by action (accepted, cleaned)."""
 
     def add(self, result: FileResult) -> None:
         """Count one result."""
@@ -37,6 +44,9 @@ class Totals:
             self.failed += 1
         if result.reason is not None:
             self.reasons[result.reason] = self.reasons.get(result.reason, 0) + 1
+        if result.pixels is not None:
+            action = str(result.pixels.get("action"))
+            self.pixels[action] = self.pixels.get(action, 0) + 1
         self.input_bytes += result.input_bytes
         self.output_bytes += result.output_bytes
 
@@ -67,7 +77,17 @@ def rows(totals: Totals) -> list[tuple[str, str]]:
         ("files/s", f"{totals.files_per_second:.1f}"),
     ]
     lines.extend((f"  {reason}", str(count)) for reason, count in sorted(totals.reasons.items()))
+    lines.extend((f"burned-in risk {action}", str(count))
+                 for action, count in sorted(totals.pixels.items()))
     return lines
+
+
+def way_forward(totals: Totals) -> str | None:
+    """The line printed after the summary when objects were refused for burned-in risk."""
+    refused = totals.reasons.get(BURNED_IN_RISK, 0)
+    if not refused:
+        return None
+    return f"{refused} refused for {BURNED_IN_RISK}: {WAY_FORWARD}"
 
 
 def as_json(totals: Totals, status: int) -> str:
@@ -106,18 +126,21 @@ def _plain(totals: Totals, stream: TextIO) -> None:
 def print_summary(totals: Totals, stream: TextIO) -> None:
     """The summary table, drawn by rich on a terminal where installed, else plain text (one
     line per row: nothing wraps in a file, a pipe or a CI log)."""
-    if not stream.isatty():
+    if stream.isatty():
+        try:
+            from rich.console import Console
+            from rich.table import Table
+        except ImportError:
+            _plain(totals, stream)
+        else:
+            table = Table(title="deidentify apply", show_header=False)
+            table.add_column("", style="bold")
+            table.add_column("", justify="right")
+            for label, value in rows(totals):
+                table.add_row(label, value)
+            Console(file=stream, highlight=False).print(table)
+    else:
         _plain(totals, stream)
-        return
-    try:
-        from rich.console import Console
-        from rich.table import Table
-    except ImportError:
-        _plain(totals, stream)
-        return
-    table = Table(title="deidentify apply", show_header=False)
-    table.add_column("", style="bold")
-    table.add_column("", justify="right")
-    for label, value in rows(totals):
-        table.add_row(label, value)
-    Console(file=stream, highlight=False).print(table)
+    hint = way_forward(totals)
+    if hint is not None:
+        stream.write(hint + "\n")

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from deidentify.batch.atomic import TempArea, publish
 from deidentify.batch.discovery import InputFile
-from deidentify.batch.files import FileFunction, FileFunctionFactory
+from deidentify.batch.files import FileFunction, FileFunctionFactory, FileOutcome
 from deidentify.batch.layout import hierarchy_path
 from deidentify.batch.log import ResultLog
 from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
@@ -88,18 +88,18 @@ class Worker:
             input_bytes = item.path.stat().st_size
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                replacements = self.function(item.path, temporary)
+                outcome = self.function(item.path, temporary) or FileOutcome()
             target = task.target or hierarchy_path(temporary)
             written = digest_of(temporary)
-            if self.journal is not None and replacements is not None:
-                self.journal.append(str(target), replacements)
+            if self.journal is not None and outcome.replacements is not None:
+                self.journal.append(str(target), outcome.replacements)
             reason = self._place(temporary, target, written, task)
             if reason == EXISTS:
                 return FileResult(item.root.label, relative, str(target), Status.SKIPPED,
-                                  EXISTS, input_bytes)
+                                  EXISTS, input_bytes, pixels=outcome.notes)
             moved = True
             return FileResult(item.root.label, relative, str(target), Status.OK, reason,
-                              input_bytes, written.size)
+                              input_bytes, written.size, pixels=outcome.notes)
         except Exception as error:
             status, reason = reason_for(error)
             return FileResult(item.root.label, relative, None, status, reason)

@@ -4,7 +4,9 @@ Exit status: 0 every file de-identified or skipped, 1 some files failed (or a wo
 was killed, or the log could not be written), 2 usage or configuration error (bad profile,
 unreadable secret, missing or empty input, output inside an input, another run writing to the
 output folder, a log file that cannot be created), 130 stopped by SIGINT or SIGTERM after the
-files in progress, which are recorded.
+files in progress, which are recorded; an object refused for burned-in annotation risk
+is such a failure, never a silent success). CleanPixelDataOption without the pixels extra and
+a bad region rules file are usage errors (2).
 """
 
 from __future__ import annotations
@@ -47,14 +49,36 @@ from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, FLOOR, MB
 from deidentify.linkage.errors import LinkageError
 from deidentify.linkage.pseudonyms import NameMode
 from deidentify.linkage.settings import LINKAGE_WARNING, LinkageSettings
+from deidentify.pixels import BurnedIn, PixelMode, PixelSettings, load_cleaner
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
 from deidentify.secrets import SecretError, load_secret
 from deidentify.uids import UIDScheme
+from generated.model import Option
+
+
+def add_pixel_options(parser: argparse.ArgumentParser, burned_in: BurnedIn) -> None:
+    """The burned-in annotation options (``apply``, ``sample``)."""
+    parser.add_argument("--burned-in", choices=[choice.value for choice in BurnedIn],
+                        default=burned_in.value,
+                        help="objects at risk of burned-in identity, when the profile does not"
+                        " name CleanPixelDataOption: refuse (not written, reported failed) or"
+                        f" accept (written uncleaned, and said so) (default {burned_in.value})")
+    parser.add_argument("--pixel-mode", choices=[mode.value for mode in PixelMode],
+                        default=PixelMode.IDENTIFIERS.value,
+                        help="CleanPixelDataOption: blank text matching identifiers and identity"
+                        " patterns, or all text but the allow-list (default identifiers)")
+    parser.add_argument("--pixel-rules", type=Path,
+                        help="CleanPixelDataOption: region rules TOML (rectangles by device)")
+
+
+def pixel_settings(args: argparse.Namespace) -> PixelSettings:
+    """The burned-in annotation settings of parsed options."""
+    return PixelSettings(BurnedIn(args.burned_in), PixelMode(args.pixel_mode), args.pixel_rules)
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """The options ``apply`` shares with ``sample``."""
+    """The options ``apply`` shares with ``sample`` (``sample`` adds the pixel options)."""
     parser.add_argument("--profile", default="deidentify:",
                         help="a deidentify: profile URI (default: the Basic Profile)")
     parser.add_argument("--edition", help="edition of PS3.15 (default: the newest)")
@@ -146,6 +170,7 @@ def register(subparsers: Any) -> None:
                         help="with --cluster: the workers read the secret from PATH on their "
                         "shared storage instead of receiving it from this command")
     add_run_options(parser)
+    add_pixel_options(parser, BurnedIn.REFUSE)
     parser.set_defaults(handler=run)
 
 
@@ -160,10 +185,14 @@ def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
     if args.max_inflated_mb <= 0 or args.max_inflate_ratio <= 0:
         raise ProfileError("--max-inflated-mb and --max-inflate-ratio must be positive")
     inflation = InflationLimit(int(args.max_inflated_mb * MB), args.max_inflate_ratio)
+    pixels = pixel_settings(args)
+    if Option.CLEAN_PIXEL_DATA in profile.options:
+        load_cleaner(pixels)
     linkage = linkage_settings(args)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
-                         unknown=unknown, inflation=inflation, linkage=linkage)
+                         unknown=unknown, inflation=inflation, linkage=linkage,
+                         pixels=pixels)
 
 
 @contextlib.contextmanager

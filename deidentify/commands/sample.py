@@ -16,7 +16,8 @@ from typing import Any
 from pydicom.data import get_testdata_file
 
 from deidentify.commands import usage_error
-from deidentify.commands.apply import add_run_options, run_apply
+from deidentify.commands.apply import add_pixel_options, add_run_options, run_apply
+from deidentify.pixels import BurnedIn
 
 SAMPLE_FILES: tuple[tuple[str, str], ...] = (
     ("CT_small.dcm", "ct"),
@@ -34,6 +35,10 @@ SAMPLE_FILES: tuple[tuple[str, str], ...] = (
     ("image_dfl.dcm", "deflated"),
 )
 """Files shipped inside the pydicom package itself (not pydicom-data): no download needed."""
+SAMPLE_BURNED_IN = BurnedIn.ACCEPT
+"""Three of the sample's files (JPEG-lossy, JPEG2000, image_dfl) are secondary captures
+without Burned In Annotation: at risk by the gate, though they carry no text. The sample
+accepts them, and its summary counts them; ``--burned-in refuse`` shows the refusal."""
 NOTE = "This file is not DICOM: apply reports it as skipped and goes on.\n"
 
 
@@ -47,6 +52,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--output", type=Path, required=True, help="sample folder")
     add_run_options(parser)
+    add_pixel_options(parser, SAMPLE_BURNED_IN)
     parser.set_defaults(handler=run)
 
 

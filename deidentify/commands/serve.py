@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         secret = load_secret(config.secret_file, on_create=new_secret_notice("serve"))
         linkage = config.linkage.build(secret)
         coercer = Coercer(
-            config.rules, engines(secret, config.edition, unknown=config.unknown, linkage=linkage),
+            config.rules, engines(secret, config.edition, unknown=config.unknown, linkage=linkage,
+                                  pixels=config.pixels),
             IssuedUIDs(config.issued_uids),
         )
     except (RulesError, SecretError, LinkageError, sqlite3.Error) as error:

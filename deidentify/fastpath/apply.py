@@ -39,6 +39,8 @@ def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
     except _READ_ERRORS as error:
         reason = f"nested content the reference reader handles ({type(error).__name__})"
         raise Declined(reason) from None
+    if deidentifier.needs_pixels(result.dataset):
+        raise Declined("pixel data to clean of burned-in text")
     try:
         deidentifier.apply(result.dataset)
     except Exception as error:

@@ -32,6 +32,7 @@ from deidentify import graphics, method, writer
 from deidentify.beyond.conformity import UNDEFINED_LENGTH
 from deidentify.engine import Deidentifier
 from deidentify.fastpath.layout import Element
+from deidentify.pixels import risk
 from deidentify.plan import Treatment
 from deidentify.private import PrivateFilter
 
@@ -65,10 +66,11 @@ ENGINE_READS = frozenset(
         method.LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
         method.CONTRIBUTING_EQUIPMENT_SEQUENCE,
         *AMBIGUOUS_VR_CONTEXT,
+        *risk.READ_TAGS,
     }
 )
-"""Unlisted attributes that the engine, its File Meta, the method attributes or pydicom's
-resolution of an ambiguous VR read or set."""
+"""Unlisted attributes that the engine, its File Meta, the method attributes, the burned-in
+risk gate or pydicom's resolution of an ambiguous VR read or set."""
 
 CLEANING = frozenset(
     {Treatment.CLEAN_TEXT, Treatment.CLEAN_STRUCTURED_CONTENT, Treatment.CLEAN_GRAPHICS}

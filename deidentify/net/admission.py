@@ -133,24 +133,26 @@ class Admission:
     def sweep(self, now: float) -> None:
         """Close connections past their deadlines (logged)."""
         limits = self.limits
+        late: list[Connection] = []
+        too_long: list[Connection] = []
         with self._lock:
-            overdue = [
-                connection for connection in self._open
-                if connection.alive and (
-                    (connection.negotiating and now - connection.opened > limits.acse_timeout)
-                    or now - connection.opened > limits.max_association_seconds
-                )
-            ]
-            for connection in overdue:
+            for connection in self._open:
+                if not connection.alive:
+                    continue
+                age = now - connection.opened
+                if connection.negotiating and age > limits.acse_timeout:
+                    late.append(connection)
+                elif age > limits.max_association_seconds:
+                    too_long.append(connection)
+            for connection in late + too_long:
                 connection.close()
-        for connection in overdue:
-            if connection.negotiating:
-                LOGGER.warning("connection from %s closed: no association negotiated within "
-                               "%g s (acse_timeout)", connection.host, limits.acse_timeout)
-            else:
-                LOGGER.warning("association from %r at %s closed: open longer than %g s "
-                               "(max_association_seconds)", connection.calling_ae(),
-                               connection.host, limits.max_association_seconds)
+        for connection in late:
+            LOGGER.warning("connection from %s closed: no association negotiated within %g s "
+                           "(acse_timeout)", connection.host, limits.acse_timeout)
+        for connection in too_long:
+            LOGGER.warning("association from %r at %s closed: open longer than %g s "
+                           "(max_association_seconds)", connection.calling_ae(),
+                           connection.host, limits.max_association_seconds)
 
     def _sweep_until_stopped(self) -> None:
         while not self._stopping.wait(_SWEEP_SECONDS):

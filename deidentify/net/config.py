@@ -16,6 +16,7 @@ from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, MB, Infla
 from deidentify.linkage.pseudonyms import NameMode
 from deidentify.linkage.settings import LinkageSettings
 from deidentify.net.rules import CoercionRule, RulesError, load_rules, load_toml, parse_rules
+from deidentify.pixels import BurnedIn, PixelMode, PixelSettings
 
 _AE_TITLE_MAX = 16
 
@@ -88,6 +89,9 @@ class NodeConfig:
     """Patient values, and (with ``linkage_folder``) replacements noted for linkage files."""
     linkage_folder: Path | None = None
     """Where ``patients.csv`` and ``uids.csv`` of the stored objects are written."""
+    pixels: PixelSettings = field(default_factory=PixelSettings)
+    """``[node] burned_in`` (refuse or accept), ``pixel_mode``, ``pixel_rules``: objects at
+    risk of burned-in identity, as ``deidentify apply`` treats them."""
 
 
 class _Table:
@@ -205,6 +209,9 @@ _NODE_KEYS = {
     "patient_map_missing",
     "patient_name",
     "encrypt_to",
+    "burned_in",
+    "pixel_mode",
+    "pixel_rules",
 }
 _REMOTE_KEYS = {"ae_title", "host", "port", "tls"}
 _TLS_KEYS = {"certificate", "private_key", "ca_certificates"}
@@ -276,6 +283,23 @@ def _inflation(node: _Table) -> InflationLimit:
     )
 
 
+def _pixels(node: _Table) -> PixelSettings:
+    choices: dict[str, tuple[str, ...]] = {
+        "burned_in": tuple(choice.value for choice in BurnedIn),
+        "pixel_mode": tuple(mode.value for mode in PixelMode),
+    }
+    values = {}
+    for key, valid in choices.items():
+        value = node.text(key, valid[0])
+        if value not in valid:
+            raise node.error(key, f"must be one of {', '.join(valid)}")
+        values[key] = value
+    rules = node.path("pixel_rules")
+    if rules is not None and not rules.is_file():
+        raise node.error("pixel_rules", f"no such file {rules}")
+    return PixelSettings(BurnedIn(values["burned_in"]), PixelMode(values["pixel_mode"]), rules)
+
+
 def load_config(path: str | Path) -> NodeConfig:
     """Read and check a node configuration file."""
     source = Path(path)
@@ -337,4 +361,5 @@ def load_config(path: str | Path) -> NodeConfig:
         duplicates=Duplicates(node.choice("duplicates", Duplicates.REJECT.value,
                                           tuple(item.value for item in Duplicates))),
         inflation=_inflation(node),
+        pixels=_pixels(node),
     )

@@ -21,6 +21,7 @@ from deidentify.dates import DateShifter, UnparseableDate, shift_text
 from deidentify.engine import Deidentifier
 from deidentify.linkage.hook import Linkage
 from deidentify.net.profiles import KeyHandling, ProfileEngine
+from deidentify.pixels import PixelSettings
 from deidentify.plan import CompoundPolicy, Plan, Treatment
 from deidentify.profile import parse_profile
 from generated.model import Option
@@ -43,9 +44,10 @@ _ITEMS_KEPT = frozenset(
 class PlanEngine:
     """One profile: a plan, its Deidentifier, and the key handling derived from the plan."""
 
-    def __init__(self, plan: Plan, secret: bytes, linkage: Linkage | None = None) -> None:
+    def __init__(self, plan: Plan, secret: bytes, linkage: Linkage | None = None,
+                 pixels: PixelSettings | None = None) -> None:
         self.plan = plan
-        self.deidentifier = Deidentifier(plan, secret, linkage=linkage)
+        self.deidentifier = Deidentifier(plan, secret, linkage=linkage, pixel_settings=pixels)
         self._retains_uids = plan.has(Option.RETAIN_UIDS)
         self._max_shift_days = DateShifter(secret).max_shift_days
 
@@ -117,9 +119,10 @@ def engines(
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
     unknown: UnknownPolicy = UnknownPolicy.REMOVE,
     linkage: Linkage | None = None,
+    pixels: PixelSettings | None = None,
 ) -> Callable[[str], ProfileEngine]:
     """A factory of engines by profile URI, for ``Coercer``; every engine shares ``linkage``."""
-    return lambda uri: build_engine(uri, secret, edition, policy, unknown, linkage)
+    return lambda uri: build_engine(uri, secret, edition, policy, unknown, linkage, pixels)
 
 
 def build_engine(
@@ -129,6 +132,9 @@ def build_engine(
     policy: CompoundPolicy = CompoundPolicy.CONFORMANT,
     unknown: UnknownPolicy = UnknownPolicy.REMOVE,
     linkage: Linkage | None = None,
+    pixels: PixelSettings | None = None,
 ) -> PlanEngine:
-    """The engine of one profile URI (raises ProfileError, a ValueError, for a bad URI)."""
-    return PlanEngine(Plan.build(parse_profile(uri, edition), policy, unknown), secret, linkage)
+    """The engine of one profile URI (raises ProfileError, a ValueError, for a bad URI, or
+    for CleanPixelDataOption without the pixels extra)."""
+    return PlanEngine(Plan.build(parse_profile(uri, edition), policy, unknown), secret, linkage,
+                      pixels)

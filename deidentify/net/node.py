@@ -37,6 +37,7 @@ from deidentify.net.forward import Forwarder
 from deidentify.net.logs import LOGGER, correlation, redact_pynetdicom
 from deidentify.net.rules import AssociationInfo, Dimse, Role
 from deidentify.net.storage import Duplicate, Writer, store
+from deidentify.pixels import PixelRefusal
 from deidentify.structure import CorruptStructure, check_encoded
 
 VERIFICATION = "1.2.840.10008.1.1"
@@ -288,6 +289,9 @@ class Node:
             path, copy = store(self.config.storage, coerced, self._write,
                                self.config.duplicates)
             self._note_linkage(path)
+        except PixelRefusal as refusal:
+            LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae, refusal.reason)
+            return STORE_CANNOT_UNDERSTAND
         except InflationRefused as refused:
             LOGGER.error("object %s from %r refused: %s", tag, info.calling_ae, refused)
             return STORE_OUT_OF_RESOURCES

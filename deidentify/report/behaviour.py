@@ -7,6 +7,7 @@ from pydicom.datadict import dictionary_VR
 from deidentify.dummies import describe_dummy, first_alternative
 from deidentify.elements import TEXT_VRS
 from deidentify.plan import CompoundPolicy, PlanRow, Treatment
+from deidentify.text import description
 from deidentify.uids import UIDScheme
 from generated.model import PatternKind
 
@@ -32,8 +33,12 @@ def _dummy(vr: str | None) -> str:
 def _clean(vr: str | None) -> str:
     if vr == "SQ":
         return "sequence kept, free text inside every item cleaned of identifiers"
-    if vr in TEXT_VRS or vr in ("AE", "CS"):
-        return "identifiers found anywhere in the object redacted to *** (kept otherwise)"
+    if vr == "PN":
+        return description.PERSON_NAME
+    if vr in TEXT_VRS:
+        return description.TEXT
+    if vr in ("AE", "CS"):
+        return description.CODED
     if vr is None:
         return "removed (an unknown VR cannot be cleaned)"
     return f"removed: a value of VR {vr} cannot be cleaned of text"

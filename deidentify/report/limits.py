@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 from deidentify.plan import Plan
+from deidentify.text import description
 from generated.model import Option
 
 PIXELS = (
-    "Clean Pixel Data Option (113101) and Clean Recognizable Visual Features Option (113102)"
-    " are not implemented: a profile naming them is refused, and Pixel Data is never decoded"
-    " or changed, so text burned into the image (check Burned In Annotation (0028,0301)) and"
-    " recognizable features (faces in photographs or surface renderings) remain."
+    "Clean Recognizable Visual Features Option (113102) is not implemented: a profile naming"
+    " it is refused, and recognizable features (faces in photographs or surface renderings)"
+    " remain."
 )
-DECLARED_ONLY = (
-    "Cleaning (C) redacts only identifying values the object itself declares (names, IDs,"
-    " dates, institution, device, staff, addresses): a name that appears only inside free"
-    " text is not recognised. C on a binary value (OB, OW, UN, ...) removes it: text inside"
-    " binary data cannot be read."
+BURNED_IN_GATE = (
+    "Burned-in annotation: an object at risk (Burned In Annotation YES; or absent in"
+    " ultrasound, secondary capture, visible light, video, XA, RF, the DX family, documents,"
+    " other, or a screen capture; or an overlay in Pixel Data's unused high bits) is refused"
+    " with the reason 'burned-in annotation risk' unless CleanPixelDataOption is named; with"
+    " --burned-in accept it is written with its pixels untouched and De-identification Method"
+    " says so. Pixel Data of objects not at risk is never decoded or changed."
 )
+CLEAN_PIXELS = (
+    "Clean Pixel Data (113101) blanks, on every frame, the rectangles of matching region"
+    " rules and the text OCR (RapidOCR) reads on the first, middle and last frames that"
+    " matches the object's identifying values or identity patterns (or, in the 'all' mode,"
+    " any text off the allow-list), and text too uncertain to judge; text that appears only"
+    " on other frames, or that OCR does not detect, remains. Lossless inputs are re-encoded"
+    " losslessly; lossy inputs are decompressed (Lossy Image Compression stays 01). Video"
+    " and undecodable Pixel Data are refused."
+)
+CLEANING = description.LIMITS
 UNLISTED = (
     "Standard attributes that Table E.1-1 does not list are kept (free text inside sequences"
     " that are cleaned or replaced is cleaned or replaced with them), except those removed"
@@ -52,7 +64,8 @@ ID_HASH = (
 
 def limitations(plan: Plan) -> tuple[str, ...]:
     """The statements that apply to this plan's profile, most important first."""
-    found = [PIXELS, DECLARED_ONLY, UNLISTED, UNKNOWN_VR]
+    found = [PIXELS, CLEAN_PIXELS if plan.has(Option.CLEAN_PIXEL_DATA) else BURNED_IN_GATE,
+             CLEANING, UNLISTED, UNKNOWN_VR]
     if plan.has(Option.CLEAN_GRAPHICS):
         found.append(GRAPHICS)
     if plan.has(Option.RETAIN_SAFE_PRIVATE):

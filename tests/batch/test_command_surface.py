@@ -15,6 +15,7 @@ import generated
 from deidentify.batch import Totals, print_summary
 from deidentify.batch.results import FileResult, Status
 from deidentify.cli import main
+from deidentify.profile import TOOL_OPTIONS
 from tests.batch.helpers import SECRET, shipped
 
 
@@ -33,7 +34,8 @@ def test_options_lists_each_editions_names_with_their_codes(
     lines = capsys.readouterr().out.splitlines()[1:]
     listed = {line.split()[0]: line.split()[1:3] for line in lines}
     expected = {option.value for option in generated.load(edition).options}
-    assert set(listed) == expected | {"RetainPatientIDHashOption"}
+    assert set(listed) == expected | {option.value for option in TOOL_OPTIONS}
+    assert {"RetainPatientIDHashOption", "CleanPixelDataOption"} <= set(listed)
     for option in generated.load(edition).options:
         assert listed[option.value] == ["DCM", option.code.value]
         assert option.code.value.startswith("1131")

@@ -13,6 +13,7 @@ from pydicom.data import get_testdata_file
 
 from deidentify.batch import BatchOptions, Layout, Status, run_batch
 from deidentify.batch.results import DICOMDIR_DROPPED, NOT_DICOM, TRUNCATED
+from deidentify.pixels import BURNED_IN_RISK, BurnedIn, PixelSettings, assess
 from deidentify.plan import CompoundPolicy
 from deidentify.uids import UIDScheme
 from deidentify.writer import NOT_WRITABLE
@@ -63,7 +64,8 @@ def test_every_transfer_syntax_pydicom_ships(tmp_path: Path) -> None:
         shutil.copyfile(path, folder / syntax / path.name)
     log = tmp_path / "log.jsonl"
     out = tmp_path / "out"
-    totals = run_batch(BatchOptions(inputs=(folder,), output=out, log=log), engine_factory())
+    accept = engine_factory(pixels=PixelSettings(BurnedIn.ACCEPT))  # Pixel Data passes through
+    totals = run_batch(BatchOptions(inputs=(folder,), output=out, log=log), accept)
     records = _log(log)
     assert [r for r in records if r["status"] != "ok"] == []
     assert totals.done == len(chosen)
@@ -98,7 +100,7 @@ def test_uids_are_consistent_across_runs_and_processes(tmp_path: Path) -> None:
     for name, jobs in (("one", 1), ("two", 2), ("again", 1)):
         out = tmp_path / name
         totals = run_batch(BatchOptions(inputs=(folder,), output=out, jobs=jobs),
-                           engine_factory())
+                           engine_factory(pixels=PixelSettings(BurnedIn.ACCEPT)))
         assert totals.failed == 0 and totals.done == len(NAMES)
         runs[name] = _uids(out)
     assert runs["one"] == runs["two"] == runs["again"]
@@ -168,7 +170,7 @@ def test_every_shipped_file_goes_through_one_run(tmp_path: Path) -> None:
                        engine_factory())
     records = _log(log)
     assert len(records) == totals.files == len(files)
-    clear = {TRUNCATED, NOT_DICOM, DICOMDIR_DROPPED, NOT_WRITABLE}
+    clear = {TRUNCATED, NOT_DICOM, DICOMDIR_DROPPED, NOT_WRITABLE, BURNED_IN_RISK}
     for record in records:
         status = Status(record["status"])
         if status is Status.OK:
@@ -179,7 +181,10 @@ def test_every_shipped_file_goes_through_one_run(tmp_path: Path) -> None:
             assert reason in clear or re.fullmatch(r"cannot be de-identified \(\w+\)", reason)
             assert record["output"] is None
     assert sum(1 for r in records if r["reason"] == DICOMDIR_DROPPED) == 8
-    assert totals.done > len(files) * 0.8
+    refused = [r for r in records if r["reason"] == BURNED_IN_RISK]
+    assert len(refused) == totals.reasons[BURNED_IN_RISK] > 50
+    assert all(assess(pydicom.dcmread(folder / str(r["input"]), force=True)) for r in refused)
+    assert totals.done + len(refused) > len(files) * 0.8
     assert totals.done == len(output_files(out))
 
 
@@ -188,7 +193,7 @@ def test_hierarchy_paths_hold_only_new_identifiers(tmp_path: Path) -> None:
     copy_corpus(["CT_small.dcm", "rtplan.dcm", "rtdose.dcm", "JPEG-lossy.dcm"], folder)
     out = tmp_path / "out"
     totals = run_batch(BatchOptions(inputs=(folder,), output=out, layout=Layout.HIERARCHY),
-                       engine_factory())
+                       engine_factory(pixels=PixelSettings(BurnedIn.ACCEPT)))
     assert totals.done == 4
     originals = [_header(path) for path in folder.rglob("*.dcm")]
     identifiers = {str(ds.get(keyword, "")) for ds in originals if ds is not None

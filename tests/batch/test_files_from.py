@@ -12,7 +12,7 @@ from deidentify.batch.discovery import InputFile, discover, resolve_inputs
 from deidentify.cli import main
 from tests.batch.helpers import SECRET, copy_corpus, engine_factory, output_files
 
-NAMES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "JPEG2000.dcm"]
+NAMES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "rtdose.dcm"]
 
 
 @pytest.fixture

@@ -14,13 +14,14 @@ import pytest
 from pydicom.data import get_testdata_file
 
 from deidentify.engine import DeidentifyError, read
-from deidentify.inflation import InflationLimit, InflationRefused, check_stream
+from deidentify.inflation import FLOOR, MB, InflationLimit, InflationRefused, check_stream
 from tests.batch.bombs import command, deeply_nested, deflate_bomb, peak_rss_mib
 
 SECRET = "00112233445566778899aabbccddeeff"
-PEAK_RSS_LIMIT_MIB = 250
-"""The bomb inflates to 1 GiB (pydicom alone holds it twice); refused, the child stays near
-the interpreter's own size."""
+PEAK_RSS_LIMIT_MIB = 500
+"""The bomb inflates to 512 MiB or 1 GiB, which pydicom holds twice (4.1 GB peak before the
+bound); refused, the child stays near its own size (the interpreter and the secret's scrypt
+check, some 150 MB)."""
 
 
 def _records(log: Path) -> list[dict[str, object]]:
@@ -82,6 +83,22 @@ def test_truncated_and_corrupt_deflate_data_are_named() -> None:
         check_stream(io.BytesIO(stream[:-40]), len(stream) - 40, limit)
     with pytest.raises(InflationRefused, match="corrupt"):
         check_stream(io.BytesIO(b"\xff" * 64), 64, limit)
+
+
+def _deflated_zeros(size: int) -> bytes:
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return deflater.compress(bytes(size)) + deflater.flush()
+
+
+def test_any_dataset_may_inflate_to_the_floor_and_no_further_past_the_ratio() -> None:
+    limit = InflationLimit()
+    at_floor = _deflated_zeros(FLOOR)
+    check_stream(io.BytesIO(at_floor), len(at_floor), limit)
+    past_floor = _deflated_zeros(FLOOR + 1)
+    with pytest.raises(InflationRefused, match="more than 100 times its size"):
+        check_stream(io.BytesIO(past_floor), len(past_floor), limit)
+    with pytest.raises(InflationRefused, match="past 1 MB"):
+        check_stream(io.BytesIO(at_floor), len(at_floor), InflationLimit(max_bytes=1 * MB))
 
 
 def test_sequences_nested_thousands_deep_are_refused_with_that_reason(tmp_path: Path) -> None:

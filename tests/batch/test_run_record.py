@@ -29,7 +29,8 @@ def test_the_record_holds_a_salted_scrypt_check_and_no_fast_fingerprint(tmp_path
         folder.mkdir()
         claim_output(folder, run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET))
     one, other = _fields(first), _fields(second)
-    assert set(one) == {"profile", "edition", "policy", "uid-scheme", "unknown", "secret-check"}
+    assert set(one) == {"profile", "edition", "policy", "uid-scheme", "unknown", "burned-in",
+                        "pixel-mode", "pixel-rules", "secret-check"}
     kind, n, r, p, salt, digest = one["secret-check"].split(":")
     assert (kind, int(n), int(r), int(p)) == ("scrypt", SCRYPT_N, 8, 1)
     assert int(n) >= 2**15 and len(bytes.fromhex(salt)) == 16

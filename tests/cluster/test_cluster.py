@@ -24,7 +24,7 @@ from deidentify.cluster import open_session
 from deidentify.cluster.tasks import WorkerEngineFactory
 from tests.batch.helpers import SECRET, engine_factory, output_files, shipped
 
-NAMES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "JPEG2000.dcm", "SC_rgb_rle.dcm",
+NAMES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "rtdose.dcm", "rtstruct.dcm",
          "emri_small_big_endian.dcm"]
 COPIES = 8
 """Copies of each file: with the others, 50 tasks in 9 chunks, 4 of them in flight."""

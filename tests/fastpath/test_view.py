@@ -18,8 +18,10 @@ def test_fates_under_the_basic_profile() -> None:
     view = view_for(deidentifier("deidentify:"))
     assert view.fate(0x00100010, "PN") is Fate.ENGINE
     assert view.fate(0x00090010, "LO") is Fate.DROP
-    assert view.fate(0x00280010, "US") is Fate.SIZED  # copied when its length is one US
-    assert view.fate(0x00080060, "CS") is Fate.COPY
+    assert view.fate(0x00280010, "US") is Fate.ENGINE  # Rows: the burned-in risk gate reads it
+    assert view.fate(0x00280011, "US") is Fate.SIZED  # copied when its length is one US
+    assert view.fate(0x00080060, "CS") is Fate.ENGINE  # Modality: the burned-in risk gate reads it
+    assert view.fate(0x00280004, "CS") is Fate.COPY
     assert view.fate(0x00280011, "PN") is Fate.DROP  # Columns as PN
     assert view.fate(0x00102020, "LO") is Fate.DROP  # no dictionary defines it
     assert view.fate(0xFFFEE000, "") is Fate.DROP
@@ -35,19 +37,19 @@ def test_retaining_private_or_cleaning_shows_more() -> None:
         0x00090010, "LO"
     ) is Fate.ENGINE
     assert view_for(deidentifier("deidentify:CleanDescriptorsOption")).fate(
-        0x00280010, "US"
+        0x00280011, "US"
     ) is Fate.ENGINE
 
 
-class _SettingRows(Deidentifier):
+class _SettingColumns(Deidentifier):
     """An engine that also sets an attribute the view keeps from it."""
 
     def apply(self, ds: Dataset) -> None:
         super().apply(ds)
-        ds[0x00280010] = DataElement(0x00280010, "US", 1)
+        ds[0x00280011] = DataElement(0x00280011, "US", 1)
 
 
 def test_an_engine_setting_a_kept_element_makes_the_path_decline() -> None:
-    engine = _SettingRows(deidentifier("deidentify:").plan, SECRET)
+    engine = _SettingColumns(deidentifier("deidentify:").plan, SECRET)
     source: Path = shipped("CT_small.dcm")
     assert not fast_deidentify_file(engine, source, io.BytesIO())

@@ -87,6 +87,7 @@ def _without_patient_id(study_uid: str) -> Dataset:
     ds = pydicom.dcmread(shipped("CT_small.dcm"))
     del ds.PatientID
     ds.StudyInstanceUID = study_uid
+    del ds.StudyTime  # a paired time may carry its date a day: not what these tests look at
     return ds
 
 
@@ -128,6 +129,7 @@ def test_dates_shift_by_the_same_identity() -> None:
     with_issuer = pydicom.dcmread(shipped("CT_small.dcm"))
     with_issuer.IssuerOfPatientID = "NORTH"
     with_issuer.StudyDate = "20200105"
+    del with_issuer.StudyTime  # a paired time may carry the date a day: not what is tested here
     key = read_identity(with_issuer).key
     deid.apply(with_issuer)
     assert with_issuer.StudyDate == shifter.shift("DA", "20200105", shifter.offset_for(key))

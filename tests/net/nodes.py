@@ -111,7 +111,8 @@ shutdown_grace_seconds = 10
 def running_node(config_path: Path) -> Iterator[Node]:
     """A node started from a configuration file, stopped on exit."""
     config = load_config(config_path)
-    coercer = Coercer(config.rules, engines(SECRET, config.edition, unknown=config.unknown),
+    coercer = Coercer(config.rules, engines(SECRET, config.edition, unknown=config.unknown,
+                                            pixels=config.pixels),
                       IssuedUIDs(config.issued_uids))
     node = Node(config, coercer, SECRET, write)
     node.start()

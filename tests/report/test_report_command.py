@@ -182,8 +182,19 @@ def test_markdown_names_edition_digest_and_what_is_not_implemented(
 ) -> None:
     _, out, _ = run_report(capsys, "--profile", BASIC_ONLY, "--format", "md")
     assert load("2026c").sha256 in out
-    assert "Clean Pixel Data" in out and "not implemented" in out
+    assert "Clean Recognizable Visual Features" in out and "not implemented" in out
+    assert "burned-in annotation risk" in out
     assert out.count("\n| (") >= 656
+
+
+def test_the_report_of_clean_pixel_data_says_what_it_does_and_what_remains(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run_report(capsys, "--profile", "deidentify:CleanPixelDataOption",
+                                "--format", "md")
+    assert status == 0
+    assert "Clean Pixel Data (113101) blanks" in out and "remains" in out
+    assert "Clean Recognizable Visual Features Option (113102) is not implemented" in out
 
 
 def test_diff_against_an_older_edition_lists_added_rows(
@@ -212,7 +223,7 @@ def test_output_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize("args", [
     ["--profile", "deidentify:RetainUIDOption"],
     ["--profile", "deidentify:", "--edition", "1999"],
-    ["--profile", "deidentify:CleanPixelDataOption"],
+    ["--profile", "deidentify:CleanRecognizableVisualFeaturesOption"],
 ])
 def test_usage_errors_are_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], args: list[str]

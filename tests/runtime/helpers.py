@@ -9,14 +9,17 @@ from pydicom.dataelem import DataElement
 from pydicom.sequence import Sequence
 
 from deidentify import Deidentifier, Plan, parse_profile
+from deidentify.pixels import BurnedIn, PixelSettings
 
 SECRET = b"runtime tests secret"
 EDITION = "2026c"
 
 
-def deidentifier(uri: str = "deidentify:", edition: str = EDITION) -> Deidentifier:
+def deidentifier(uri: str = "deidentify:", edition: str = EDITION,
+                 burned_in: BurnedIn = BurnedIn.REFUSE) -> Deidentifier:
     """A Deidentifier for a profile URI with the tests' secret."""
-    return Deidentifier(Plan.build(parse_profile(uri, edition)), SECRET)
+    return Deidentifier(Plan.build(parse_profile(uri, edition)), SECRET,
+                        pixel_settings=PixelSettings(burned_in))
 
 
 def elements(ds: Dataset) -> Iterator[DataElement]:

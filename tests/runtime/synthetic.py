@@ -174,6 +174,7 @@ def build(edition: str = "2026c", study_uid: str | None = None, index: int = 1) 
     ds.Rows = 1
     ds.Columns = 1
     ds.BitsAllocated = 8
+    ds.BurnedInAnnotation = "NO"  # a secondary capture: not at burned-in risk only so
     ds[0x7FE00010] = DataElement(0x7FE00010, "OB", b"\x01\x02")
     ds[NESTING_SEQUENCE] = DataElement(NESTING_SEQUENCE, "SQ", Sequence([nested]))
     _curves_and_overlays(ds)

@@ -126,8 +126,8 @@ def test_strict_policy_is_named_and_removes_only_where_x_is_an_alternative() -> 
     Deidentifier(plan, SECRET).apply(ds)
     assert "compound codes strict" in list(ds.DeidentificationMethod)
     assert "AcquisitionDate" not in ds and "AcquisitionDeviceProcessingDescription" not in ds
-    for keyword in ("PatientID", "ContentDate"):  # Z/D -> Z
-        assert keyword in ds and ds[keyword].is_empty
+    assert "ContentDate" in ds and ds["ContentDate"].is_empty  # Z/D -> Z
+    assert str(ds.PatientID).startswith("PID")  # Z, whose value may be a dummy (E.1.1)
     assert "PatientName" in ds  # Z
 
 

@@ -84,9 +84,13 @@ def test_profile_error_is_a_value_error() -> None:
     assert issubclass(ProfileError, ValueError)
 
 
-@pytest.mark.parametrize(
-    "name", ["CleanPixelDataOption", "CleanRecognizableVisualFeaturesOption"]
-)
-def test_pixel_data_options_are_recognised_and_refused(name: str) -> None:
+def test_defacing_is_recognised_and_refused() -> None:
+    name = "CleanRecognizableVisualFeaturesOption"
     with pytest.raises(ProfileError, match=f"{name} is not supported: .*pixel data"):
         parse_profile(f"deidentify:{name}")
+
+
+@pytest.mark.parametrize("edition", ["2013", "2026c"])
+def test_clean_pixel_data_is_an_option_of_every_edition(edition: str) -> None:
+    profile = parse_profile("deidentify:CleanPixelDataOption", edition)
+    assert profile.option_names == ("CleanPixelDataOption",)

@@ -174,7 +174,8 @@ def _expect(
     elif treatment is Treatment.CLEAN_TEXT:
         assert isinstance(original, str)
         if marked.vr in CLEANED_VRS:
-            assert str(element.value).startswith(original.split()[0]), where
+            # the marker "MK0020" is itself shaped like an identifier, so it goes too
+            assert str(element.value) == "[ID] [ID]", where
             assert PATIENT_ID not in str(element.value), where
         else:
             assert _same(element, original), where

@@ -20,7 +20,7 @@ def _send(port: int, paths: list[Path]) -> list[int]:
     """C-STORE the files' dataset bytes as they are (pynetdicom's chunked sending)."""
     ae = AE(ae_title="MODALITY")
     for syntax in ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2.4.50"):
-        ae.add_requested_context("1.2.840.10008.5.1.4.1.1.7", syntax)
+        ae.add_requested_context("1.2.840.10008.5.1.4.1.1.2", syntax)
     association = ae.associate("127.0.0.1", port, ae_title="DEIDNODE")
     assert association.is_established
     try:

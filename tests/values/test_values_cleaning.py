@@ -19,8 +19,8 @@ from deidentify.cleaning import (
     TextCleaner,
     clean_text,
     collect_identifiers,
-    default_cleaner,
 )
+from deidentify.text import default_cleaner
 
 Reader = Callable[[str], Dataset]
 
@@ -140,10 +140,10 @@ def test_identifier_is_gone_in_any_case(name: str, around: str) -> None:
 
 
 def test_default_cleaner_keeps_the_vr_character_set() -> None:
-    identifiers = IdentifyingValues.of(["SMITHSON"])
+    identifiers = IdentifyingValues.of(["SMITHSON"], "NAME")
     cleaner: TextCleaner = default_cleaner
     assert cleaner("SMITHSON SMOKER", "CS", identifiers) == "XXX SMOKER"
-    assert cleaner("Smithson smoker", "LT", identifiers) == "*** smoker"
+    assert cleaner("Smithson smoker", "LT", identifiers) == "[NAME] smoker"
     assert clean_text("nothing here", IdentifyingValues()) == "nothing here"
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from tests.batch.bombs import command, deflate_bomb, peak_rss_mib
 from tests.verify.verify_helpers import copy_testdata, deidentify_tree
 
-PEAK_RSS_LIMIT_MIB = 250
+PEAK_RSS_LIMIT_MIB = 500
+"""The bomb inflates to 1 GiB, which pydicom holds twice; refused, verify stays near its own
+size (the interpreter and the secret's scrypt check)."""
 
 
 def test_a_deflate_bomb_among_the_outputs_fails_in_bounded_memory(tmp_path: Path) -> None:
