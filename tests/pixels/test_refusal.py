@@ -96,7 +96,7 @@ def test_accept_writes_them_and_says_so(tmp_path: Path) -> None:
 def test_the_run_records_the_setting(tmp_path: Path) -> None:
     output = tmp_path / "out"
     (tmp_path / "in").mkdir()
-    shutil.copy(get_testdata_file("CT_small.dcm"), tmp_path / "in")
+    shutil.copy(str(get_testdata_file("CT_small.dcm")), tmp_path / "in")
     refuse = _factory()
     run_batch(BatchOptions(inputs=(tmp_path / "in",), output=output, identity=refuse.identity),
               refuse)
