@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from pydicom._dicom_dict import DicomDictionary
 from pydicom.datadict import get_entry
 
 ITEM_GROUP = 0xFFFE
@@ -39,6 +40,7 @@ def entry(tag: int) -> Entry | None:
     group = tag >> 16
     if group == ITEM_GROUP or (
         group & 0xFF00 in _REPEATING_BASES and group & 0xFF > _LAST_REPEATING
+        and tag not in DicomDictionary  # Pixel Data (7FE0,0010) is no repeating group
     ):
         return None
     if tag & 0xFFFF == 0:

@@ -83,5 +83,6 @@ def test_curve_and_overlay_groups_past_1e_are_unknown(uri: str, tmp_path: Path) 
     for data in outputs(_curves_and_overlays_past_1e, uri, tmp_path):
         assert leaked(data) == []
         ds = pydicom.dcmread(io.BytesIO(data))
+        assert "PixelData" in ds
         assert not any(element.tag.group >= 0x5000 and element.tag.group < 0x7FE0
                        for element in ds)
