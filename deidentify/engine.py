@@ -36,6 +36,7 @@ from typing import BinaryIO
 
 import pydicom
 from pydicom import Dataset
+from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.errors import InvalidDicomError
 from pydicom.multival import MultiValue
@@ -441,9 +442,10 @@ class Deidentifier:
         if cleaned != values:
             set_values(ds, tag, vr, cleaned)
 
-    def _removed_beyond(self, ds: Dataset, tag: int) -> bool:
-        """Remove an unlisted element that the rules beyond the table remove
-        (``Plan.unlisted``, and its value's length where the plan checks it)."""
+    def _treated_beyond(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> bool:
+        """Treat an unlisted element that the rules beyond the table treat (``Plan.unlisted``:
+        removed, or an unlisted UID or date treated as its kind; removed too where its
+        value's length contradicts the dictionary)."""
         raw = ds.get_item(tag, keep_deferred=True)
         verdict = self.plan.unlisted(tag, raw.VR)
         if verdict.treatment is Treatment.REMOVE or (
@@ -451,10 +453,13 @@ class Deidentifier:
         ):
             del ds[tag]
             return True
+        if verdict.treatment is not None:
+            self.treat(ds, tag, dictionary_VR(tag), verdict.treatment, context, mode)
+            return True
         return False
 
     def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
-        if self._removed_beyond(ds, tag):
+        if self._treated_beyond(ds, tag, context, mode):
             return
         raw_vr = ds.get_item(tag, keep_deferred=True).VR
         if mode is TextMode.NONE and raw_vr is not None and raw_vr not in ("SQ", "UN"):
@@ -482,7 +487,7 @@ class Deidentifier:
         if row is not None:
             self._listed(ds, tag, row, context, TextMode.NONE)
             return
-        if self._removed_beyond(ds, tag):
+        if self._treated_beyond(ds, tag, context, TextMode.NONE):
             return
         vr = element_vr(ds, tag)
         treatment = graphics.unlisted_treatment(self.plan, tag, vr)

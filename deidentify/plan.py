@@ -31,6 +31,7 @@ from deidentify.beyond.conformity import (
     vr_agrees,
 )
 from deidentify.beyond.dictionary import entry, is_item_tag
+from deidentify.beyond.values import ValueKind, value_kind
 from deidentify.dummies import first_alternative
 from deidentify.elements import BINARY_VRS
 from deidentify.profile import Profile
@@ -325,7 +326,8 @@ class Plan:
 
         Item and delimiter tags met as elements and the attributes beyond the table in force
         are removed; so, under ``UnknownPolicy.REMOVE``, are tags no dictionary defines and
-        elements whose VR contradicts the dictionary.
+        elements whose VR contradicts the dictionary. An unlisted UID of an object or date
+        or time (``beyond.values``) gets the treatment the table gives its kind.
         """
         key = (tag, vr)
         verdict = self._verdicts.get(key)
@@ -343,8 +345,24 @@ class Plan:
             return UnlistedVerdict(Treatment.REMOVE if removes else None, False)
         if not vr_agrees(tag, vr):
             return UnlistedVerdict(Treatment.REMOVE if removes else None, False)
+        kind = value_kind(known) if known is not None else None
+        treatment = self._value_treatment(kind) if kind is not None else None
+        if treatment is not None:
+            return UnlistedVerdict(treatment, False)
         sized = known is not None and not known.vrs.isdisjoint(FIXED_SIZES)
         return UnlistedVerdict(None, removes and sized)
+
+    def _value_treatment(self, kind: ValueKind) -> Treatment | None:
+        """What the table's own rows of a kind of value do, for an unlisted attribute of
+        that kind: a UID replaced unless UIDs are retained; a date or time shifted under
+        Modified Dates, kept under Full Dates, emptied otherwise."""
+        if kind is ValueKind.UID:
+            return None if self.has(Option.RETAIN_UIDS) else Treatment.REPLACE_UID
+        if self.has(Option.RETAIN_LONGITUDINAL_MODIFIED_DATES):
+            return Treatment.SHIFT_DATE
+        if self.has(Option.RETAIN_LONGITUDINAL_FULL_DATES):
+            return None
+        return Treatment.EMPTY
 
     def conforms(self, tag: int, vr: str | None, length: int | None) -> bool:
         """Whether an element of a listed tag is what the dictionary defines: its encoded VR

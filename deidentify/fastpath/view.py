@@ -115,6 +115,8 @@ class EngineView:
         verdict = self._plan.unlisted(tag, vr or None)
         if verdict.treatment is Treatment.REMOVE:
             return Fate.DROP
+        if verdict.treatment is not None:
+            return Fate.ENGINE
         if not _inert_vr(tag, vr):
             return Fate.ENGINE
         return Fate.SIZED if verdict.checks_length else Fate.COPY

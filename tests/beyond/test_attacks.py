@@ -86,3 +86,51 @@ def test_curve_and_overlay_groups_past_1e_are_unknown(uri: str, tmp_path: Path) 
         assert "PixelData" in ds
         assert not any(element.tag.group >= 0x5000 and element.tag.group < 0x7FE0
                        for element in ds)
+
+
+DATE = "19471103"
+TIME = "101112"
+OBJECT_UIDS = {0x00081167: "MultiFrameSourceSOPInstanceUID",
+               0x00200242: "SOPInstanceUIDOfConcatenationSource",
+               0x0018991E: "TargetFrameOfReferenceUID", 0x00440102: "AssertionUID"}
+UNLISTED_DATES = {0x00141020: "DA", 0x00143076: "DA", 0x00143077: "TM", 0x0008041F: "DT"}
+"""Expiry Date, Date and Time of Gain Calibration, Study Update DateTime."""
+
+
+def _unlisted_uids_and_dates(ds: Dataset) -> None:
+    """The object's own UIDs copied into UI attributes the table does not list, and dates
+    and times into DA, TM and DT attributes it does not list, at the top level and in an
+    item of an unlisted sequence; one class UID beside them."""
+    ds.PatientName, ds.PatientID, ds.PatientBirthDate = NAME, PATIENT_ID, DATE
+    item = Dataset()
+    for target in (ds, item):
+        for tag in OBJECT_UIDS:
+            target.add(DataElement(tag, "UI", UID))
+        for tag, vr in UNLISTED_DATES.items():
+            target.add(DataElement(tag, vr, {"DA": DATE, "TM": TIME, "DT": DATE + TIME}[vr]))
+    item.add(DataElement(0x00081150, "UI", "1.2.840.10008.5.1.4.1.1.2"))
+    ds.add(DataElement(0x00283010, "SQ", [item]))
+
+
+@pytest.mark.parametrize("uri", [BASIC, MODIFIED_DATES, SAFE_PRIVATE])
+def test_unlisted_uids_and_dates_get_their_kind_s_treatment(uri: str, tmp_path: Path) -> None:
+    for data in outputs(_unlisted_uids_and_dates, uri, tmp_path):
+        assert [marker for marker in (*MARKERS, DATE.encode(), TIME.encode())
+                if marker in data] == []
+        ds = pydicom.dcmread(io.BytesIO(data))
+        item = ds[0x00283010][0]
+        assert item.ReferencedSOPClassUID == "1.2.840.10008.5.1.4.1.1.2"
+        for target in (ds, item):
+            assert all(str(target[tag].value) == str(ds[0x00081167].value)
+                       for tag in OBJECT_UIDS)
+            for tag in UNLISTED_DATES:
+                assert target[tag].is_empty is (uri != MODIFIED_DATES)
+
+
+def test_retain_uids_and_full_dates_keep_unlisted_uids_and_dates(tmp_path: Path) -> None:
+    uri = ("deidentify:RetainUIDsOption,"
+           "RetainLongitudinalTemporalInformationFullDatesOption")
+    for data in outputs(_unlisted_uids_and_dates, uri, tmp_path):
+        ds = pydicom.dcmread(io.BytesIO(data))
+        assert all(ds[tag].value == UID for tag in OBJECT_UIDS)
+        assert ds[0x00141020].value == DATE
