@@ -134,3 +134,21 @@ def test_retain_uids_and_full_dates_keep_unlisted_uids_and_dates(tmp_path: Path)
         ds = pydicom.dcmread(io.BytesIO(data))
         assert all(ds[tag].value == UID for tag in OBJECT_UIDS)
         assert ds[0x00141020].value == DATE
+
+
+def _retired_free_text(ds: Dataset) -> None:
+    """Identity in retired free-text attributes the table does not list, at the top level and
+    in a kept item."""
+    ds.add(DataElement(0x00201020, "LO", NAME))  # Reference
+    ds.add(DataElement(0x00280063, "SH", PATIENT_ID))  # Compression Description
+    item = Dataset()
+    item.add(DataElement(0x40080103, "LO", NAME))  # Reference to Recorded Sound
+    item.WindowCenter = "40"
+    ds.add(DataElement(0x00283010, "SQ", [item]))
+
+
+@pytest.mark.parametrize("uri", [BASIC, "deidentify:RetainUIDsOption", SAFE_PRIVATE])
+def test_retired_free_text_is_removed(uri: str, tmp_path: Path) -> None:
+    for data in outputs(_retired_free_text, uri, tmp_path):
+        assert leaked(data) == []
+        assert pydicom.dcmread(io.BytesIO(data))[0x00283010][0].WindowCenter == "40"
