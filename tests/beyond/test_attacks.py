@@ -152,3 +152,26 @@ def test_retired_free_text_is_removed(uri: str, tmp_path: Path) -> None:
     for data in outputs(_retired_free_text, uri, tmp_path):
         assert leaked(data) == []
         assert pydicom.dcmread(io.BytesIO(data))[0x00283010][0].WindowCenter == "40"
+
+
+PHILIPS_PET = "Philips PET Private Group"
+"""Table E.3.10-1 lists (7053,xx00) SUV Factor, DS, and (7053,xx09) Activity Concentration
+Scale Factor, DS, under this creator."""
+
+
+def _spoofed_safe_creator(ds: Dataset) -> None:
+    """A safe creator's listed offsets holding identity: a name as PN, an ID as UN (the
+    table's VR is DS, and no number is in it); a true SUV Factor beside them."""
+    ds.add(DataElement(0x70530010, "LO", PHILIPS_PET))
+    ds.add(DataElement(0x70531000, "PN", NAME))
+    ds.add(DataElement(0x70530011, "LO", PHILIPS_PET))
+    ds.add(DataElement(0x70531100, "DS", "0.00123"))
+    ds.add(DataElement(0x70530012, "LO", PHILIPS_PET))
+    ds.add(DataElement(0x70531209, "UN", PATIENT_ID.encode()))
+
+
+def test_a_spoofed_safe_creator_keeps_only_values_of_the_table_s_vr(tmp_path: Path) -> None:
+    for data in outputs(_spoofed_safe_creator, SAFE_PRIVATE, tmp_path):
+        assert leaked(data) == []
+        ds = pydicom.dcmread(io.BytesIO(data))
+        assert 0x70531100 in ds and b"0.00123" in data
