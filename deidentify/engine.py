@@ -297,7 +297,7 @@ class Deidentifier:
         """Treat an element of a row of Table E.1-1; in the safest form where its VR or
         length contradicts the dictionary (``PlanRow.safest``)."""
         raw = ds.get_item(tag, keep_deferred=True)
-        if self.plan.conforms(tag, raw.VR, _raw_length(raw)):
+        if self.plan.conforms(tag, raw.VR, _raw_length(raw), _raw_bytes(raw)):
             vr = element_vr(ds, tag)
             treatment = row.treatment_for_vr(vr, self._policy)
             if treatment is Treatment.SHIFT_DATE:
@@ -449,7 +449,8 @@ class Deidentifier:
         raw = ds.get_item(tag, keep_deferred=True)
         verdict = self.plan.unlisted(tag, raw.VR)
         if verdict.treatment is Treatment.REMOVE or (
-            verdict.checks_length and not self.plan.conforms(tag, raw.VR, _raw_length(raw))
+            verdict.checks_length
+            and not self.plan.conforms(tag, raw.VR, _raw_length(raw), _raw_bytes(raw))
         ):
             del ds[tag]
             return True
@@ -506,6 +507,21 @@ def _raw_length(element: DataElement | RawDataElement) -> int | None:
     if size is None or isinstance(element.value, bytes):
         return None
     return int(element.VM) * size
+
+
+def _raw_bytes(element: DataElement | RawDataElement) -> bytes | None:
+    """The bytes of a value still as read, or of a decoded text value (each character past
+    FF as FF, values joined by backslashes); None for any other value."""
+    value = element.value
+    if isinstance(element, RawDataElement):
+        return value if isinstance(value, bytes) else None
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list | MultiValue) and all(isinstance(part, str) for part in value):
+        text = "\\".join(value)
+    else:
+        return None
+    return bytes(min(ord(character), 0xFF) for character in text)
 
 
 def _date_text(value: object) -> str | None:

@@ -175,3 +175,28 @@ def test_a_spoofed_safe_creator_keeps_only_values_of_the_table_s_vr(tmp_path: Pa
         assert leaked(data) == []
         ds = pydicom.dcmread(io.BytesIO(data))
         assert 0x70531100 in ds and b"0.00123" in data
+
+
+CLEAN_DESCRIPTORS = "deidentify:CleanDescriptorsOption"
+
+
+def _sequence_under_text_tags(ds: Dataset) -> None:
+    """Items holding a name under text tags: in implicit VR they read as text (Body Part
+    Examined, CS, unlisted; Study Description, LO, cleaned under Clean Descriptors; Series
+    Description, LO, in an item) whose bytes hold item headers and lengths."""
+    inner = Dataset()
+    inner.PatientName, inner.PatientID = NAME, PATIENT_ID
+    ds.add(DataElement(0x00180015, "SQ", [inner]))
+    ds.add(DataElement(0x00081030, "SQ", [inner]))
+    item = Dataset()
+    item.add(DataElement(0x0008103E, "SQ", [inner]))
+    item.WindowCenter = "40"
+    ds.add(DataElement(0x00283010, "SQ", [item]))
+
+
+@pytest.mark.parametrize("uri", [BASIC, MODIFIED_DATES, CLEAN_DESCRIPTORS, CLEAN_GRAPHICS])
+def test_a_sequence_under_a_text_tag_is_not_text(uri: str, tmp_path: Path) -> None:
+    for source_file in ("CT_small.dcm", "rtplan.dcm"):
+        for data in outputs(_sequence_under_text_tags, uri, tmp_path, source_file):
+            assert leaked(data) == []
+            assert pydicom.dcmread(io.BytesIO(data))[0x00283010][0].WindowCenter == "40"
