@@ -200,3 +200,33 @@ def test_a_sequence_under_a_text_tag_is_not_text(uri: str, tmp_path: Path) -> No
         for data in outputs(_sequence_under_text_tags, uri, tmp_path, source_file):
             assert leaked(data) == []
             assert pydicom.dcmread(io.BytesIO(data))[0x00283010][0].WindowCenter == "40"
+
+
+PLANTS = (_curves_and_overlays_past_1e, _unlisted_uids_and_dates, _retired_free_text,
+          _sequence_under_text_tags)
+
+
+@pytest.mark.parametrize("uri", [BASIC, MODIFIED_DATES])
+def test_no_marker_reaches_the_node_s_storage(uri: str, tmp_path: Path) -> None:
+    pytest.importorskip("pynetdicom", reason="the node needs pynetdicom (the 'net' extra)")
+    from tests.beyond.test_node import _rule, send_paths
+    from tests.net.nodes import files_containing, node_toml, running_node
+
+    (tmp_path / "in").mkdir()
+    sources: list[Path] = []
+    for index, plant in enumerate(PLANTS):
+        for syntax in (ExplicitVRLittleEndian, ImplicitVRLittleEndian):
+            path = get_testdata_file("CT_small.dcm")
+            assert isinstance(path, str)
+            ds = pydicom.dcmread(path)
+            plant(ds)
+            ds.SOPInstanceUID = f"{UID}.{index}.{len(sources)}"
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            ds.file_meta.TransferSyntaxUID = syntax
+            sources.append(tmp_path / "in" / f"{index}-{syntax.name}.dcm")
+            ds.save_as(sources[-1], enforce_file_format=True)
+    with running_node(node_toml(tmp_path, rules=_rule(uri))) as node:
+        statuses = send_paths(node.address[1], sources)
+    assert statuses == [0] * len(sources)
+    assert len(list((tmp_path / "storage").rglob("*.dcm"))) == len(sources)
+    assert files_containing([tmp_path / "storage"], list(MARKERS)) == []
