@@ -230,3 +230,26 @@ def test_no_marker_reaches_the_node_s_storage(uri: str, tmp_path: Path) -> None:
     assert statuses == [0] * len(sources)
     assert len(list((tmp_path / "storage").rglob("*.dcm"))) == len(sources)
     assert files_containing([tmp_path / "storage"], list(MARKERS)) == []
+
+
+IDEOGRAPHIC_NAME = "Yamada^Tarou=山田^太郎=やまだ^たろう"
+
+
+@pytest.mark.parametrize("charset", ["\\ISO 2022 IR 87", "ISO_IR 192"])
+def test_ideographic_name_components_are_cleaned_from_descriptions(
+    charset: str, tmp_path: Path
+) -> None:
+    """A two-character family name in the ideographic group, and the name written without
+    spaces, are cleaned from free text under Clean Descriptors."""
+    def plant(ds: Dataset) -> None:
+        ds.SpecificCharacterSet, ds.PatientName = charset, IDEOGRAPHIC_NAME
+        ds.StudyDescription = "Yamada 山田"
+        ds.SeriesDescription = "山田太郎 series"
+        ds.PatientID = PATIENT_ID
+
+    for data in outputs(plant, CLEAN_DESCRIPTORS, tmp_path):
+        ds = pydicom.dcmread(io.BytesIO(data))
+        for keyword in ("StudyDescription", "SeriesDescription"):
+            text = str(ds.get(keyword, ""))
+            assert "山田" not in text and "太郎" not in text, keyword
+        assert str(ds.SeriesDescription).endswith("series")
