@@ -20,15 +20,19 @@ Which strings count as identifiers (``collect_identifiers``):
   ``DD-MM-YYYY``.
 
 So that cleaning does not shred ordinary text, a candidate shorter than three characters
-(punctuation at its ends not counted) and the words of ``COMMON_WORDS`` (function words,
-honorifics, name particles, placeholder and generic institution or address words) are not
-identifiers by themselves; they are still removed as part of a longer identifier.
+(punctuation at its ends not counted; a wide character of the ideographic scripts, in which
+a two-character name such as 山田 is a whole family name, counts as two) and the words of
+``COMMON_WORDS`` (function words, honorifics, name particles, placeholder and generic
+institution or address words) are not identifiers by themselves; they are still removed as
+part of a longer identifier.
 
 An identifier matches as a whole word: an identifier that starts (ends) with a letter does
 not match right after (before) another letter, one that starts (ends) with a digit not
 right after (before) another digit; spaces inside an identifier match any run of
 whitespace. ``DOE`` is removed from ``DOE's scan`` and ``DOE2`` but not from ``DOER``;
-patient ID ``12345`` from ``ID12345`` but not from ``123456``.
+patient ID ``12345`` from ``ID12345`` but not from ``123456``. Scripts written without
+spaces between words (an identifier starting or ending with a wide character) have no such
+boundary: ``山田`` is removed from ``山田太郎``.
 
 Each term also records what kind of identifier it is (``KINDS``: a name, an ID, a date, a
 contact or an organisation), so that a cleaner can say what it removed. The built-in cleaner
@@ -39,6 +43,7 @@ site's own ``TextCleaner`` to build on.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -158,17 +163,27 @@ _DATE = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _LETTER = "[^\\W\\d_]"
 
 
+def _wide(character: str) -> bool:
+    """Whether a character is wide (ideographs, kana, hangul: scripts without spaces)."""
+    return unicodedata.east_asian_width(character) in ("W", "F")
+
+
 def _significant(candidate: str) -> bool:
     core = candidate.strip(_EDGE_PUNCTUATION)
-    return len(core) >= MIN_IDENTIFIER_LENGTH and core.casefold() not in COMMON_WORDS
+    width = sum(2 if _wide(character) else 1 for character in core)
+    return width >= MIN_IDENTIFIER_LENGTH and core.casefold() not in COMMON_WORDS
+
+
+def _boundary(character: str, letter: str) -> str:
+    if character.isalpha() and not _wide(character):
+        return letter
+    return r"\d" if character.isdigit() else ""
 
 
 def _term_pattern(term: str) -> str:
     body = r"\s+".join(re.escape(word) for word in term.split())
-    first, last = term[0], term[-1]
-    start = f"(?<!{_LETTER})" if first.isalpha() else r"(?<!\d)" if first.isdigit() else ""
-    end = f"(?!{_LETTER})" if last.isalpha() else r"(?!\d)" if last.isdigit() else ""
-    return start + body + end
+    start, end = _boundary(term[0], _LETTER), _boundary(term[-1], _LETTER)
+    return (f"(?<!{start})" if start else "") + body + (f"(?!{end})" if end else "")
 
 
 @dataclass(frozen=True)

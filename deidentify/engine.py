@@ -36,6 +36,7 @@ from typing import BinaryIO
 
 import pydicom
 from pydicom import Dataset
+from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.errors import InvalidDicomError
 from pydicom.multival import MultiValue
@@ -313,7 +314,7 @@ class Deidentifier:
         """Treat an element of a row of Table E.1-1; in the safest form where its VR or
         length contradicts the dictionary (``PlanRow.safest``)."""
         raw = ds.get_item(tag, keep_deferred=True)
-        if self.plan.conforms(tag, raw.VR, _raw_length(raw)):
+        if self.plan.conforms(tag, raw.VR, _raw_length(raw), _raw_bytes(raw)):
             vr = element_vr(ds, tag)
             treatment = row.treatment_for_vr(vr, self._policy)
             if treatment is Treatment.SHIFT_DATE:
@@ -458,20 +459,25 @@ class Deidentifier:
         if cleaned != values:
             set_values(ds, tag, vr, cleaned)
 
-    def _removed_beyond(self, ds: Dataset, tag: int) -> bool:
-        """Remove an unlisted element that the rules beyond the table remove
-        (``Plan.unlisted``, and its value's length where the plan checks it)."""
+    def _treated_beyond(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> bool:
+        """Treat an unlisted element that the rules beyond the table treat (``Plan.unlisted``:
+        removed, or an unlisted UID or date treated as its kind; removed too where its
+        value's length contradicts the dictionary)."""
         raw = ds.get_item(tag, keep_deferred=True)
         verdict = self.plan.unlisted(tag, raw.VR)
         if verdict.treatment is Treatment.REMOVE or (
-            verdict.checks_length and not self.plan.conforms(tag, raw.VR, _raw_length(raw))
+            verdict.checks_length
+            and not self.plan.conforms(tag, raw.VR, _raw_length(raw), _raw_bytes(raw))
         ):
             del ds[tag]
+            return True
+        if verdict.treatment is not None:
+            self.treat(ds, tag, dictionary_VR(tag), verdict.treatment, context, mode)
             return True
         return False
 
     def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
-        if self._removed_beyond(ds, tag):
+        if self._treated_beyond(ds, tag, context, mode):
             return
         raw_vr = ds.get_item(tag, keep_deferred=True).VR
         if mode is TextMode.NONE and raw_vr is not None and raw_vr not in ("SQ", "UN"):
@@ -499,7 +505,7 @@ class Deidentifier:
         if row is not None:
             self._listed(ds, tag, row, context, TextMode.NONE)
             return
-        if self._removed_beyond(ds, tag):
+        if self._treated_beyond(ds, tag, context, TextMode.NONE):
             return
         vr = element_vr(ds, tag)
         treatment = graphics.unlisted_treatment(self.plan, tag, vr)
@@ -518,6 +524,21 @@ def _raw_length(element: DataElement | RawDataElement) -> int | None:
     if size is None or isinstance(element.value, bytes):
         return None
     return int(element.VM) * size
+
+
+def _raw_bytes(element: DataElement | RawDataElement) -> bytes | None:
+    """The bytes of a value still as read, or of a decoded text value (each character past
+    FF as FF, values joined by backslashes); None for any other value."""
+    value = element.value
+    if isinstance(element, RawDataElement):
+        return value if isinstance(value, bytes) else None
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list | MultiValue) and all(isinstance(part, str) for part in value):
+        text = "\\".join(value)
+    else:
+        return None
+    return bytes(min(ord(character), 0xFF) for character in text)
 
 
 def _date_text(value: object) -> str | None:

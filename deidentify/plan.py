@@ -25,12 +25,14 @@ from pydicom.datadict import dictionary_VR, keyword_dict
 import generated
 from deidentify.beyond import BeyondRule, UnknownPolicy, identifying_rules
 from deidentify.beyond.conformity import (
-    FIXED_SIZES,
+    CHECKED_VRS,
     UNDEFINED_LENGTH,
     length_agrees,
+    text_agrees,
     vr_agrees,
 )
 from deidentify.beyond.dictionary import entry, is_item_tag
+from deidentify.beyond.values import ValueKind, value_kind
 from deidentify.dummies import first_alternative
 from deidentify.elements import BINARY_VRS
 from deidentify.profile import Profile
@@ -267,7 +269,7 @@ def date_time_pairs(exact: dict[int, PlanRow]) -> dict[int, int]:
 class UnlistedVerdict:
     """What the plan says of an element Table E.1-1 does not list, by tag and encoded VR:
     a treatment (None: the engine's usual handling of unlisted elements), and whether the
-    value's length must still be checked against the dictionary."""
+    value's length and characters must still be checked against the dictionary."""
 
     treatment: Treatment | None
     checks_length: bool
@@ -325,7 +327,8 @@ class Plan:
 
         Item and delimiter tags met as elements and the attributes beyond the table in force
         are removed; so, under ``UnknownPolicy.REMOVE``, are tags no dictionary defines and
-        elements whose VR contradicts the dictionary.
+        elements whose VR contradicts the dictionary. An unlisted UID of an object or date
+        or time (``beyond.values``) gets the treatment the table gives its kind.
         """
         key = (tag, vr)
         verdict = self._verdicts.get(key)
@@ -343,23 +346,43 @@ class Plan:
             return UnlistedVerdict(Treatment.REMOVE if removes else None, False)
         if not vr_agrees(tag, vr):
             return UnlistedVerdict(Treatment.REMOVE if removes else None, False)
-        sized = known is not None and not known.vrs.isdisjoint(FIXED_SIZES)
+        kind = value_kind(known) if known is not None else None
+        treatment = self._value_treatment(kind) if kind is not None else None
+        if treatment is not None:
+            return UnlistedVerdict(treatment, False)
+        sized = known is not None and not known.vrs.isdisjoint(CHECKED_VRS)
         return UnlistedVerdict(None, removes and sized)
 
-    def conforms(self, tag: int, vr: str | None, length: int | None) -> bool:
+    def _value_treatment(self, kind: ValueKind) -> Treatment | None:
+        """What the table's own rows of a kind of value do, for an unlisted attribute of
+        that kind: a UID replaced unless UIDs are retained; a date or time shifted under
+        Modified Dates, kept under Full Dates, emptied otherwise."""
+        if kind is ValueKind.UID:
+            return None if self.has(Option.RETAIN_UIDS) else Treatment.REPLACE_UID
+        if self.has(Option.RETAIN_LONGITUDINAL_MODIFIED_DATES):
+            return Treatment.SHIFT_DATE
+        if self.has(Option.RETAIN_LONGITUDINAL_FULL_DATES):
+            return None
+        return Treatment.EMPTY
+
+    def conforms(self, tag: int, vr: str | None, length: int | None,
+                 value: bytes | None = None) -> bool:
         """Whether an element of a listed tag is what the dictionary defines: its encoded VR
-        (None: implicit) and, for a value still as read, its length."""
+        (None: implicit) and, for a value still as read, its length and characters."""
         key = (tag, vr)
         known = self._conformity.get(key)
         if known is None:
             found = entry(tag)
-            sized = found is not None and (vr in FIXED_SIZES or (
-                vr in (None, "UN") and not found.vrs.isdisjoint(FIXED_SIZES)))
+            sized = found is not None and (vr in CHECKED_VRS or (
+                vr in (None, "UN") and not found.vrs.isdisjoint(CHECKED_VRS)))
             known = self._conformity[key] = (vr_agrees(tag, vr), sized)
         agrees, sized = known
-        if not agrees or length is None:
-            return agrees
-        return length_agrees(tag, vr, length) if sized or length == UNDEFINED_LENGTH else True
+        if not agrees:
+            return False
+        if length is not None and (sized or length == UNDEFINED_LENGTH) and not length_agrees(
+                tag, vr, length):
+            return False
+        return not sized or value is None or text_agrees(tag, vr, value)
 
     def rows(self) -> tuple[PlanRow, ...]:
         """One row per row of Table E.1-1, in table order."""

@@ -2,8 +2,10 @@
 
 Under the Retain Safe Private Option (PS3.15 E.3.10) a private data element is kept when
 Table E.3.10-1 lists its Private Creator, group and element offset (the low byte, whatever
-block the creator reserves), or when the object's Private Data Element Characteristics
-Sequence (0008,0300) marks its block SAFE or lists it among Nonidentifying Private Elements.
+block the creator reserves) and its value is of the table's VR (an explicit VR that differs,
+or a value read without VR whose bytes cannot be of it, is not safe), or when the object's
+Private Data Element Characteristics Sequence (0008,0300) marks its block SAFE or lists it
+among Nonidentifying Private Elements.
 An element that the characteristics give a Deidentification Action (0008,0307) gets that
 action (D, Z, U; X removes), ahead of any listing. A private sequence that is not known safe
 is kept and parsed item by item, each nested attribute handled on its own merits. Every other
@@ -13,12 +15,15 @@ Group lengths and elements (gggg,0001-000F) of private groups are always removed
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydicom import Dataset
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.multival import MultiValue
 
+from deidentify.beyond.conformity import FIXED_SIZES
 from deidentify.elements import element_vr, items
 from deidentify.plan import Plan, Treatment
 from generated.model import Option
@@ -41,6 +46,34 @@ _ACTIONS: dict[str, Treatment] = {
     "X": Treatment.REMOVE,
     "U": Treatment.REPLACE_UID,
 }
+
+
+_CHARACTERS: dict[str, re.Pattern[bytes]] = {
+    "DS": re.compile(rb"[0-9+\-.eE \\\x00]*"),
+    "IS": re.compile(rb"[0-9+\- \\\x00]*"),
+    "CS": re.compile(rb"[A-Z0-9_ \\\x00]*"),
+    "UI": re.compile(rb"[0-9.\\\x00]*"),
+}
+"""What a value of a VR can hold, byte by byte (PS3.5 Table 6.2-1)."""
+
+
+def _fits(raw: DataElement | RawDataElement, vrs: frozenset[str]) -> bool:
+    """Whether an element can be the value Table E.3.10-1 describes with ``vrs`` (empty:
+    any): its explicit VR is one of them, or, read without a VR (implicit VR, UN), its
+    bytes fit the one VR the table gives."""
+    if not vrs:
+        return True
+    if raw.VR not in (None, "UN"):
+        return raw.VR in vrs
+    value = raw.value
+    if len(vrs) != 1 or not isinstance(value, bytes):
+        return True
+    vr = next(iter(vrs))
+    size = FIXED_SIZES.get(vr)
+    if size is not None:
+        return len(value) % size == 0
+    characters = _CHARACTERS.get(vr)
+    return characters is None or characters.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
@@ -107,17 +140,24 @@ class PrivateFilter:
             and row is not None
             and row.treatment is Treatment.KEEP_SAFE_PRIVATE
         )
-        self._safe = frozenset(
-            (attribute.group, attribute.private_creator.strip(), attribute.element)
+        self._safe = {
+            (attribute.group, attribute.private_creator.strip(), attribute.element):
+            frozenset(part.strip() for part in attribute.vr.split("/") if part.strip())
             for attribute in plan.edition.safe_private
-        )
+        }
 
-    def verdict(self, group: int, creator: str, offset: int, marks: Marks) -> Treatment | None:
-        """KEEP, another treatment the object asks for, or None (not known safe)."""
+    def verdict(self, group: int, creator: str, offset: int, marks: Marks,
+                raw: DataElement | RawDataElement | None = None) -> Treatment | None:
+        """KEEP, another treatment the object asks for, or None (not known safe).
+
+        An element of Table E.3.10-1 is safe only as the value the table describes: one
+        written with another explicit VR (a name under a spoofed creator's numeric offset),
+        or read without one whose value cannot be of the table's VR, is not."""
         block = marks.get((group, creator))
         if block is not None and offset in block.actions:
             return block.actions[offset]
-        if (group, creator, offset) in self._safe:
+        vrs = self._safe.get((group, creator, offset))
+        if vrs is not None and (raw is None or _fits(raw, vrs)):
             return Treatment.KEEP
         if block is not None and (block.safe_block or offset in block.safe_offsets):
             return Treatment.KEEP
@@ -151,7 +191,8 @@ class PrivateFilter:
             if creator is None:
                 del ds[tag]
                 continue
-            verdict = self.verdict(group, creator, element & 0xFF, context.private_marks)
+            verdict = self.verdict(group, creator, element & 0xFF, context.private_marks,
+                                   ds.get_item(tag, keep_deferred=True))
             vr = element_vr(ds, tag)
             if verdict is not None:
                 engine.treat(ds, tag, vr, verdict, context, mode)

@@ -11,6 +11,13 @@ A value of a fixed-size binary VR (US, SS, UL, SL, FL, FD, AT, SV, UV) must hold
 as many as the VM allows (a Columns of 20 bytes holds something else). An undefined length
 belongs to sequences (and encapsulated Pixel Data): a value of undefined length under a tag
 the dictionary does not define as a sequence is something else too.
+
+A value of a VR whose characters are the default repertoire's printable ones (AE, AS, CS, DA,
+DS, DT, IS, TM, UI) holds nothing else (PS3.5 6.2): bytes outside 20-7E (a sequence's item
+headers under Body Part Examined in implicit VR, a binary blob) but the padding NUL, or more
+bytes than any such value holds, are something else. Nor does a value of another character
+VR (LO, SH, PN, UC; ST, LT, UT) hold control characters other than ESC (and, in the long
+texts, LF, FF, CR and TAB): a NUL inside (a length, a tag) is not text.
 """
 
 from __future__ import annotations
@@ -26,6 +33,24 @@ FIXED_SIZES: dict[str, int] = {
 }
 """The size of one value of each fixed-size binary VR (PS3.5 Table 6.2-1)."""
 
+ASCII_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "TM", "UI"})
+"""VRs of printable default-repertoire characters only."""
+
+_TEXT = {"LO": rb"[^\x00-\x1a\x1c-\x1f]*\x00?", "ST": rb"[^\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]*\x00?"}
+TEXT_PATTERNS: dict[str, re.Pattern[bytes]] = {
+    **{vr: re.compile(_TEXT["LO"]) for vr in ("LO", "SH", "PN", "UC")},
+    **{vr: re.compile(_TEXT["ST"]) for vr in ("ST", "LT", "UT")},
+}
+"""What the bytes of a value of each character VR other than ``ASCII_VRS`` can be."""
+
+CHECKED_VRS = frozenset(FIXED_SIZES) | ASCII_VRS | frozenset(TEXT_PATTERNS)
+"""VRs whose values' bytes say whether they are what the dictionary defines."""
+
+_LONGEST_ASCII = 0xFFFF
+"""More bytes than any value of an ``ASCII_VRS`` holds (its VM times its length at most)."""
+
+_PRINTABLE = re.compile(rb"[\x20-\x7e]*\x00?")
+
 _UNDEFINED_ALLOWED = frozenset({"SQ", "OB", "OW", "OF", "OD", "OL", "OV", "UN"})
 """VRs an element of undefined length may have in the dictionary (Pixel Data is OB or OW)."""
 
@@ -38,6 +63,21 @@ def vr_agrees(tag: int, vr: str | None) -> bool:
         return True
     known = entry(tag)
     return known is None or vr in known.vrs
+
+
+def text_agrees(tag: int, vr: str | None, value: bytes) -> bool:
+    """Whether ``value`` can be the tag's value under the VR used (None, UN: the
+    dictionary's), as far as its characters tell: printable, for an ``ASCII_VRS`` VR; no
+    control character but ESC (and the long texts' format effectors) for another text."""
+    if vr is None or vr == "UN" or " or " in vr:
+        known = entry(tag)
+        if known is None or len(known.vrs) != 1:
+            return True
+        vr = next(iter(known.vrs))
+    if vr in ASCII_VRS:
+        return _PRINTABLE.fullmatch(value) is not None
+    pattern = TEXT_PATTERNS.get(vr)
+    return pattern is None or pattern.fullmatch(value) is not None
 
 
 def _counts(vm: str) -> tuple[int, int | None, int]:
@@ -66,6 +106,9 @@ def length_agrees(tag: int, vr: str | None, length: int) -> bool:
         return True
     if length == UNDEFINED_LENGTH:
         return not known.vrs.isdisjoint(_UNDEFINED_ALLOWED)
+    if length > _LONGEST_ASCII and (vr in ASCII_VRS or (
+            vr in (None, "UN") and known.vrs <= ASCII_VRS)):
+        return False
     if vr is None or vr == "UN" or " or " in vr:
         sizes = {FIXED_SIZES.get(alternative) for alternative in known.vrs}
         if len(sizes) != 1:

@@ -19,10 +19,13 @@ The criteria, in order (the first that matches decides the category):
 - device: a device's ID (``DeviceID``, ``...AdministrationDeviceID``), a keyword ending in
   ``SerialNumber``, ``StationName``, ``MachineName``, ``PrinterName``, ``SourceAddress`` or
   ``EquipmentCertificationNumber``.
+- free text: a retired attribute of a free-text VR (LO, SH, ST, LT, UT, UC), which no
+  current IOD holds and which may hold any identity (Reference, Compression Description,
+  Reference to Recorded Sound, ...).
 
-Persons and identifiers are removed under every profile; organisations are kept under Retain
-Institution Identity, devices under Retain Device Identity, as the table's own rows of those
-kinds are.
+Persons, identifiers and retired free text are removed under every profile; organisations
+are kept under Retain Institution Identity, devices under Retain Device Identity, as the
+table's own rows of those kinds are.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from pydicom._dicom_dict import DicomDictionary
 
 from generated.model import Option
 
+_FREE_TEXT_VRS = frozenset({"LO", "SH", "ST", "LT", "UT", "UC"})
+
 
 class Category(Enum):
     """What an attribute beyond the table identifies."""
@@ -44,6 +49,7 @@ class Category(Enum):
     IDENTIFIER = "identifier"
     ORGANISATION = "organisation"
     DEVICE = "device"
+    RETIRED_TEXT = "retired free text"
 
     @property
     def retained_by(self) -> Option | None:
@@ -90,7 +96,7 @@ _CRITERIA: tuple[tuple[Category, str, re.Pattern[str]], ...] = (
 )
 
 
-def _criterion(keyword: str, vr: str) -> tuple[Category, str] | None:
+def _criterion(keyword: str, vr: str, retired: bool) -> tuple[Category, str] | None:
     if vr == "PN":
         return Category.PERSON, "VR PN: a person's name"
     for category, criterion, pattern in _CRITERIA:
@@ -98,6 +104,8 @@ def _criterion(keyword: str, vr: str) -> tuple[Category, str] | None:
             return category, criterion
     if vr == "UR" and keyword.endswith("URI"):
         return Category.ORGANISATION, "a URI: the address of a site's server"
+    if retired and vr in _FREE_TEXT_VRS:
+        return Category.RETIRED_TEXT, "retired free text: in no current IOD, may hold anything"
     return None
 
 
@@ -107,7 +115,7 @@ def identifying_rules(listed: Collection[int]) -> dict[int, BeyondRule]:
     for tag, (vr, _, name, retired, keyword) in sorted(DicomDictionary.items()):
         if tag in listed or tag >> 16 in (0x0000, 0x0002, 0x0004, 0xFFFE) or not keyword:
             continue
-        found = _criterion(keyword, vr)
+        found = _criterion(keyword, vr, bool(retired))
         if found is not None:
             category, criterion = found
             rules[tag] = BeyondRule(tag, keyword, name, vr, bool(retired), category, criterion)

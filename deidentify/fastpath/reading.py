@@ -28,10 +28,7 @@ from pydicom.values import convert_string
 
 from deidentify.fastpath.layout import PIXEL_DATA, PREAMBLE_LENGTH, Declined, Element, FileLayout
 from deidentify.fastpath.source import SourceFile
-from deidentify.fastpath.view import EngineView, Fate
-
-DEFER_THRESHOLD = 1024 * 1024
-"""Values longer than this stay on disk unless the engine reads them."""
+from deidentify.fastpath.view import DEFER_THRESHOLD, EngineView, Fate
 
 SPECIFIC_CHARACTER_SET = 0x00080005
 
@@ -99,7 +96,7 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
         key = element[:2]
         kept = known.get(key) or fate(*key)
         if kept is to_size:
-            kept = view.sized_fate(element)
+            kept = view.sized_fate(element, buffer)
         if kept is not to_engine:
             if kept is to_copy:
                 copies.append(element)

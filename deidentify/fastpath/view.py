@@ -23,6 +23,7 @@ element it removes: every element is shown to it then.
 
 from __future__ import annotations
 
+import mmap
 from enum import Enum
 from weakref import WeakKeyDictionary
 
@@ -35,6 +36,9 @@ from deidentify.fastpath.layout import Element
 from deidentify.pixels import risk
 from deidentify.plan import Treatment
 from deidentify.private import PrivateFilter
+
+DEFER_THRESHOLD = 1024 * 1024
+"""Values longer than this are not read into the dataset handed to the engine."""
 
 
 class Fate(Enum):
@@ -115,15 +119,20 @@ class EngineView:
         verdict = self._plan.unlisted(tag, vr or None)
         if verdict.treatment is Treatment.REMOVE:
             return Fate.DROP
+        if verdict.treatment is not None:
+            return Fate.ENGINE
         if not _inert_vr(tag, vr):
             return Fate.ENGINE
         return Fate.SIZED if verdict.checks_length else Fate.COPY
 
-    def sized_fate(self, element: Element) -> Fate:
-        """COPY or DROP for a ``SIZED`` element, by the length of its value."""
+    def sized_fate(self, element: Element, buffer: bytes | mmap.mmap) -> Fate:
+        """COPY or DROP for a ``SIZED`` element, by the length and characters of its value
+        (read from ``buffer`` unless longer than the engine would be shown, as it is read)."""
         length = UNDEFINED_LENGTH if element.undefined_length else (
             element.content_end - element.value_start)
-        conforms = self._plan.conforms(element.tag, element.vr or None, length)
+        value = None if element.undefined_length or length > DEFER_THRESHOLD else bytes(
+            buffer[element.value_start:element.content_end])
+        conforms = self._plan.conforms(element.tag, element.vr or None, length, value)
         return Fate.COPY if conforms else Fate.DROP
 
 

@@ -24,9 +24,10 @@ from pydicom.uid import UID
 from deidentify import writer
 from deidentify.fastpath import encoding, sequences
 from deidentify.fastpath.layout import PIXEL_DATA, PREFIX, Declined, Element
-from deidentify.fastpath.reading import DEFER_THRESHOLD, ReadResult
+from deidentify.fastpath.reading import ReadResult
 from deidentify.fastpath.sink import Extent, Piece
 from deidentify.fastpath.source import SourceFile
+from deidentify.fastpath.view import DEFER_THRESHOLD
 
 FILE_META_GROUP_LENGTH = 0x00020000
 FILE_META_INFORMATION_VERSION = 0x00020001

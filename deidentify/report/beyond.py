@@ -41,6 +41,11 @@ PERSON_NAMES = ("Every standard attribute of VR PN that the table does not list 
 GRAPHIC_GROUPS = ("A curve or overlay group whose data element (xx,3000) is present and"
                   " removed is removed whole: no description, label or comment outlives its"
                   " data.")
+VALUES = ("An unlisted attribute whose value is a UID made for one object (VR UI, other than a"
+          " class, transfer syntax, coding scheme, context group or mapping resource UID) is"
+          " replaced as U replaces, kept under Retain UIDs; an unlisted date, time or"
+          " date-time (VR DA, TM, DT) is shifted under Modified Dates, kept under Full Dates"
+          " and emptied otherwise, at every depth.")
 TIMES = ("Under Modified Dates every listed date, time and date-time is parsed whatever the VR"
          " it was written with and shifted (never kept verbatim; removed when it does not"
          " parse): dates by the patient's keyed days, times by the patient's keyed seconds"
@@ -52,7 +57,7 @@ TIMES = ("Under Modified Dates every listed date, time and date-time is parsed w
 def general_rules(plan: Plan) -> tuple[str, ...]:
     """The rules beyond the table that apply to this plan, as sentences."""
     rules = [f"Unknown elements ({plan.unknown.value}): {plan.unknown.description}.",
-             ITEM_TAGS, WRONG_VR_LISTED, PERSON_NAMES, GRAPHIC_GROUPS]
+             ITEM_TAGS, WRONG_VR_LISTED, PERSON_NAMES, VALUES, GRAPHIC_GROUPS]
     if plan.has(Option.RETAIN_LONGITUDINAL_MODIFIED_DATES):
         rules.append(TIMES)
     return tuple(rules)
