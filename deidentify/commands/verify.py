@@ -6,16 +6,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deidentify.commands import EXIT_FAILURES, EXIT_OK, usage_error
-from deidentify.engine import Deidentifier
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
-from deidentify.report.output import write_text_atomically
-from deidentify.secrets import SecretError, load_secret
 from deidentify.uids import UIDScheme
-from deidentify.verify import VerifyResult, VerifyUsageError, verify_trees
+
+if TYPE_CHECKING:
+    from deidentify.verify import VerifyResult
 
 SHOWN = 200
 """Violations printed at most; --json holds them all."""
@@ -51,6 +50,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Verify, print the summary and the violations, write the JSON."""
+    from deidentify.engine import Deidentifier
+    from deidentify.report.output import write_text_atomically
+    from deidentify.secrets import SecretError, load_secret
+    from deidentify.verify import VerifyUsageError, verify_trees
+
     try:
         plan = Plan.build(parse_profile(args.profile, edition=args.edition),
                           CompoundPolicy(args.policy))
