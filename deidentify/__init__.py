@@ -1,8 +1,30 @@
-"""DICOM PS3.15 de-identification runtime: profile URI -> plan (built once) -> walk a dataset."""
+"""DICOM PS3.15 de-identification runtime: profile URI -> plan (built once) -> walk a dataset.
 
-from deidentify.engine import Deidentifier, DeidentifyError
-from deidentify.plan import CompoundPolicy, Plan, PlanRow, Treatment
-from deidentify.profile import Profile, ProfileError, parse_profile
+The names below are imported on first use, so that importing a submodule (the command line,
+say) does not import the engine and pydicom with it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from deidentify.engine import Deidentifier, DeidentifyError
+    from deidentify.plan import CompoundPolicy, Plan, PlanRow, Treatment
+    from deidentify.profile import Profile, ProfileError, parse_profile
+
+_HOMES = {
+    "CompoundPolicy": "deidentify.plan",
+    "Deidentifier": "deidentify.engine",
+    "DeidentifyError": "deidentify.engine",
+    "Plan": "deidentify.plan",
+    "PlanRow": "deidentify.plan",
+    "Profile": "deidentify.profile",
+    "ProfileError": "deidentify.profile",
+    "Treatment": "deidentify.plan",
+    "parse_profile": "deidentify.profile",
+}
 
 __all__ = [
     "CompoundPolicy",
@@ -15,3 +37,13 @@ __all__ = [
     "Treatment",
     "parse_profile",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The public name ``name``, imported from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'deidentify' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

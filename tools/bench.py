@@ -1,10 +1,20 @@
 """Benchmark of ``deidentify apply`` beside a plain copy, pydicom and peer tools, in one run.
 
-Two corpora are built in a temporary folder:
+The corpora are built in a temporary folder. ``--corpus ct`` (the default):
 
 - small: N copies of pydicom's CT_small.dcm with distinct UIDs (default 2000) and a few real
   files of other kinds (MR, RT, SR, JPEG, JPEG 2000, RLE, deflated, big endian);
 - large: one multi-frame object of M MB (default 1024), its Pixel Data written in chunks.
+
+``--corpus mixed``: S studies (default 20) mixed like real ones, each a copy with its own
+UIDs of the same pydicom and pydicom-data files: an enhanced multi-frame MR, MR with
+overlays, CT (plain, JPEG 2000, with UN elements), a multi-frame JPEG ultrasound, an
+ultrasound and a secondary capture, RT plan, dose and structure set, an SR, a segmentation
+and an NM JPEG 2000 image; one small file type flatters every tool.
+
+``deidentify apply`` runs with ``--burned-in accept``: the ultrasound and secondary capture
+objects, refused by default for the risk of burned-in identity, are written like every other
+object (as the peers write them), so every tool writes every file.
 
 On each corpus, in a child process that reports wall time and the peak RSS of the process
 tree (``resource.getrusage(RUSAGE_CHILDREN)``): a plain copy (shutil), pydicom read + write
@@ -16,8 +26,8 @@ folder level) are driven file by file through their Python API by the same walk 
 Printed: files/s, MB/s, peak RSS, the ratio to pydicom and to the fastest peer (among peers
 that wrote outputs); --json FILE writes them too. Times include interpreter start-up.
 
-    .venv/bin/python tools/bench.py [--files 2000] [--large-mb 1024] [--rounds 1]
-                                    [--json FILE] [--no-peers]
+    .venv/bin/python tools/bench.py [--corpus ct|mixed] [--files 2000] [--large-mb 1024]
+                                    [--studies 20] [--rounds 1] [--json FILE] [--no-peers]
 
 With --rounds R every tool runs R times, the tools taking turns, and the fastest run counts:
 on a shared machine the load then weighs on every tool alike.
@@ -46,6 +56,10 @@ PEER_FOLDER = ROOT / ".cache" / "bench"
 MIXED = ("MR_small.dcm", "MR_small_bigendian.dcm", "rtplan.dcm", "rtstruct.dcm", "rtdose.dcm",
          "test-SR.dcm", "JPEG-lossy.dcm", "emri_small_jpeg_2k_lossless.dcm", "MR_small_RLE.dcm",
          "image_dfl.dcm")
+STUDY = ("emri_small.dcm", "MR-SIEMENS-DICOM-WithOverlays.dcm", "CT_small.dcm",
+         "693_J2KR.dcm", "explicit_VR-UN.dcm", "color3d_jpeg_baseline.dcm", "US1_UNCR.dcm",
+         "SC_rgb.dcm", "rtplan.dcm", "rtdose.dcm", "rtstruct.dcm", "test-SR.dcm", "liver.dcm",
+         "JPEG2000.dcm")
 FRAME_BYTES = 512 * 512 * 2
 CHUNK_FRAMES = 16
 
@@ -162,6 +176,27 @@ def make_small_corpus(folder: Path, count: int) -> None:
             shutil.copyfile(str(source), folder / "mixed" / name)
 
 
+def make_mixed_corpus(folder: Path, studies: int) -> None:
+    """``studies`` folders, each the files of ``STUDY`` with a new Study, Series and SOP
+    Instance UID (the files are otherwise written back as they were read)."""
+    sources = [Path(str(get_testdata_file(name))) for name in STUDY]
+    missing = [name for name, path in zip(STUDY, sources, strict=True) if not path.is_file()]
+    if missing:
+        raise SystemExit(f"bench: not installed (pydicom-data?): {', '.join(missing)}")
+    for study in range(studies):
+        target = folder / f"study{study:03d}"
+        target.mkdir(parents=True)
+        study_uid = generate_uid()
+        for path in sources:
+            ds = pydicom.dcmread(str(path), force=True)
+            ds.StudyInstanceUID = study_uid
+            ds.SeriesInstanceUID = generate_uid()
+            ds.SOPInstanceUID = generate_uid()
+            if "MediaStorageSOPInstanceUID" in ds.file_meta:
+                ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            ds.save_as(target / path.name)
+
+
 def make_large_corpus(folder: Path, megabytes: int) -> None:
     """One multi-frame CT of about ``megabytes`` MB; Pixel Data written in chunks."""
     folder.mkdir(parents=True)
@@ -201,7 +236,8 @@ def _peer_python(name: str, package: str) -> Path | None:
 def tools(secret: Path, peers: bool) -> tuple[list[Tool], list[str]]:
     """The tools to measure, and notes on peers that could not be installed."""
     python = sys.executable
-    apply = [python, "-m", "deidentify", "apply", "--quiet", "--secret-file", str(secret)]
+    apply = [python, "-m", "deidentify", "apply", "--quiet", "--secret-file", str(secret),
+             "--burned-in", "accept"]
     found = [
         Tool("copy (shutil)", [python, "-c", COPY]),
         Tool("pydicom read+write", [python, "-c", PYDICOM]),
@@ -235,7 +271,9 @@ def _argv(tool: Tool, source: Path, target: Path) -> list[str]:
 
 
 def _count(folder: Path) -> tuple[int, int]:
-    files = [path for path in folder.rglob("*") if path.is_file()]
+    """Files and bytes under ``folder``, but for deidentify's records of the run."""
+    files = [path for path in folder.rglob("*")
+             if path.is_file() and not path.name.startswith(".deidentify-")]
     return len(files), sum(path.stat().st_size for path in files)
 
 
@@ -275,23 +313,35 @@ def print_table(results: list[Result]) -> None:
                   f"{pydicom_time / r.seconds:>9.2f}x {versus_peer:>15} {r.note}")
 
 
+def _loads(averages: tuple[float, float, float]) -> str:
+    return " ".join(f"{load:.1f}" for load in averages)
+
+
 def main() -> int:
     """Build the corpora, measure every tool on each, print (and write) the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", choices=("ct", "mixed"), default="ct",
+                        help="CT_small copies and one large file, or mixed studies (ct)")
     parser.add_argument("--files", type=int, default=2000, help="CT_small copies (2000)")
     parser.add_argument("--large-mb", type=int, default=1024, help="large file size (1024)")
+    parser.add_argument("--studies", type=int, default=20, help="mixed studies (20)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="runs per tool, taking turns; the fastest counts (1)")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     parser.add_argument("--no-peers", action="store_true", help="measure this tool only")
     args = parser.parse_args()
+    load_at_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="deidentify-bench-") as temporary:
         scratch = Path(temporary)
         secret = scratch / "secret"
         secret.write_text(os.urandom(32).hex(), encoding="ascii")
-        corpora = {"small": scratch / "small", "large": scratch / "large"}
-        make_small_corpus(corpora["small"], args.files)
-        make_large_corpus(corpora["large"], args.large_mb)
+        if args.corpus == "ct":
+            corpora = {"small": scratch / "small", "large": scratch / "large"}
+            make_small_corpus(corpora["small"], args.files)
+            make_large_corpus(corpora["large"], args.large_mb)
+        else:
+            corpora = {"mixed": scratch / "mixed"}
+            make_mixed_corpus(corpora["mixed"], args.studies)
         measured, notes = tools(secret, not args.no_peers)
         results: list[Result] = []
         for name, path in corpora.items():
@@ -301,10 +351,14 @@ def main() -> int:
                            for runs in zip(*rounds, strict=True))
     machine = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                "cpus": os.cpu_count(), "machine": platform.machine(), "rounds": args.rounds,
+               "corpus": args.corpus, "load_average_at_start": load_at_start,
+               "load_average_at_end": os.getloadavg(),
                "python": platform.python_version(), "pydicom": pydicom.__version__}
     print(f"{machine['date']}, {machine['cpus']} CPUs, {machine['machine']}, "
           f"Python {machine['python']}, pydicom {machine['pydicom']}, "
-          f"fastest of {args.rounds} rounds, load average {os.getloadavg()[0]:.1f}")
+          f"fastest of {args.rounds} rounds, load average (1, 5, 15 min) at start "
+          f"{_loads(load_at_start)}, at end {_loads(os.getloadavg())}")
+    print("deidentify runs with --burned-in accept: objects at burned-in risk are written")
     print_table(results)
     for note in notes:
         print(f"note: {note}")

@@ -1,9 +1,10 @@
 """Outputs appear complete or not at all: written under a temporary name, then renamed.
 
 Temporary files live in one hidden folder of the output folder (same file system, so the
-rename is atomic) and are named after the writing process. A run that was killed may leave
-some there; the next run removes those whose process is gone, and never lists them as
-outputs.
+rename is atomic), in a subfolder of its own for each writing process, named after it, so that
+processes creating and removing files do not contend for one folder. A run that was killed
+may leave some there; the next run removes those whose process is gone, and never lists them
+as outputs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import shutil
 from pathlib import Path
 
 TEMP_FOLDER = ".deidentify-tmp"
@@ -35,13 +37,21 @@ class TempArea:
         self.folder = output / TEMP_FOLDER
         self._counter = itertools.count()
 
+    def owner(self) -> str:
+        """The name of this process's subfolder: its PID."""
+        return str(os.getpid())
+
     def prepare(self) -> int:
-        """Create the folder; remove files left by processes that no longer run (a count)."""
+        """Create the folder; remove what processes that no longer run left (files, a count)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         removed = 0
         for leftover in self.folder.iterdir():
             pid_text = leftover.name.split("-", 1)[0]
             if pid_text.isdigit() and _process_alive(int(pid_text)):
+                continue
+            if leftover.is_dir() and not leftover.is_symlink():
+                removed += sum(1 for path in leftover.rglob("*") if not path.is_dir())
+                shutil.rmtree(leftover, ignore_errors=True)
                 continue
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
@@ -49,12 +59,19 @@ class TempArea:
         return removed
 
     def new_name(self) -> Path:
-        """A fresh temporary path for this process."""
-        return self.folder / f"{os.getpid()}-{next(self._counter)}{SUFFIX}"
+        """A fresh temporary path in this process's subfolder (created when missing)."""
+        own = self.folder / self.owner()
+        if not own.is_dir():
+            own.mkdir(parents=True, exist_ok=True)
+        return own / f"{next(self._counter)}{SUFFIX}"
 
     def remove_if_empty(self) -> None:
-        """Remove the folder at the end of a run unless another run still writes there."""
+        """Remove the empty subfolders and the folder at the end of a run (its workers done),
+        keeping whatever still holds a file."""
         with contextlib.suppress(OSError):
+            for sub in self.folder.iterdir():
+                with contextlib.suppress(OSError):
+                    sub.rmdir()
             self.folder.rmdir()
 
 

@@ -30,6 +30,7 @@ table's own rows of those kinds are.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -110,7 +111,16 @@ def _criterion(keyword: str, vr: str, retired: bool) -> tuple[Category, str] | N
 
 
 def identifying_rules(listed: Collection[int]) -> dict[int, BeyondRule]:
-    """The rules beyond the table for an edition that lists the tags ``listed``, by tag."""
+    """The rules beyond the table for an edition that lists the tags ``listed``, by tag.
+
+    The dictionary is scanned once per set of listed tags in a process: a run builds its
+    plan more than once (to check the options, then in each worker).
+    """
+    return dict(_rules_beyond(frozenset(listed)))
+
+
+@functools.cache
+def _rules_beyond(listed: frozenset[int]) -> dict[int, BeyondRule]:
     rules: dict[int, BeyondRule] = {}
     for tag, (vr, _, name, retired, keyword) in sorted(DicomDictionary.items()):
         if tag in listed or tag >> 16 in (0x0000, 0x0002, 0x0004, 0xFFFE) or not keyword:

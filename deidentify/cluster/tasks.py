@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from deidentify.batch.atomic import SUFFIX, TempArea
+from deidentify.batch.atomic import TempArea
 from deidentify.batch.files import EngineFactory, FileFunction
 from deidentify.batch.results import FileResult
 from deidentify.batch.worker import Task, Worker
@@ -43,14 +43,14 @@ class WorkerEngineFactory:
 
 
 class HostTempArea(TempArea):
-    """Temporary names ``PID-HOST-N.part``: unique across the machines of a cluster."""
+    """Temporary subfolders ``PID-HOST``: unique across the machines of a cluster."""
 
     def __init__(self, output: Path) -> None:
         super().__init__(output)
         self.host = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
 
-    def new_name(self) -> Path:
-        return self.folder / f"{os.getpid()}-{self.host}-{next(self._counter)}{SUFFIX}"
+    def owner(self) -> str:
+        return f"{os.getpid()}-{self.host}"
 
 
 _local = threading.local()

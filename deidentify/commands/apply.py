@@ -37,7 +37,6 @@ from deidentify.batch.log import LogError
 from deidentify.batch.pool import TaskPool
 from deidentify.batch.summary import write_summary_json
 from deidentify.beyond import UnknownPolicy
-from deidentify.cluster import ClusterError, open_session
 from deidentify.commands import (
     EXIT_FAILURES,
     EXIT_INTERRUPTED,
@@ -220,6 +219,8 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
               output: Path) -> tuple[int, Totals | None]:
     """Run a batch from parsed options; the exit status and the totals (None on error)."""
+    from deidentify.cluster import ClusterError, open_session
+
     try:
         factory = engine_factory(command, args)
     except (ProfileError, SecretError, LinkageError) as error:

@@ -12,9 +12,11 @@ from deidentify.beyond import UnknownPolicy
 from deidentify.commands import EXIT_OK, usage_error
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
-from deidentify.report import FORMATS, build_report, diff_reports
-from deidentify.report.output import write_text_atomically
 from deidentify.uids import UIDScheme
+
+FORMAT_NAMES = ("csv", "html", "json", "md")
+"""The formats of ``deidentify.report.FORMATS``, named here so that the parser is built
+without importing the report's renderers."""
 
 
 def register(subparsers: Any) -> None:
@@ -28,7 +30,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--profile", required=True, help="a deidentify: URI")
     parser.add_argument("--edition", help="edition of PS3.15 (default: the newest)")
-    parser.add_argument("--format", choices=sorted(FORMATS), default="md",
+    parser.add_argument("--format", choices=FORMAT_NAMES, default="md",
                         help="output format (default md)")
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     parser.add_argument("--diff", metavar="OTHER_EDITION",
@@ -50,6 +52,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the report (and the diff) and write it."""
+    from deidentify.report import FORMATS, build_report, diff_reports
+    from deidentify.report.output import write_text_atomically
+
     policy = CompoundPolicy(args.policy)
     unknown = UnknownPolicy(args.unknown)
     scheme = UIDScheme(args.uid_scheme)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
-import sqlite3
-import ssl
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deidentify.commands import EXIT_OK, new_secret_notice, usage_error
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 
 def register(subparsers: Any) -> None:
@@ -35,6 +32,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the configuration, start the node, wait for SIGTERM or SIGINT, stop cleanly."""
+    import logging
+    import signal
+    import sqlite3
+    import ssl
+    import threading
+
     try:
         from deidentify.net.node import Node
     except ImportError:

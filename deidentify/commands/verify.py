@@ -7,16 +7,15 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from deidentify.commands import EXIT_FAILURES, EXIT_OK, usage_error
-from deidentify.engine import Deidentifier
 from deidentify.plan import CompoundPolicy, Plan
 from deidentify.profile import ProfileError, parse_profile
-from deidentify.report.output import write_text_atomically
-from deidentify.secrets import SecretError, load_secret
 from deidentify.uids import UIDScheme
-from deidentify.verify import VerifyResult, VerifyUsageError, verify_trees
+
+if TYPE_CHECKING:
+    from deidentify.verify import VerifyResult
 
 SHOWN = 200
 """Violations printed at most; --json holds them all."""
@@ -82,6 +81,11 @@ class PairProgress:
 
 def run(args: argparse.Namespace) -> int:
     """Verify, print the summary and the violations, write the JSON."""
+    from deidentify.engine import Deidentifier
+    from deidentify.report.output import write_text_atomically
+    from deidentify.secrets import SecretError, load_secret
+    from deidentify.verify import VerifyUsageError, verify_trees
+
     try:
         plan = Plan.build(parse_profile(args.profile, edition=args.edition),
                           CompoundPolicy(args.policy))

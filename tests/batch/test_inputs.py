@@ -70,6 +70,28 @@ def test_stale_temporaries_removed_live_ones_kept(tmp_path: Path) -> None:
     assert live.exists() and not dead.exists()
 
 
+def test_each_process_writes_in_its_own_subfolder_and_dead_ones_are_removed(
+    tmp_path: Path,
+) -> None:
+    area = TempArea(tmp_path)
+    area.prepare()
+    first, second = area.new_name(), area.new_name()
+    assert first.parent == second.parent == area.folder / str(os.getpid())
+    assert first != second
+    first.write_bytes(b"in progress")
+    dead = area.folder / f"{2**22 + 999}" / "0.part"
+    dead.parent.mkdir()
+    dead.write_bytes(b"half a file")
+    assert TempArea(tmp_path).prepare() == 1
+    assert first.exists() and not dead.parent.exists()
+    area.remove_if_empty()
+    assert first.exists()
+    first.unlink()
+    area.remove_if_empty()
+    assert not area.folder.exists()
+    assert area.new_name().parent.is_dir()
+
+
 def test_publish_without_replace_keeps_the_existing_file(tmp_path: Path) -> None:
     first, second, target = tmp_path / "1", tmp_path / "2", tmp_path / "t" / "x.dcm"
     first.write_bytes(b"first")

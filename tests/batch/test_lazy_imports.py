@@ -1,0 +1,68 @@
+"""Start-up: the command line imports a subcommand's implementation and the optional
+capabilities (network, cluster, pixels, linkage, rich output) only when they are used.
+
+Each check runs in a fresh interpreter and reads its ``sys.modules``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from deidentify.commands.report import FORMAT_NAMES
+from deidentify.report import FORMATS
+from tests.batch.helpers import SECRET, shipped
+
+OPTIONAL = ("pynetdicom", "distributed", "dask", "numpy", "onnxruntime",
+            "rapidocr_onnxruntime", "cryptography", "rich", "lxml")
+"""Packages of the extras (and numpy, which pydicom imports when it is installed)."""
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imported_after(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter holds after running ``code``."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_importing_the_command_line_imports_no_optional_capability() -> None:
+    modules = imported_after("import deidentify.cli")
+    assert "deidentify.cli" in modules
+    assert not {name for name in modules if name.split(".")[0] in OPTIONAL}
+    assert "pydicom" not in modules
+
+
+def test_importing_the_package_defers_the_engine_until_a_name_is_used() -> None:
+    assert "deidentify.engine" not in imported_after("import deidentify")
+    modules = imported_after("from deidentify import Deidentifier, parse_profile")
+    assert {"deidentify.engine", "deidentify.profile"} <= modules
+
+
+def test_apply_of_one_file_imports_no_other_subcommand_nor_optional_capability(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "ct.dcm").write_bytes(shipped("CT_small.dcm").read_bytes())
+    secret = tmp_path / "secret"
+    secret.write_bytes(SECRET)
+    output = tmp_path / "out"
+    argv = ["apply", "--quiet", "--secret-file", str(secret), str(source), "--output",
+            str(output)]
+    modules = imported_after(
+        f"from deidentify.cli import main\nassert main({argv!r}) == 0")
+    assert (output / "ct.dcm").is_file()
+    optional = {name.split(".")[0] for name in modules} & set(OPTIONAL)
+    assert optional <= {"numpy"}, optional
+    other_commands = ("deidentify.verify", "deidentify.report", "deidentify.net",
+                      "deidentify.linkage.encrypted", "deidentify.pixels.decode",
+                      "deidentify.cluster.submit")
+    assert not {name for name in modules if name.startswith(other_commands)}
+
+
+def test_the_report_parser_offers_every_renderer() -> None:
+    assert set(FORMAT_NAMES) == set(FORMATS)
