@@ -18,7 +18,9 @@ from pydicom.dataelem import DataElement
 from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from deidentify import Deidentifier, Plan, parse_profile
+from deidentify.engine import DeidentifyError
 from deidentify.fastpath import fast_deidentify_file
+from deidentify.structure import CorruptStructure
 
 SECRET = b"attacks beyond the table: a secret of 32 bytes"
 NAME = "ZZMARKER^ALICE"
@@ -40,7 +42,9 @@ def deidentifier(uri: str) -> Deidentifier:
 def outputs(plant: Callable[[Dataset], None], uri: str, folder: Path,
             source_file: str = "CT_small.dcm") -> list[bytes]:
     """The reference and (where it does not decline) the fast path's output of a real file
-    with ``plant`` applied, explicit and implicit VR; the two paths must agree."""
+    with ``plant`` applied, explicit and implicit VR; the two paths must agree. A file refused
+    as corrupt (a planted structure no reader can tell apart from a damaged one) is refused by
+    both paths and has no output."""
     written: list[bytes] = []
     for syntax in (ExplicitVRLittleEndian, ImplicitVRLittleEndian):
         path = get_testdata_file(source_file)
@@ -56,11 +60,18 @@ def outputs(plant: Callable[[Dataset], None], uri: str, folder: Path,
         stream = io.BytesIO()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            deid.deidentify_file(source, target)
+            try:
+                deid.deidentify_file(source, target)
+            except DeidentifyError as refused:
+                assert "corrupt" in str(refused), f"{syntax.name}: {refused}"
+                with pytest.raises(CorruptStructure):
+                    fast_deidentify_file(deid, source, stream)
+                continue
             fast = fast_deidentify_file(deid, source, stream)
         written.append(target.read_bytes())
         if fast:
             assert stream.getvalue() == written[-1], f"{syntax.name}: the fast path differs"
+    assert written, "every form of the planted file was refused"
     return written
 
 
@@ -227,8 +238,13 @@ def test_no_marker_reaches_the_node_s_storage(uri: str, tmp_path: Path) -> None:
             ds.save_as(sources[-1], enforce_file_format=True)
     with running_node(node_toml(tmp_path, rules=_rule(uri))) as node:
         statuses = send_paths(node.address[1], sources)
-    assert statuses == [0] * len(sources)
-    assert len(list((tmp_path / "storage").rglob("*.dcm"))) == len(sources)
+    # A sequence under a text tag in implicit VR is indistinguishable from a damaged text
+    # value: the node refuses it as corrupt (0xC000); everything else is stored.
+    refused = [source.name for source, status in zip(sources, statuses, strict=True)
+               if status != 0]
+    assert refused == [f"{PLANTS.index(_sequence_under_text_tags)}-{ImplicitVRLittleEndian.name}.dcm"]
+    assert statuses.count(0xC000) == 1
+    assert len(list((tmp_path / "storage").rglob("*.dcm"))) == len(sources) - 1
     assert files_containing([tmp_path / "storage"], list(MARKERS)) == []
 
 
