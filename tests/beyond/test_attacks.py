@@ -242,7 +242,8 @@ def test_no_marker_reaches_the_node_s_storage(uri: str, tmp_path: Path) -> None:
     # value: the node refuses it as corrupt (0xC000); everything else is stored.
     refused = [source.name for source, status in zip(sources, statuses, strict=True)
                if status != 0]
-    assert refused == [f"{PLANTS.index(_sequence_under_text_tags)}-{ImplicitVRLittleEndian.name}.dcm"]
+    index = PLANTS.index(_sequence_under_text_tags)
+    assert refused == [f"{index}-{ImplicitVRLittleEndian.name}.dcm"]
     assert statuses.count(0xC000) == 1
     assert len(list((tmp_path / "storage").rglob("*.dcm"))) == len(sources) - 1
     assert files_containing([tmp_path / "storage"], list(MARKERS)) == []
