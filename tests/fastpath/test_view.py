@@ -21,7 +21,7 @@ def test_fates_under_the_basic_profile() -> None:
     assert view.fate(0x00280010, "US") is Fate.ENGINE  # Rows: the burned-in risk gate reads it
     assert view.fate(0x00280011, "US") is Fate.SIZED  # copied when its length is one US
     assert view.fate(0x00080060, "CS") is Fate.ENGINE  # Modality: the burned-in risk gate reads it
-    assert view.fate(0x00280004, "CS") is Fate.COPY
+    assert view.fate(0x00280004, "CS") is Fate.SIZED  # copied when its bytes can be a CS
     assert view.fate(0x00280011, "PN") is Fate.DROP  # Columns as PN
     assert view.fate(0x00102020, "LO") is Fate.DROP  # no dictionary defines it
     assert view.fate(0xFFFEE000, "") is Fate.DROP
