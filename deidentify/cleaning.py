@@ -46,6 +46,7 @@ from typing import Protocol
 
 from pydicom import Dataset
 from pydicom.dataelem import DataElement
+from pydicom.errors import BytesLengthException
 from pydicom.sequence import Sequence
 from pydicom.valuerep import PersonName
 
@@ -284,7 +285,7 @@ def _elements(ds: Dataset) -> Iterator[DataElement]:
             continue
         try:
             element = ds[tag]
-        except (NotImplementedError, ValueError, TypeError, KeyError):
+        except (NotImplementedError, ValueError, TypeError, KeyError, BytesLengthException):
             continue
         if element.VR != "SQ":
             yield element

@@ -38,7 +38,7 @@ import pydicom
 from pydicom import Dataset
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
-from pydicom.errors import InvalidDicomError
+from pydicom.errors import BytesLengthException, InvalidDicomError
 from pydicom.multival import MultiValue
 
 from deidentify import graphics, method, pixels, private, structured, writer
@@ -84,7 +84,7 @@ _CLEANING = frozenset(
 
 
 _ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError,
-                   NotImplementedError)
+                   NotImplementedError, BytesLengthException)
 """What malformed elements raise in pydicom; reported by type only, since pydicom's messages
 may quote values."""
 
@@ -103,6 +103,9 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
         raise DeidentifyError(f"{source}: {refused}") from None
     except OSError as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
+    except (*_ELEMENT_ERRORS, EOFError) as error:
+        raise DeidentifyError(f"{source}: not a readable DICOM file ({type(error).__name__}"
+                              " in its File Meta)") from None
     try:
         try:
             return pydicom.dcmread(source)
