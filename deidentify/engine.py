@@ -241,6 +241,10 @@ class Deidentifier:
         ds = read(source, limit)
         try:
             self.apply(ds)
+        except (OSError, EOFError) as error:  # a sequence parsed lazily, found corrupt
+            raise DeidentifyError(
+                f"{source}: truncated or corrupt DICOM file ({type(error).__name__} in a"
+                " sequence)") from None
         except UnmappedPatient as error:
             raise DeidentifyError(f"{source}: {error}") from None
         except pixels.PixelRefusal as refusal:

@@ -283,3 +283,25 @@ def test_undecodable_values_are_one_clear_error_or_removed(tmp_path: Path) -> No
             warnings.simplefilter("ignore")
             deidentifier(uri).deidentify_file(group_length, target)
         assert 0x00080000 not in pydicom.dcmread(target)
+
+
+def test_a_truncated_file_is_one_clear_error_wherever_it_stops(tmp_path: Path) -> None:
+    """rtplan.dcm (implicit VR, nested sequences read lazily) cut at every 37th byte:
+    written, or DeidentifyError naming the file; never a bare pydicom exception."""
+    from deidentify.engine import DeidentifyError
+
+    path = get_testdata_file("rtplan.dcm")
+    assert isinstance(path, str)
+    data = Path(path).read_bytes()
+    refused = 0
+    for cut in range(400, len(data), 37):
+        source = tmp_path / f"cut-{cut}.dcm"
+        source.write_bytes(data[:cut])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                deidentifier(BASIC).deidentify_file(source, tmp_path / "out.dcm")
+            except DeidentifyError as error:
+                assert str(error).startswith(str(source))
+                refused += 1
+    assert refused > 0
