@@ -51,6 +51,7 @@ from typing import Protocol
 
 from pydicom import Dataset
 from pydicom.dataelem import DataElement
+from pydicom.errors import BytesLengthException
 from pydicom.sequence import Sequence
 from pydicom.valuerep import PersonName
 
@@ -313,7 +314,7 @@ def _elements(ds: Dataset) -> Iterator[DataElement]:
             continue
         try:
             element = ds[tag]
-        except (NotImplementedError, ValueError, TypeError, KeyError):
+        except (NotImplementedError, ValueError, TypeError, KeyError, BytesLengthException):
             continue
         if element.VR != "SQ":
             yield element

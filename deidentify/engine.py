@@ -38,7 +38,7 @@ import pydicom
 from pydicom import Dataset
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
-from pydicom.errors import InvalidDicomError
+from pydicom.errors import BytesLengthException, InvalidDicomError
 from pydicom.multival import MultiValue
 
 from deidentify import graphics, method, pixels, private, structured, writer
@@ -86,7 +86,7 @@ _CLEANING = frozenset(
 
 
 _ELEMENT_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError,
-                   NotImplementedError)
+                   NotImplementedError, BytesLengthException)
 """What malformed elements raise in pydicom; reported by type only, since pydicom's messages
 may quote values."""
 
@@ -114,6 +114,9 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
         raise DeidentifyError(f"{source}: sequences nested too deeply to follow") from None
     except OSError as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
+    except (*_ELEMENT_ERRORS, EOFError) as error:
+        raise DeidentifyError(f"{source}: not a readable DICOM file ({type(error).__name__}"
+                              " in its File Meta)") from None
     try:
         try:
             ds = pydicom.dcmread(source)
@@ -255,6 +258,10 @@ class Deidentifier:
         ds = read(source, limit)
         try:
             self.apply(ds)
+        except (OSError, EOFError) as error:  # a sequence parsed lazily, found corrupt
+            raise DeidentifyError(
+                f"{source}: truncated or corrupt DICOM file ({type(error).__name__} in a"
+                " sequence)") from None
         except UnmappedPatient as error:
             raise DeidentifyError(f"{source}: {error}") from None
         except pixels.PixelRefusal as refusal:

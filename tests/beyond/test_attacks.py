@@ -270,3 +270,55 @@ def test_ideographic_name_components_are_cleaned_from_descriptions(
             text = str(ds.get(keyword, ""))
             assert "山田" not in text and "太郎" not in text, keyword
         assert str(ds.SeriesDescription).endswith("series")
+
+
+def test_undecodable_values_are_one_clear_error_or_removed(tmp_path: Path) -> None:
+    """A File Meta VR pydicom does not know, and a group length of 6 bytes in implicit VR
+    (which pydicom cannot convert to UL, as cleaning reads every value under Modified
+    Dates): DeidentifyError naming the file, or an output without the element."""
+    from deidentify.engine import DeidentifyError
+
+    path = get_testdata_file("CT_small.dcm")
+    assert isinstance(path, str)
+    data = Path(path).read_bytes()
+    bad_meta = tmp_path / "meta.dcm"
+    bad_meta.write_bytes(data.replace(b"\x02\x00\x10\x00UI", b"\x02\x00\x10\x00UU", 1))
+    with pytest.raises(DeidentifyError, match=r"meta\.dcm: .*NotImplementedError"):
+        deidentifier(BASIC).deidentify_file(bad_meta, tmp_path / "out.dcm")
+    ds = pydicom.dcmread(path)
+    ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    body = buffer.getvalue()
+    start = body.index(b"\x08\x00\x05\x00")  # Specific Character Set, the body's first
+    group_length = tmp_path / "group-length.dcm"
+    group_length.write_bytes(body[:start] + b"\x08\x00\x00\x00\x06\x00\x00\x00" + bytes(6)
+                             + body[start:])
+    for uri in (BASIC, MODIFIED_DATES):
+        target = tmp_path / "written.dcm"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            deidentifier(uri).deidentify_file(group_length, target)
+        assert 0x00080000 not in pydicom.dcmread(target)
+
+
+def test_a_truncated_file_is_one_clear_error_wherever_it_stops(tmp_path: Path) -> None:
+    """rtplan.dcm (implicit VR, nested sequences read lazily) cut at every 37th byte:
+    written, or DeidentifyError naming the file; never a bare pydicom exception."""
+    from deidentify.engine import DeidentifyError
+
+    path = get_testdata_file("rtplan.dcm")
+    assert isinstance(path, str)
+    data = Path(path).read_bytes()
+    refused = 0
+    for cut in range(400, len(data), 37):
+        source = tmp_path / f"cut-{cut}.dcm"
+        source.write_bytes(data[:cut])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                deidentifier(BASIC).deidentify_file(source, tmp_path / "out.dcm")
+            except DeidentifyError as error:
+                assert str(error).startswith(str(source))
+                refused += 1
+    assert refused > 0
