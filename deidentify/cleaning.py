@@ -51,9 +51,9 @@ from typing import Protocol
 
 from pydicom import Dataset
 from pydicom.dataelem import DataElement
-from pydicom.errors import BytesLengthException
-from pydicom.sequence import Sequence
 from pydicom.valuerep import PersonName
+
+from deidentify.elements import readable_elements
 
 MIN_IDENTIFIER_LENGTH = 3
 
@@ -297,30 +297,13 @@ def _element_candidates(element: DataElement) -> Iterator[tuple[str, str]]:
 def collect_identifiers(ds: Dataset) -> IdentifyingValues:
     """The identifying values of a dataset: top level and every sequence item."""
     candidates: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    for element in _elements(ds):
+    for element in readable_elements(ds):
         for kind, candidate in _element_candidates(element):
             candidates[kind].append(candidate)
     found = IdentifyingValues()
     for kind in reversed(KINDS):
         found = IdentifyingValues.of(candidates[kind], kind) | found
     return found
-
-
-def _elements(ds: Dataset) -> Iterator[DataElement]:
-    """Every element but sequences, at every depth; item and delimiter tags met as elements
-    and elements whose VR pydicom cannot decode are skipped (the engine removes them)."""
-    for tag in sorted(ds.keys()):
-        if tag >> 16 == 0xFFFE:
-            continue
-        try:
-            element = ds[tag]
-        except (NotImplementedError, ValueError, TypeError, KeyError, BytesLengthException):
-            continue
-        if element.VR != "SQ":
-            yield element
-        elif isinstance(element.value, Sequence):
-            for item in element.value:
-                yield from _elements(item)
 
 
 def clean_text(text: str, identifiers: IdentifyingValues, placeholder: str = "***") -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pydicom import Dataset, config
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
+from pydicom.errors import BytesLengthException
 from pydicom.sequence import Sequence
 from pydicom.uid import UID
 
@@ -148,3 +149,21 @@ def items(ds: Dataset, tag: int) -> Iterator[Dataset]:
     value = ds[tag].value
     if isinstance(value, Sequence):
         yield from value
+
+
+def readable_elements(ds: Dataset) -> Iterator[DataElement]:
+    """Every element but sequences, at every depth (File Meta excluded); item and delimiter
+    tags met as elements and elements whose value pydicom cannot decode are skipped (the engine
+    removes them)."""
+    for tag in sorted(ds.keys()):
+        if tag >> 16 == 0xFFFE:
+            continue
+        try:
+            element = ds[tag]
+        except (NotImplementedError, ValueError, TypeError, KeyError, BytesLengthException):
+            continue
+        if element.VR != "SQ":
+            yield element
+        elif isinstance(element.value, Sequence):
+            for item in element.value:
+                yield from readable_elements(item)

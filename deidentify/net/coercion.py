@@ -25,6 +25,7 @@ from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 
+from deidentify.elements import readable_elements
 from deidentify.linkage.identity import (
     KEY_SEPARATOR,
     PATIENT_ID,
@@ -298,17 +299,6 @@ def _replace_uids(value: object, original: Callable[[str], str | None]) -> objec
 
 
 def _uid_elements(dataset: Dataset) -> Iterator[DataElement]:
-    """Every UI element, top level and in sequence items (File Meta excluded); item tags met
-    as elements and elements pydicom cannot decode are skipped (the engine removes them)."""
-    for tag in sorted(dataset.keys()):
-        if tag >> 16 == 0xFFFE:
-            continue
-        try:
-            element = dataset[tag]
-        except (NotImplementedError, ValueError, TypeError, KeyError):
-            continue
-        if element.VR == "UI":
-            yield element
-        elif element.VR == "SQ":
-            for item in element.value:
-                yield from _uid_elements(item)
+    """Every UI element, top level and in sequence items (File Meta excluded), of those
+    pydicom can decode (``readable_elements``)."""
+    return (element for element in readable_elements(dataset) if element.VR == "UI")
