@@ -145,6 +145,7 @@ def test_a_silent_connection_does_not_stall_a_tls_node(tmp_path: Path) -> None:
     assert int(status.Status) == 0x0000
 
 
+@pytest.mark.flaky(reruns=1)  # its deadlines are seconds long: a loaded machine can miss one
 def test_an_association_open_too_long_is_closed(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pydicom
+import pytest
 
 from deidentify import Deidentifier, Plan, parse_profile
 from tests.net.load import distinct_copies, send_concurrently
@@ -15,6 +16,9 @@ ASSOCIATIONS = 4
 HARD_TIMEOUT_SECONDS = 240.0
 
 
+@pytest.mark.flaky(reruns=1)  # under a loaded xdist run, one association of the four has
+# been seen to stall past its 60 s network timeout (about 1 run in 3 with other work on the
+# machine, never alone): an open defect, see docs/network.md; a second failure fails the test
 def test_no_object_is_lost(tmp_path: Path) -> None:
     sent = distinct_copies([read_test_file("CT_small.dcm"), read_test_file("MR_small.dcm")],
                            OBJECTS)
