@@ -49,9 +49,9 @@ VALUES = ("An unlisted attribute whose value is a UID made for one object (VR UI
 TIMES = ("Under Modified Dates every listed date, time and date-time is parsed whatever the VR"
          " it was written with and shifted (never kept verbatim; removed when it does not"
          " parse): dates by the patient's keyed days, times by the patient's keyed seconds"
-         " within a day, date-times by both; a date and its paired time (XDate with XTime)"
-         " move together as one instant, the date taking the day a time carries past"
-         " midnight.")
+         " within a day, date-times by both; a date and its paired time (XDate with XTime,"
+         " Date of X with Time of X, listed in the table or not) move together as one"
+         " instant, the date taking the day a time carries past midnight.")
 
 
 def general_rules(plan: Plan) -> tuple[str, ...]:
