@@ -40,9 +40,11 @@ from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.errors import BytesLengthException, InvalidDicomError
 from pydicom.multival import MultiValue
+from pydicom.sequence import Sequence
 
 from deidentify import graphics, method, pixels, private, structured, writer
 from deidentify.atomic import atomic_output
+from deidentify.beyond import sealed
 from deidentify.beyond.conformity import FIXED_SIZES
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers
 from deidentify.dates import DateShifter, UnparseableDate, time_carry
@@ -490,12 +492,24 @@ class Deidentifier:
         if mode is TextMode.NONE and raw_vr is not None and raw_vr not in ("SQ", "UN"):
             return
         vr = element_vr(ds, tag)
-        if vr == "SQ":
+        if vr == "SQ" and tag == sealed.ENCRYPTED_ATTRIBUTES_SEQUENCE:
+            self._sealed(ds, tag)
+        elif vr == "SQ":
             self.walk_items(ds, tag, context, mode)
         elif mode is TextMode.DUMMY and vr in LONG_TEXT_VRS:
             ds[tag] = constant_element(tag, vr, dummy_value(vr))
         elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)
+
+    @staticmethod
+    def _sealed(ds: Dataset, tag: int) -> None:
+        """An Encrypted Attributes Sequence of an earlier pass: only its items sealed as CMS
+        EnvelopedData are kept, reduced to their two attributes (``beyond.sealed``)."""
+        kept = sealed.sealed_items(ds[tag].value or ())
+        if kept:
+            ds[tag] = DataElement(tag, "SQ", Sequence(kept))
+        else:
+            del ds[tag]
 
     def _repeating(self, ds: Dataset, tag: int, context: Context,
                    groups: dict[int, bool]) -> None:
