@@ -157,6 +157,8 @@ class Context:
     private_marks: private.Marks = field(default_factory=dict)
     carries: dict[int, int] = field(default_factory=dict)
     """The day carried into each date of the dataset being walked by its paired time."""
+    sealed_kept: int = 0
+    """The items of earlier passes' Encrypted Attributes Sequences kept (``beyond.sealed``)."""
 
 
 class Deidentifier:
@@ -237,7 +239,8 @@ class Deidentifier:
         self.walk(ds, context, TextMode.NONE)
         linkage.set_patient(ds, id_hash, self.plan)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
-        self._method.add(ds, () if outcome is None else (outcome.method,))
+        self._method.add(ds, (*(() if outcome is None else (outcome.method,)),
+                              *sealed.method_text(context.sealed_kept)))
         linkage.finish(ds)
         self._last.outcome = outcome
         return outcome
@@ -493,7 +496,7 @@ class Deidentifier:
             return
         vr = element_vr(ds, tag)
         if vr == "SQ" and tag == sealed.ENCRYPTED_ATTRIBUTES_SEQUENCE:
-            self._sealed(ds, tag)
+            self._sealed(ds, tag, context)
         elif vr == "SQ":
             self.walk_items(ds, tag, context, mode)
         elif mode is TextMode.DUMMY and vr in LONG_TEXT_VRS:
@@ -502,10 +505,11 @@ class Deidentifier:
             self.clean_text(ds, tag, vr, context)
 
     @staticmethod
-    def _sealed(ds: Dataset, tag: int) -> None:
+    def _sealed(ds: Dataset, tag: int, context: Context) -> None:
         """An Encrypted Attributes Sequence of an earlier pass: only its items sealed as CMS
         EnvelopedData are kept, reduced to their two attributes (``beyond.sealed``)."""
         kept = sealed.sealed_items(ds[tag].value or ())
+        context.sealed_kept += len(kept)
         if kept:
             ds[tag] = DataElement(tag, "SQ", Sequence(kept))
         else:

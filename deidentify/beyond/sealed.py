@@ -12,7 +12,8 @@ an item whose transfer syntax is not a standard Transfer Syntax UID, or whose En
 Content is not a DER ContentInfo of content type id-envelopedData (1.2.840.113549.1.7.3)
 holding a SEQUENCE, is dropped. The envelope cannot be opened without the recipient's key,
 so its structure is what is checked: the outer SEQUENCE, the OID and the [0] content, each
-length ending exactly where its parent ends (a DICOM pad byte after it allowed).
+length ending exactly where its parent ends (a DICOM pad byte after it allowed). An object
+that keeps such items says so in De-identification Method (``method_text``).
 """
 
 from __future__ import annotations
@@ -99,3 +100,8 @@ def sealed_items(items: Iterable[Dataset]) -> list[Dataset]:
             reduced[tag] = item[tag]
         kept.append(reduced)
     return kept
+
+
+def method_text(kept: int) -> tuple[str, ...]:
+    """The De-identification Method value of an object keeping ``kept`` earlier items."""
+    return (f"earlier Encrypted Attributes items kept: {kept}",) if kept else ()

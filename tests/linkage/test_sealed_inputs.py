@@ -118,3 +118,12 @@ def test_a_sequence_of_nothing_sealed_is_removed(tmp_path: Path) -> None:
     reference = reference_output(deid, path, tmp_path)
     assert reference is not None and fast_output(deid, path) == reference
     assert ENCRYPTED_ATTRIBUTES_SEQUENCE not in pydicom.dcmread(io.BytesIO(reference))
+
+
+def test_de_identification_method_names_the_earlier_items_kept(
+    source: Path, tmp_path: Path
+) -> None:
+    reference = reference_output(deidentifier("deidentify:"), source, tmp_path)
+    assert reference is not None
+    method = pydicom.dcmread(io.BytesIO(reference)).DeidentificationMethod
+    assert "earlier Encrypted Attributes items kept: 1" in list(method)
