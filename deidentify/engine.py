@@ -40,9 +40,11 @@ from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.errors import BytesLengthException, InvalidDicomError
 from pydicom.multival import MultiValue
+from pydicom.sequence import Sequence
 
 from deidentify import graphics, method, pixels, private, structured, writer
 from deidentify.atomic import atomic_output
+from deidentify.beyond import sealed
 from deidentify.beyond.conformity import FIXED_SIZES
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers
 from deidentify.dates import DateShifter, UnparseableDate, time_carry
@@ -155,6 +157,8 @@ class Context:
     private_marks: private.Marks = field(default_factory=dict)
     carries: dict[int, int] = field(default_factory=dict)
     """The day carried into each date of the dataset being walked by its paired time."""
+    sealed_kept: int = 0
+    """The items of earlier passes' Encrypted Attributes Sequences kept (``beyond.sealed``)."""
 
 
 class Deidentifier:
@@ -235,7 +239,8 @@ class Deidentifier:
         self.walk(ds, context, TextMode.NONE)
         linkage.set_patient(ds, id_hash, self.plan)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
-        self._method.add(ds, () if outcome is None else (outcome.method,))
+        self._method.add(ds, (*(() if outcome is None else (outcome.method,)),
+                              *sealed.method_text(context.sealed_kept)))
         linkage.finish(ds)
         self._last.outcome = outcome
         return outcome
@@ -490,12 +495,25 @@ class Deidentifier:
         if mode is TextMode.NONE and raw_vr is not None and raw_vr not in ("SQ", "UN"):
             return
         vr = element_vr(ds, tag)
-        if vr == "SQ":
+        if vr == "SQ" and tag == sealed.ENCRYPTED_ATTRIBUTES_SEQUENCE:
+            self._sealed(ds, tag, context)
+        elif vr == "SQ":
             self.walk_items(ds, tag, context, mode)
         elif mode is TextMode.DUMMY and vr in LONG_TEXT_VRS:
             ds[tag] = constant_element(tag, vr, dummy_value(vr))
         elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)
+
+    @staticmethod
+    def _sealed(ds: Dataset, tag: int, context: Context) -> None:
+        """An Encrypted Attributes Sequence of an earlier pass: only its items sealed as CMS
+        EnvelopedData are kept, reduced to their two attributes (``beyond.sealed``)."""
+        kept = sealed.sealed_items(ds[tag].value or ())
+        context.sealed_kept += len(kept)
+        if kept:
+            ds[tag] = DataElement(tag, "SQ", Sequence(kept))
+        else:
+            del ds[tag]
 
     def _repeating(self, ds: Dataset, tag: int, context: Context,
                    groups: dict[int, bool]) -> None:

@@ -11,16 +11,17 @@ the sequence with its UIDs replaced) and STRICT removes where X is one of the al
 Where the table is silent the plan adds the rules of :mod:`deidentify.beyond`: unknown public
 elements (``UnknownPolicy``), elements whose VR contradicts the dictionary, and unlisted
 attributes that identify a person, an organisation or a device. Under Modified Dates it also
-pairs each shifted date with its time (``XDate`` with ``XTime``) so that the two move as one
-instant.
+pairs each shifted date with its shifted time (``XDate`` with ``XTime``, ``Date of X`` with
+``Time of X``; listed in the table or not) so that the two move as one instant.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from pydicom.datadict import dictionary_VR, keyword_dict
+from pydicom.datadict import dictionary_VR
 
 import generated
 from deidentify.beyond import BeyondRule, UnknownPolicy, identifying_rules
@@ -33,6 +34,7 @@ from deidentify.beyond.conformity import (
 )
 from deidentify.beyond.dictionary import entry, is_item_tag
 from deidentify.beyond.values import ValueKind, value_kind
+from deidentify.beyond.values import date_time_pairs as dictionary_pairs
 from deidentify.dummies import first_alternative
 from deidentify.elements import BINARY_VRS
 from deidentify.profile import Profile
@@ -244,25 +246,11 @@ def _resolve(rule: AttributeRule, options: frozenset[Option],
     )
 
 
-_DATE_TIME_PAIR = ("DA", "TM")
-
-
-def date_time_pairs(exact: dict[int, PlanRow]) -> dict[int, int]:
-    """Each shifted date's shifted time, by the dictionary's keywords ``XDate`` and ``XTime``
-    (Study Date and Study Time, Content Date and Content Time, ...): date tag -> time tag."""
-    pairs: dict[int, int] = {}
-    for keyword, tag in keyword_dict.items():
-        if not keyword.endswith("Date"):
-            continue
-        time_tag = keyword_dict.get(keyword[:-4] + "Time")
-        date_row, time_row = exact.get(tag), exact.get(time_tag) if time_tag else None
-        if date_row is None or time_row is None or time_tag is None:
-            continue
-        if (date_row.vr, time_row.vr) != _DATE_TIME_PAIR:
-            continue
-        if date_row.treatment is time_row.treatment is Treatment.SHIFT_DATE:
-            pairs[tag] = time_tag
-    return pairs
+def date_time_pairs(shifts: Callable[[int], bool]) -> dict[int, int]:
+    """The dictionary's date and time pairs (``beyond.values.date_time_pairs``, listed in
+    Table E.1-1 or not) whose date and time the plan both shifts: date tag -> time tag."""
+    return {date_tag: time_tag for date_tag, time_tag in dictionary_pairs().items()
+            if shifts(date_tag) and shifts(time_tag)}
 
 
 @dataclass(frozen=True)
@@ -303,9 +291,9 @@ class Plan:
         masked = tuple(row for row in rows if row.rule.tag.kind is PatternKind.MASKED)
         private = next((row for row in rows if row.rule.tag.kind is PatternKind.PRIVATE), None)
         beyond = identifying_rules(exact.keys())
-        pairs = date_time_pairs(exact)
-        return cls(profile, policy, edition, rows, exact, masked, private, unknown, beyond,
-                   pairs)
+        plan = cls(profile, policy, edition, rows, exact, masked, private, unknown, beyond)
+        plan._pairs.update(date_time_pairs(plan.shifts))
+        return plan
 
     def beyond_rules(self) -> tuple[BeyondRule, ...]:
         """Every rule beyond the table for this edition, in tag order (in force or not)."""
@@ -318,8 +306,17 @@ class Plan:
 
     @property
     def date_time_pairs(self) -> dict[int, int]:
-        """Each shifted date's shifted time (date tag -> time tag); empty unless dates shift."""
+        """Each shifted date's shifted time (date tag -> time tag), listed in the table or
+        not; empty unless dates shift."""
         return self._pairs
+
+    def shifts(self, tag: int) -> bool:
+        """Whether the plan shifts an attribute written with its dictionary's VR: a row of
+        the table, or an unlisted date or time (``unlisted``)."""
+        row = self._exact.get(tag)
+        if row is not None:
+            return row.treatment is Treatment.SHIFT_DATE
+        return self.unlisted(tag, dictionary_VR(tag)).treatment is Treatment.SHIFT_DATE
 
     def unlisted(self, tag: int, vr: str | None) -> UnlistedVerdict:
         """What becomes of a public element Table E.1-1 does not list, with the VR its

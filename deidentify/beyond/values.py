@@ -11,12 +11,20 @@ Context Group, Mapping Resource); ``ValueKind.DATE`` for an attribute of VR DA, 
 (Expiry Date, Date of Gain Calibration, Study Update DateTime, ...); None for any other.
 The plan replaces such a UID as U does (kept under Retain UIDs) and such a date as the
 listed dates go: shifted under Modified Dates, kept under Full Dates, emptied otherwise.
+
+Also the dictionary's date and time pairs (``date_time_pairs``), listed or not: a DA
+attribute and the TM attribute whose keyword is the date's with the word ``Date`` as ``Time``
+(Study Date and Study Time, Secondary Review Date and Secondary Review Time, Date of
+Secondary Capture and Time of Secondary Capture, ...), which together denote one instant.
 """
 
 from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import cache
+
+from pydicom.datadict import dictionary_VR, keyword_dict
 
 from deidentify.beyond.dictionary import Entry
 
@@ -35,6 +43,9 @@ _CLASS_UID = re.compile(
 
 _DATE_VRS = frozenset({"DA", "DT", "TM"})
 
+_DATE_WORD = re.compile(r"Date(?![a-z])")
+"""The word Date in a keyword (not the letters of Update)."""
+
 
 def value_kind(entry: Entry) -> ValueKind | None:
     """The kind of value of an unlisted attribute, by its dictionary entry."""
@@ -43,3 +54,16 @@ def value_kind(entry: Entry) -> ValueKind | None:
     if entry.vrs and entry.vrs <= _DATE_VRS:
         return ValueKind.DATE
     return None
+
+
+@cache
+def date_time_pairs() -> dict[int, int]:
+    """Every date of the dictionary with its time, date tag -> time tag: a DA attribute and
+    the TM attribute whose keyword has the one word ``Date`` of the date's as ``Time``."""
+    pairs: dict[int, int] = {}
+    for keyword, tag in keyword_dict.items():
+        time_keyword, words = _DATE_WORD.subn("Time", keyword)
+        time_tag = keyword_dict.get(time_keyword) if words == 1 else None
+        if time_tag is not None and (dictionary_VR(tag), dictionary_VR(time_tag)) == ("DA", "TM"):
+            pairs[tag] = time_tag
+    return pairs

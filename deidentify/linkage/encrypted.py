@@ -31,11 +31,13 @@ from pydicom.filewriter import write_dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian
 
+from deidentify.beyond.sealed import (
+    ENCRYPTED_ATTRIBUTES_SEQUENCE,
+    ENCRYPTED_CONTENT,
+    ENCRYPTED_CONTENT_TRANSFER_SYNTAX_UID,
+)
 from deidentify.linkage.errors import CredentialError
 
-ENCRYPTED_ATTRIBUTES_SEQUENCE = 0x04000500
-ENCRYPTED_CONTENT_TRANSFER_SYNTAX_UID = 0x04000510
-ENCRYPTED_CONTENT = 0x04000520
 MODIFIED_ATTRIBUTES_SEQUENCE = 0x04000550
 
 PrivateKey = rsa.RSAPrivateKey
@@ -106,7 +108,8 @@ def encrypted_item(item: Dataset, certificate: x509.Certificate) -> Dataset:
 
 def add_encrypted_item(ds: Dataset, sealed: Dataset) -> None:
     """Append ``sealed`` to the dataset's Encrypted Attributes Sequence (one item per
-    recipient: items of earlier encryptions are kept)."""
+    recipient: items of earlier encryptions are kept, those the engine let pass as sealed
+    CMS EnvelopedData, ``beyond.sealed``)."""
     if ENCRYPTED_ATTRIBUTES_SEQUENCE in ds and ds[ENCRYPTED_ATTRIBUTES_SEQUENCE].VR == "SQ":
         ds[ENCRYPTED_ATTRIBUTES_SEQUENCE].value.append(sealed)
         return

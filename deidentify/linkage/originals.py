@@ -20,10 +20,10 @@ from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_eleme
 from pydicom.tag import BaseTag
 
 from deidentify import method
+from deidentify.beyond.sealed import ENCRYPTED_ATTRIBUTES_SEQUENCE
 
 SPECIFIC_CHARACTER_SET = 0x00080005
 SOP_INSTANCE_UID = 0x00080018
-ENCRYPTED_ATTRIBUTES_SEQUENCE = 0x04000500
 
 METHOD_TAGS = frozenset(
     {

@@ -24,7 +24,8 @@ from pydicom import Dataset
 from pydicom.errors import InvalidDicomError
 
 from deidentify.atomic import atomic_output
-from deidentify.linkage.encrypted import ENCRYPTED_ATTRIBUTES_SEQUENCE, PrivateKey, opened_items
+from deidentify.beyond.sealed import ENCRYPTED_ATTRIBUTES_SEQUENCE
+from deidentify.linkage.encrypted import PrivateKey, opened_items
 from deidentify.linkage.originals import METHOD_TAGS, SOP_INSTANCE_UID
 
 MEDIA_STORAGE_SOP_INSTANCE_UID = 0x00020003

@@ -46,18 +46,24 @@ VALUES = ("An unlisted attribute whose value is a UID made for one object (VR UI
           " replaced as U replaces, kept under Retain UIDs; an unlisted date, time or"
           " date-time (VR DA, TM, DT) is shifted under Modified Dates, kept under Full Dates"
           " and emptied otherwise, at every depth.")
+SEALED = ("An input's own Encrypted Attributes Sequence (0400,0500) keeps only the items"
+          " sealed as CMS EnvelopedData (a DER ContentInfo of id-envelopedData) under a"
+          " standard Transfer Syntax UID, each reduced to its Encrypted Content Transfer"
+          " Syntax UID and Encrypted Content: the earlier passes' originals, which only their"
+          " recipients open; any other item is removed, an empty sequence too. De-identification"
+          " Method counts the items kept.")
 TIMES = ("Under Modified Dates every listed date, time and date-time is parsed whatever the VR"
          " it was written with and shifted (never kept verbatim; removed when it does not"
          " parse): dates by the patient's keyed days, times by the patient's keyed seconds"
-         " within a day, date-times by both; a date and its paired time (XDate with XTime)"
-         " move together as one instant, the date taking the day a time carries past"
-         " midnight.")
+         " within a day, date-times by both; a date and its paired time (XDate with XTime,"
+         " Date of X with Time of X, listed in the table or not) move together as one"
+         " instant, the date taking the day a time carries past midnight.")
 
 
 def general_rules(plan: Plan) -> tuple[str, ...]:
     """The rules beyond the table that apply to this plan, as sentences."""
     rules = [f"Unknown elements ({plan.unknown.value}): {plan.unknown.description}.",
-             ITEM_TAGS, WRONG_VR_LISTED, PERSON_NAMES, VALUES, GRAPHIC_GROUPS]
+             ITEM_TAGS, WRONG_VR_LISTED, PERSON_NAMES, VALUES, GRAPHIC_GROUPS, SEALED]
     if plan.has(Option.RETAIN_LONGITUDINAL_MODIFIED_DATES):
         rules.append(TIMES)
     return tuple(rules)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pydicom import Dataset
 
 from deidentify import Deidentifier, Plan, parse_profile
-from tests.beyond import planted
+from tests.beyond import midnight, planted
 
 SECRET = b"times beyond the table: a test secret"
 PAIRS = (("StudyDate", "StudyTime"), ("SeriesDate", "SeriesTime"),
@@ -64,3 +64,11 @@ def test_another_patient_gets_another_offset() -> None:
     deid.apply(second)
     assert _moments(first) != _moments(second)
     assert _moments(first)[0] - before[0] != _moments(second)[0] - before[0]
+
+
+def test_a_date_takes_the_day_its_time_carries_past_midnight_listed_or_not() -> None:
+    deid = Deidentifier(Plan.build(parse_profile(planted.MODIFIED_DATES)), SECRET)
+    ds, expected = midnight.instants_past_midnight(deid)
+    deid.apply(ds)
+    instants = midnight.carried_instants(ds)
+    assert instants == dict.fromkeys(midnight.CARRIED_PAIRS, expected)

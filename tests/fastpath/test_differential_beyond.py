@@ -5,13 +5,15 @@ differential tests and with ``--unknown keep``."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pydicom
 import pytest
 
 from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.beyond import UnknownPolicy
-from tests.beyond import planted
+from tests.beyond import midnight, planted
 from tests.fastpath.paths import PROFILES, SECRET, deidentifier, fast_output, reference_output
 
 
@@ -45,3 +47,15 @@ def test_fast_path_output_is_the_reference_output(
 def test_with_unknown_elements_kept(inputs: list[Path], tmp_path: Path) -> None:
     plan = Plan.build(parse_profile("deidentify:"), unknown=UnknownPolicy.KEEP)
     assert _agree(Deidentifier(plan, SECRET), inputs, tmp_path) >= len(inputs) - 2
+
+
+def test_dates_carried_past_midnight_are_the_reference_output(tmp_path: Path) -> None:
+    deid = deidentifier(planted.MODIFIED_DATES)
+    ds, expected = midnight.instants_past_midnight(deid)
+    source = tmp_path / "carried.dcm"
+    ds.save_as(source, enforce_file_format=True)
+    reference = reference_output(deid, source, tmp_path)
+    fast = fast_output(deid, source)
+    assert fast is not None and fast == reference
+    written = midnight.carried_instants(pydicom.dcmread(io.BytesIO(fast)))
+    assert written == dict.fromkeys(midnight.CARRIED_PAIRS, expected)
