@@ -18,17 +18,21 @@ SECONDARY_CAPTURE = UID("1.2.840.10008.5.1.4.1.1.7")
 MIB = 1 << 20
 
 PEAK_RSS = """
-import resource, sys
+import sys
 from deidentify.cli import main
 try:
     status = main(sys.argv[1:])
 except SystemExit as stop:
     status = stop.code
-print("peak-rss-kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+with open("/proc/self/status", encoding="ascii") as lines:
+    peak = next(line.split()[1] for line in lines if line.startswith("VmHWM:"))
+print("peak-rss-kib", peak, file=sys.stderr)
 sys.exit(status)
 """
 """A child's script: runs the command line on its arguments, then prints its own peak
-resident set size (KiB on Linux)."""
+resident set size (KiB), as the kernel's high-water mark of this program's memory (VmHWM).
+``getrusage``'s ``ru_maxrss`` would not do: it survives ``exec``, so a child forked from a
+large test process reports the parent's size."""
 
 
 def command(*args: str | Path) -> list[str]:
