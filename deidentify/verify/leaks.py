@@ -3,7 +3,9 @@
 The values are those ``deidentify.cleaning.collect_identifiers`` finds (names and their
 components, IDs, dates, institution, device, staff, addresses) and the original's UIDs, taken
 from every element the profile does not keep (a Person Name and an element no dictionary
-knows are never kept as unlisted attributes: they are identifying wherever they are). Every
+knows are never kept as unlisted attributes: they are identifying wherever they are; nor are
+an unlisted date or time outside Full Dates, an element past the repeating groups' xx=1E or
+read as UN, and a text value that hides items, whose items' values count too). Every
 one of them is searched for in every element of the output, at every depth, unknown,
 unlisted and private elements and File Meta included, and in the raw bytes of the file
 (preamble and binary values too; only Pixel, Overlay, Curve and Waveform Data are left out).
