@@ -3,7 +3,9 @@
 The values are those ``deidentify.cleaning.collect_identifiers`` finds (names and their
 components, IDs, dates, institution, device, staff, addresses) and the original's UIDs, taken
 from every element the profile does not keep (a Person Name and an element no dictionary
-knows are never kept as unlisted attributes: they are identifying wherever they are). Every
+knows are never kept as unlisted attributes: they are identifying wherever they are; nor are
+an unlisted date or time outside Full Dates, an element past the repeating groups' xx=1E or
+read as UN, and a text value that hides items, whose items' values count too). Every
 one of them is searched for in every element of the output, at every depth, unknown,
 unlisted and private elements and File Meta included, and in the raw bytes of the file
 (preamble and binary values too; only Pixel, Overlay, Curve and Waveform Data are left out).
@@ -37,6 +39,8 @@ from deidentify.dummies import dummy_value
 from deidentify.plan import Plan, Treatment
 from deidentify.verify.attributes import normalised, tag_text
 from deidentify.verify.findings import Fingerprinter, Violation
+from deidentify.verify.hidden import hidden_items, hides_structure
+from generated.model import Option
 
 _WORD = re.compile(r"[^\W_]+")
 KEPT = frozenset({Treatment.KEEP, Treatment.KEEP_AND_CLEAN_ITEMS})
@@ -49,6 +53,13 @@ BULK_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010, 0x54001010})
 """Float, Double Float and Pixel Data, Waveform Data: left out of the raw search."""
 BULK_REPEATING = frozenset({0x5000, 0x6000})
 """Curve Data and Overlay Data groups ((50xx,3000), (60xx,3000))."""
+REPEATING_GROUPS = frozenset({0x5000, 0x6000, 0x7F00})
+"""Curve, overlay and variable pixel data groups: they repeat for xx = 00 to 1E only."""
+LAST_REPEATING = 0x1E
+PIXEL_GROUP = 0x7FE0
+TEMPORAL_VRS = frozenset({"DA", "DT", "TM"})
+"""An unlisted attribute of these VRs holds a date or time: kept only under Full Dates."""
+_TIME = re.compile(r"(\d{2})(\d{2})(\d{2})")
 
 
 def _key(term: str) -> str:
@@ -147,12 +158,20 @@ class LeakScanner:
                                        for text in tool_constants(plan).splitlines())
 
     def _kept(self, element: DataElement) -> bool:
-        """Whether the effective action keeps this attribute (an unlisted one: unless it is
-        private, a Person Name, or unknown to the dictionary)."""
-        row = self.plan.action_for(int(element.tag))
+        """Whether the effective action keeps this attribute. Never kept: an element of a
+        repeating group past xx=1E, one read as UN, and a text value that hides element
+        structure (``hidden``). An unlisted one is kept unless it is private, a Person
+        Name or unknown to the dictionary, and a date or time only under Full Dates."""
+        tag = int(element.tag)
+        if beyond_repeating_groups(tag) or element.VR == "UN" or hides_structure(element):
+            return False
+        row = self.plan.action_for(tag)
         if row is None:
-            tag = element.tag
-            return not (tag.is_private or element.VR == "PN" or not dictionary_has_tag(tag))
+            if element.tag.is_private or element.VR == "PN" or not dictionary_has_tag(tag):
+                return False
+            if element.VR in TEMPORAL_VRS:
+                return self.plan.has(Option.RETAIN_LONGITUDINAL_FULL_DATES)
+            return True
         return row.treatment_for_vr(element.VR, self.plan.policy) in KEPT
 
     def _is_constant(self, term: str) -> bool:
@@ -166,11 +185,15 @@ class LeakScanner:
         return term in whole or len(term) >= MIN_PART_LENGTH
 
     def identifiers(self, original: Dataset) -> Identifiers:
-        """The values that must not reach the output, with where each came from."""
+        """The values that must not reach the output, with where each came from: those of
+        the items a text value hides too."""
         leaking: dict[str, tuple[str, str]] = {}
         for element in _elements(original):
             if element.VR == "SQ" or self._kept(element):
                 continue
+            for item in hidden_items(element):
+                for key, source in self.identifiers(item).sources.items():
+                    leaking.setdefault(key, source)
             single = Dataset()
             single.add(element)
             whole = _whole_values(element)
@@ -178,6 +201,9 @@ class LeakScanner:
                      if self._searched(term, whole)}
             if element.VR == "UI":
                 terms |= {uid for uid in whole if len(uid) >= MIN_UID_LENGTH}
+            if element.VR == "TM" and not self.plan.has(
+                    Option.RETAIN_LONGITUDINAL_MODIFIED_DATES):
+                terms |= {form for form in _time_forms(whole) if not self._is_constant(form)}
             name = element.name if not element.tag.is_private else "a private attribute"
             for term in terms:
                 leaking.setdefault(_key(term), (term, name))
@@ -225,6 +251,25 @@ class LeakScanner:
         return Violation(file, path, attribute, "identifying value",
                          "no identifying value of the original",
                          f"a value of the original's {origin} ({self.fingerprints.describe(term)})")
+
+
+def beyond_repeating_groups(tag: int) -> bool:
+    """Whether a tag lies in a curve, overlay or variable pixel data group past xx=1E: no
+    such group exists (PS3.5 7.6), whatever pydicom's dictionary masks match."""
+    group = tag >> 16
+    return (group & 0xFF00 in REPEATING_GROUPS and group != PIXEL_GROUP
+            and group & 0xFF > LAST_REPEATING)
+
+
+def _time_forms(values: set[str]) -> set[str]:
+    """A time's hours, minutes and seconds as written in TM and with colons (a time without
+    seconds is too common to identify)."""
+    forms = set()
+    for value in values:
+        match = _TIME.match(value)
+        if match:
+            forms |= {"".join(match.groups()), ":".join(match.groups())}
+    return forms
 
 
 def _texts(element: DataElement) -> list[str]:
