@@ -94,9 +94,10 @@ def _behaviour(row: PlanRow, policy: CompoundPolicy, scheme: UIDScheme) -> str:
         return f"replaced by {UID_SCHEMES[scheme]}"
     if treatment is Treatment.SHIFT_DATE:
         if vr == "TM":
-            return "kept: a whole-day shift leaves the time of day unchanged"
-        return ("shifted by the patient's offset in whole days (keyed on the original"
-                " Patient ID and issuer); an unparseable value is removed")
+            return ("shifted by the seconds of the patient's offset, modulo a day (with its"
+                    " paired date, as one instant); an unparseable value is removed")
+        return ("shifted by the patient's offset (whole days, and with its paired time as one"
+                " instant; keyed on the patient's identity); an unparseable value is removed")
     if treatment is Treatment.CLEAN_TEXT or (treatment is Treatment.CLEAN_GRAPHICS
                                               and vr != "SQ"):
         return _clean(vr)

@@ -201,8 +201,7 @@ class LeakScanner:
                      if self._searched(term, whole)}
             if element.VR == "UI":
                 terms |= {uid for uid in whole if len(uid) >= MIN_UID_LENGTH}
-            if element.VR == "TM" and not self.plan.has(
-                    Option.RETAIN_LONGITUDINAL_MODIFIED_DATES):
+            if element.VR == "TM":  # Modified Dates moves times too: the original is gone
                 terms |= {form for form in _time_forms(whole) if not self._is_constant(form)}
             name = element.name if not element.tag.is_private else "a private attribute"
             for term in terms:

@@ -111,6 +111,20 @@ def test_modified_dates_shift_an_unlisted_date(tmp_path: Path) -> None:
     assert _verify(tmp_path, _expiry_date("20210304"), _nothing, MODIFIED_DATES) == []
 
 
+def test_an_original_time_is_a_leak_under_modified_dates(tmp_path: Path) -> None:
+    """Modified Dates moves times of day too (docs/values.md): the original Study Time written
+    back into the output, as a time or as text, is a leak."""
+    study_time = "101112"
+
+    def prepare(ds: Dataset) -> None:
+        ds.StudyTime = study_time
+
+    violations = _verify(tmp_path, prepare, lambda ds: ds.add(
+        DataElement(0x00081090, "LO", f"ACME {study_time[:2]}:{study_time[2:4]}:{study_time[4:]}")),
+        MODIFIED_DATES)
+    assert "(0008,1090)" in _leaks_at(violations)
+
+
 def _overlay_past_1e(ds: Dataset) -> None:
     ds.add(DataElement(0x60200022, "LO", NAME.replace("^", " ")))
     ds.add(DataElement(0x60221500, "LO", PATIENT_ID))
