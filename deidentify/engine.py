@@ -73,6 +73,9 @@ from deidentify.uids import UIDScheme
 from generated.model import Option
 
 PATIENT_ID = 0x00100020
+
+NESTED_TOO_DEEPLY = "sequences nested too deeply to follow"
+"""Sequences deeper than the recursive readers and the engine can follow."""
 SOP_CLASS_UID = 0x00080016
 
 _FILE_GROUPS = frozenset({0x0002, 0x0004})
@@ -113,7 +116,7 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
             raise DeidentifyError(f"{source}: {error}") from None
         corrupt = error
     except RecursionError:
-        raise DeidentifyError(f"{source}: sequences nested too deeply to follow") from None
+        raise DeidentifyError(f"{source}: {NESTED_TOO_DEEPLY}") from None
     except OSError as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
     except (*_ELEMENT_ERRORS, EOFError) as error:
@@ -132,7 +135,7 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
     except (InvalidDicomError, OSError, ValueError, EOFError, KeyError) as error:
         raise DeidentifyError(f"{source}: not a readable DICOM file ({error})") from None
     except RecursionError:
-        raise DeidentifyError(f"{source}: sequences nested too deeply to follow") from None
+        raise DeidentifyError(f"{source}: {NESTED_TOO_DEEPLY}") from None
     if corrupt is not None:
         raise DeidentifyError(f"{source}: {corrupt}")
     return ds

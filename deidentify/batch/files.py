@@ -20,7 +20,7 @@ from deidentify.batch.reading import Kind, read_whole, sniff
 from deidentify.batch.results import DICOMDIR_DROPPED, TRUNCATED, FileFailed
 from deidentify.batch.streaming import deidentify_streaming
 from deidentify.beyond import UnknownPolicy
-from deidentify.engine import Deidentifier
+from deidentify.engine import NESTED_TOO_DEEPLY, Deidentifier
 from deidentify.fastpath import fast_deidentify_file
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 from deidentify.linkage.hook import Replacements
@@ -51,8 +51,6 @@ of the file (None: nothing)."""
 
 FileFunctionFactory = Callable[[], FileFunction]
 """Builds a FileFunction; called once per worker process. Must be picklable."""
-
-NESTED_TOO_DEEPLY = "sequences nested too deeply to follow"
 
 
 def deidentify_one(

@@ -13,6 +13,7 @@ from enum import Enum
 
 from pydicom.errors import InvalidDicomError
 
+from deidentify.engine import NESTED_TOO_DEEPLY
 from deidentify.linkage.patients import UnmappedPatient
 from deidentify.pixels import PixelRefusal
 from deidentify.writer import WriteError
@@ -73,7 +74,6 @@ BAD_TEXT = "a text value cannot be decoded in the file's character set"
 BAD_VALUE = "a value cannot be parsed as its VR"
 BAD_STRUCTURE = "the dataset's structure cannot be parsed"
 UNSUPPORTED = "an element's VR or the encoding is not one this tool reads"
-TOO_DEEP = "sequences nested too deeply to de-identify"
 NO_MEMORY = "not enough memory to de-identify the file"
 
 _KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
@@ -81,7 +81,7 @@ _KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str],
     ((EOFError, zlib.error), TRUNCATED),
     (struct.error, BAD_LENGTH),
     (UnicodeError, BAD_TEXT),
-    (RecursionError, TOO_DEEP),
+    (RecursionError, NESTED_TOO_DEEPLY),
     (MemoryError, NO_MEMORY),
     (NotImplementedError, UNSUPPORTED),
     ((ValueError, OverflowError), BAD_VALUE),
