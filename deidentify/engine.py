@@ -204,6 +204,12 @@ class Deidentifier:
         outcome: Outcome | None = getattr(self._last, "outcome", None)
         return outcome
 
+    @property
+    def date_time_pairs(self) -> dict[int, int]:
+        """The date and time tags that move as one instant (under Modified Dates), by date
+        tag: the walk reads the times before it treats anything."""
+        return self._pairs
+
     def map_uid(self, uid: str) -> str:
         """The replacement of a UID under this de-identifier's secret and scheme."""
         return self._uids.map(uid)
@@ -326,21 +332,31 @@ class Deidentifier:
 
     def _listed(self, ds: Dataset, tag: int, row: PlanRow, context: Context,
                 mode: TextMode) -> None:
-        """Treat an element of a row of Table E.1-1; in the safest form where its VR or
-        length contradicts the dictionary (``PlanRow.safest``)."""
-        raw = ds.get_item(tag, keep_deferred=True)
-        if self.plan.conforms(tag, raw.VR, _raw_length(raw), _raw_bytes(raw)):
-            vr = element_vr(ds, tag)
-            treatment = row.treatment_for_vr(vr, self._policy)
-            if treatment is Treatment.SHIFT_DATE:
-                vr = row.vr or vr
-        elif raw.VR == "SQ":
-            treatment, vr = Treatment.REMOVE, None
-        else:
-            treatment, vr = row.safest()
+        """Treat an element of a row of Table E.1-1."""
+        treatment, vr = self.listed_treatment(ds, tag, row)
         if mode is TextMode.GRAPHICS and tag in graphics.GRAPHIC_TEXT:
             treatment = Treatment.CLEAN_TEXT
         self.treat(ds, tag, vr, treatment, context, mode)
+
+    def listed_treatment(self, ds: Dataset, tag: int,
+                         row: PlanRow) -> tuple[Treatment, str | None]:
+        """The treatment of an element of a row of Table E.1-1 and the VR it is treated as;
+        the safest form where its VR or length contradicts the dictionary
+        (``PlanRow.safest``)."""
+        raw = ds.get_item(tag, keep_deferred=True)
+        if not self.conforms(raw):
+            return (Treatment.REMOVE, None) if raw.VR == "SQ" else row.safest()
+        vr = element_vr(ds, tag)
+        treatment = row.treatment_for_vr(vr, self._policy)
+        if treatment is Treatment.SHIFT_DATE:
+            vr = row.vr or vr
+        return treatment, vr
+
+    def conforms(self, element: DataElement | RawDataElement) -> bool:
+        """Whether an element of a listed tag is what the dictionary defines
+        (``Plan.conforms`` of its VR, length and value)."""
+        return self.plan.conforms(element.tag, element.VR, _raw_length(element),
+                                  _raw_bytes(element))
 
     def _carries(self, ds: Dataset, context: Context) -> dict[int, int]:
         """The day each shifted date of ``ds`` gains when its paired time, moved by the

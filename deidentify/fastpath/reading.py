@@ -10,9 +10,10 @@ deferred: pydicom reads them from the file only if the engine looks at them.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import MutableSequence
 from dataclasses import dataclass
-from typing import BinaryIO, cast
+from typing import BinaryIO, NamedTuple, cast
 
 from pydicom.charset import convert_encodings, default_encoding
 from pydicom.dataelem import (
@@ -26,6 +27,7 @@ from pydicom.filereader import read_sequence
 from pydicom.tag import BaseTag
 from pydicom.values import convert_string
 
+from deidentify.fastpath import encoding as encoder
 from deidentify.fastpath.layout import PIXEL_DATA, PREAMBLE_LENGTH, Declined, Element, FileLayout
 from deidentify.fastpath.source import SourceFile
 from deidentify.fastpath.view import DEFER_THRESHOLD, EngineView, Fate
@@ -37,17 +39,25 @@ _new_raw = RawDataElement._make
 Encoding = str | MutableSequence[str]
 
 
+class Treated(NamedTuple):
+    """An element treated without the engine's dataset: its output bytes, in tag order."""
+
+    tag: int
+    data: bytes
+
+
 @dataclass(frozen=True)
 class ReadResult:
     """What the engine sees and what it does not.
 
     ``dataset`` holds the elements the engine needs; ``originals`` maps their tags to the raw
-    objects placed there; ``copies`` are the elements kept out of the dataset and copied.
+    objects placed there; ``copies`` are the elements kept out of the dataset: copied from
+    the input, or written as treated.
     """
 
     dataset: FileDataset
     originals: dict[int, tuple[RawDataElement, Element]]
-    copies: tuple[Element, ...]
+    copies: tuple[Element | Treated, ...]
 
 
 def _file_meta(source: SourceFile, layout: FileLayout) -> FileMetaDataset:
@@ -81,6 +91,20 @@ def _undefined_sequence(
     )
 
 
+def _short_raw(buffer: bytes | mmap.mmap, element: Element,
+               implicit: bool) -> RawDataElement | None:
+    """The raw element the reference reader builds for a value of defined length read
+    whole (not deferred); None for any other."""
+    size = element.content_end - element.value_start
+    if element.undefined_length or size > DEFER_THRESHOLD:
+        return None
+    vr = element.vr or None
+    value = bytes(buffer[element.value_start:element.content_end]) if size else cast(
+        bytes | None, empty_value_for_VR(vr, raw=True))
+    return _new_raw((BaseTag(element.tag), vr, size, value, element.value_start, implicit,
+                     True, True, False))
+
+
 def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult:
     """Build the dataset of a parsed file as ``pydicom.dcmread(path)`` returns it, without
     the elements that ``view`` keeps from the engine."""
@@ -89,15 +113,23 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
     encoding: Encoding = default_encoding
     elements: dict[BaseTag, RawDataElement | DataElement] = {}
     originals: dict[int, tuple[RawDataElement, Element]] = {}
-    copies: list[Element] = []
+    copies: list[Element | Treated] = []
     known, fate = view.fates, view.fate
-    to_engine, to_copy, to_size = Fate.ENGINE, Fate.COPY, Fate.SIZED
+    to_engine, to_copy, to_size, to_treat = Fate.ENGINE, Fate.COPY, Fate.SIZED, Fate.TREATED
+    ascii_text = True
     for element in layout.elements:
         key = element[:2]
         kept = known.get(key) or fate(*key)
         if kept is to_size:
             kept = view.sized_fate(element, buffer)
-        if kept is not to_engine:
+        if kept is to_treat:
+            raw = _short_raw(buffer, element, implicit)
+            data = None if raw is None else view.treated(raw, implicit, ascii_text)
+            if data is not None:
+                if data:
+                    copies.append(Treated(element.tag, data))
+                continue
+        elif kept is not to_engine:
             if kept is to_copy:
                 copies.append(element)
             continue
@@ -120,6 +152,7 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
         raw = _new_raw((tag, vr, length, value, element.value_start, implicit, True, True, False))
         if element.tag == SPECIFIC_CHARACTER_SET:
             encoding = convert_encodings(convert_string(value or b"", True))
+            ascii_text = encoder.ascii_safe(encoding)
         elements[tag] = raw
         originals[tag] = (raw, element)
     preamble = bytes(buffer[:PREAMBLE_LENGTH])

@@ -16,6 +16,14 @@ handed to the engine: the first are copied straight from the input, the second s
   ``--unknown remove``) the element is ``SIZED``: copied when ``Plan.conforms`` accepts the
   length the layout gives, removed unread otherwise, as the engine would.
 
+- Treated without the engine's dataset: a listed element whose treatment does not depend on
+  its value (X, Z, or D of a VR other than SQ and UI, at the top level), unless the engine
+  reads or sets it outside its walk (``ENGINE_READS``, ``PATIENT_TAGS``, the date and time
+  pairs under Modified Dates). The engine itself treats the first such element of each tag,
+  VR and conformity (``Deidentifier.conforms``) in a dataset of its own; what it leaves,
+  nothing or one element, is encoded once and reused (``EngineView.treated``). Not when the
+  profile keeps private elements, whose filter may read public ones.
+
 When the profile cleans text, the engine first collects identifying values from every
 element, and when it seals the originals (``--encrypt-to``) it notes the original of every
 element it removes: every element is shown to it then.
@@ -28,11 +36,16 @@ from enum import Enum
 from weakref import WeakKeyDictionary
 
 from pydicom.datadict import dictionary_VR
+from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset
+from pydicom.tag import BaseTag
 
 from deidentify import graphics, method, writer
 from deidentify.beyond.conformity import UNDEFINED_LENGTH
-from deidentify.engine import Deidentifier
+from deidentify.engine import Context, Deidentifier, TextMode
+from deidentify.fastpath import encoding
 from deidentify.fastpath.layout import Element
+from deidentify.linkage import identity
 from deidentify.pixels import risk
 from deidentify.plan import Treatment
 from deidentify.private import PrivateFilter
@@ -49,10 +62,15 @@ class Fate(Enum):
     DROP = "drop"
     SIZED = "sized"
     """Copied or dropped by its value's length (``EngineView.sized_fate``)."""
+    TREATED = "treated"
+    """Treated as the engine treats it alone, when that does not depend on the value
+    (``EngineView.treated``)."""
 
 
 SPECIFIC_CHARACTER_SET = 0x00080005
 PRIVATE_DATA_ELEMENT_CHARACTERISTICS = 0x00080300
+PATIENT_NAME = 0x00100010
+ISSUER_OF_PATIENT_ID_QUALIFIERS_SEQUENCE = 0x00100024
 
 AMBIGUOUS_VR_CONTEXT = (0x00280100, 0x00280103, 0x00283002, 0x54001004)
 """Bits Allocated, Pixel Representation, LUT Descriptor, Waveform Bits Allocated: what
@@ -76,6 +94,23 @@ ENGINE_READS = frozenset(
 """Unlisted attributes that the engine, its File Meta, the method attributes, the burned-in
 risk gate or pydicom's resolution of an ambiguous VR read or set."""
 
+PATIENT_TAGS = frozenset(
+    {
+        identity.PATIENT_ID,
+        identity.ISSUER_OF_PATIENT_ID,
+        identity.STUDY_INSTANCE_UID,
+        identity.SOP_INSTANCE_UID,
+        PATIENT_NAME,
+        ISSUER_OF_PATIENT_ID_QUALIFIERS_SEQUENCE,
+    }
+)
+"""Listed attributes read before the walk (whose patient this is, the Patient ID hash) or
+set after it (the patient's pseudonyms)."""
+
+VALUE_FREE = frozenset({Treatment.REMOVE, Treatment.EMPTY, Treatment.DUMMY})
+"""Treatments whose result does not depend on the value (but for a sequence, or a UID
+under D)."""
+
 CLEANING = frozenset(
     {Treatment.CLEAN_TEXT, Treatment.CLEAN_STRUCTURED_CONTENT, Treatment.CLEAN_GRAPHICS}
 )
@@ -89,14 +124,19 @@ class EngineView:
 
     def __init__(self, deidentifier: Deidentifier) -> None:
         plan = deidentifier.plan
+        self._deidentifier = deidentifier
         self._plan = plan
         self._exact = plan.exact
         self.shows_everything = deidentifier.linkage.sees_every_element or any(
             row.treatment in CLEANING for row in plan.rows()
         )
         self._drops_private = not PrivateFilter(plan).retains
+        self._engine_tags = ENGINE_READS | PATIENT_TAGS | frozenset(
+            tag for pair in deidentifier.date_time_pairs.items() for tag in pair)
         self.fates: dict[tuple[int, str], Fate] = {}
         """The fates decided so far, by tag and VR."""
+        self._treated: dict[tuple[int, str, bool, bool, bool], bytes | None] = {}
+        """The outputs of ``TREATED`` elements, by tag, VR, conformity and encoding."""
 
     def fate(self, tag: int, vr: str) -> Fate:
         """The fate of a top-level element; ``vr`` is ``""`` in implicit VR."""
@@ -114,8 +154,13 @@ class EngineView:
             return Fate.DROP if self._drops_private or group <= 0x0008 else Fate.ENGINE
         if group in _FILE_GROUPS:
             return Fate.DROP
-        if tag in self._exact or tag in ENGINE_READS or graphics.is_repeating_group(group):
+        if graphics.is_repeating_group(group) or tag in self._engine_tags:
             return Fate.ENGINE
+        row = self._exact.get(tag)
+        if row is not None:
+            treated = (self._drops_private and row.treatment in VALUE_FREE
+                       and tag > SPECIFIC_CHARACTER_SET and _resolved_vr(tag, vr))
+            return Fate.TREATED if treated else Fate.ENGINE
         verdict = self._plan.unlisted(tag, vr or None)
         if verdict.treatment is Treatment.REMOVE:
             return Fate.DROP
@@ -134,6 +179,49 @@ class EngineView:
             buffer[element.value_start:element.content_end])
         conforms = self._plan.conforms(element.tag, element.vr or None, length, value)
         return Fate.COPY if conforms else Fate.DROP
+
+
+    def treated(self, raw: RawDataElement, implicit: bool, ascii_text: bool) -> bytes | None:
+        """A ``TREATED`` element's output: its encoded replacement, ``b""`` when removed, or
+        None when the engine must see it (its treatment depends on its value, or the
+        replacement is not one :mod:`~deidentify.fastpath.encoding` encodes).
+
+        The key holds whatever the treatment depends on but the value: the tag, the VR as
+        written, conformity and the output's encoding."""
+        key = (raw.tag, raw.VR or "", self._deidentifier.conforms(raw), implicit, ascii_text)
+        known = self._treated.get(key, _UNKNOWN)
+        if known is _UNKNOWN:
+            known = self._treated[key] = self._treat_alone(raw, implicit, ascii_text)
+        return known  # type: ignore[return-value]
+
+    def _treat_alone(self, raw: RawDataElement, implicit: bool, ascii_text: bool) -> bytes | None:
+        """The engine's treatment of ``raw`` in a dataset of its own, encoded."""
+        deidentifier = self._deidentifier
+        tag = BaseTag(raw.tag)
+        alone = Dataset({tag: raw})
+        alone.set_original_encoding(implicit, True, None)
+        treatment, vr = deidentifier.listed_treatment(alone, tag, self._exact[tag])
+        if treatment not in VALUE_FREE or vr == "SQ" or (
+                treatment is Treatment.DUMMY and vr == "UI"):
+            return None
+        deidentifier.treat(alone, tag, vr, treatment, Context(None, None), TextMode.NONE)
+        if tag not in alone:
+            return b""
+        return encoding.encode(alone.get_item(tag), implicit, ascii_text)
+
+
+_UNKNOWN = object()
+
+
+def _resolved_vr(tag: int, vr: str) -> bool:
+    """Whether the engine resolves the VR of an element of this tag and written VR without
+    its dataset: a VR written (not UN), or the dictionary's single VR."""
+    if vr and vr != "UN":
+        return True
+    try:
+        return len(dictionary_VR(tag)) == 2
+    except KeyError:
+        return False
 
 
 def _inert_vr(tag: int, vr: str) -> bool:

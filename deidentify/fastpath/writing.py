@@ -24,7 +24,7 @@ from pydicom.uid import UID
 from deidentify import writer
 from deidentify.fastpath import encoding, sequences
 from deidentify.fastpath.layout import PIXEL_DATA, PREFIX, Declined, Element
-from deidentify.fastpath.reading import ReadResult
+from deidentify.fastpath.reading import ReadResult, Treated
 from deidentify.fastpath.sink import Extent, Piece
 from deidentify.fastpath.source import SourceFile
 from deidentify.fastpath.view import DEFER_THRESHOLD
@@ -195,7 +195,7 @@ def _prepare_pixel_data(result: ReadResult, implicit: bool, compressed: bool) ->
     """Mark Pixel Data's length form as ``dcmwrite`` does, or check the untouched one."""
     ds = result.dataset
     hidden = next((e for e in reversed(result.copies) if e.tag <= PIXEL_DATA), None)
-    if hidden is not None and hidden.tag == PIXEL_DATA:
+    if isinstance(hidden, Element) and hidden.tag == PIXEL_DATA:
         _check_pixel_data(hidden, implicit, compressed)
         return
     if PIXEL_DATA not in ds:
@@ -259,7 +259,11 @@ def _converted_on_write(raw: RawDataElement) -> bool:
     return raw.value is None and raw.length == 0
 
 
-def _copy_unless_group_length(output: _Output, source: SourceFile, element: Element) -> None:
+def _copy_unless_group_length(output: _Output, source: SourceFile,
+                              element: Element | Treated) -> None:
     if element.tag & 0xFFFF == 0 and element.tag >> 16 > 6:
         return
-    _copy_element(output, source, element)
+    if isinstance(element, Treated):
+        output.add(element.data)
+    else:
+        _copy_element(output, source, element)

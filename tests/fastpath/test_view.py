@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pydicom
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from deidentify import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
 from deidentify.fastpath.view import Fate, view_for
-from tests.fastpath.paths import SECRET, deidentifier, shipped
+from tests.fastpath.paths import SECRET, deidentifier, fast_output, reference_output, shipped
 
 
 def test_fates_under_the_basic_profile() -> None:
@@ -53,3 +55,55 @@ def test_an_engine_setting_a_kept_element_makes_the_path_decline() -> None:
     engine = _SettingColumns(deidentifier("deidentify:").plan, SECRET)
     source: Path = shipped("CT_small.dcm")
     assert not fast_deidentify_file(engine, source, io.BytesIO())
+
+
+def test_value_free_listed_elements_are_treated_without_the_engine() -> None:
+    view = view_for(deidentifier("deidentify:"))
+    assert view.fate(0x00080090, "PN") is Fate.TREATED  # Referring Physician's Name: Z
+    assert view.fate(0x00081030, "LO") is Fate.TREATED  # Study Description: X
+    assert view.fate(0x00080080, "LO") is Fate.TREATED  # Institution Name: D
+    assert view.fate(0x00081030, "") is Fate.TREATED  # implicit VR: the dictionary's LO
+    assert view.fate(0x00100020, "LO") is Fate.ENGINE  # Patient ID: whose object it is
+    assert view.fate(0x0020000D, "UI") is Fate.ENGINE  # U: the value is mapped
+    assert view.fate(0x00280010, "US") is Fate.ENGINE
+    dates = view_for(deidentifier(
+        "deidentify:RetainDeviceIdentityOption,"
+        "RetainLongitudinalTemporalInformationModifiedDatesOption"))
+    assert dates.fate(0x00080030, "TM") is Fate.ENGINE  # Study Time moves with Study Date
+    kept_private = view_for(deidentifier("deidentify:RetainSafePrivateOption"))
+    assert kept_private.fate(0x00081030, "LO") is Fate.ENGINE
+
+
+def _odd_forms(folder: Path, implicit: bool) -> Path:
+    """CT_small with its value-free listed elements in every form the engine tells apart:
+    conforming, of another VR, UN, of a length its VR cannot hold, under a character set
+    that is not ASCII's."""
+    ds = pydicom.dcmread(shipped("CT_small.dcm"))
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.InstitutionName = "Hospital Ærø"
+    ds.add_new(0x00081010, "US", 7)  # Station Name (D) written as US
+    ds.add_new(0x00081040, "UN", b"WARD 7")  # Institutional Department Name (D) as UN
+    ds.add_new(0x00101010, "AS", "045Y")  # Patient's Age (X)
+    ds.add_new(0x00101020, "DS", "1.75")  # Patient's Size (X)
+    ds.add_new(0x00102160, "SH", "")  # Ethnic Group (X), empty
+    ds.add_new(0x00080092, "ST", "1 Main St")  # Referring Physician's Address (X)
+    ds.add_new(0x00321032, "PN", "Doe^Jane")  # Requesting Physician (X)
+    ds.add_new(0x00400244, "DA", "20240101\\2024")  # Performed Procedure Step Start Date
+    path = folder / f"odd-{'implicit' if implicit else 'explicit'}.dcm"
+    ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_treated_elements_are_the_reference_output(tmp_path: Path) -> None:
+    for uri in ("deidentify:", "deidentify:RetainDeviceIdentityOption"):
+        deid = deidentifier(uri)
+        for implicit in (False, True):
+            source = _odd_forms(tmp_path, implicit)
+            fast = fast_output(deid, source)
+            assert fast is not None, f"{source.name}: the fast path declined"
+            assert fast == reference_output(deid, source, tmp_path), source.name
+    treated = view_for(deidentifier("deidentify:"))._treated
+    assert any(not conforms for _, _, conforms, _, _ in treated)
+    assert any(implicit for _, _, _, implicit, _ in treated)
+    assert any(not ascii_text for *_, ascii_text in treated)
