@@ -219,11 +219,13 @@ class Deidentifier:
         an object at risk of burned-in identity, under CleanPixelDataOption."""
         return self._pixel_cleaner is not None and pixels.assess(ds) is not None
 
-    def apply(self, ds: Dataset) -> Outcome | None:
+    def apply(self, ds: Dataset, shared: bool = False) -> Outcome | None:
         """De-identify ``ds`` in place, File Meta included.
 
         Returns what was done to an object at risk of burned-in identity (None for one not
-        at risk); raises ``PixelRefusal`` for one this run does not write.
+        at risk); raises ``PixelRefusal`` for one this run does not write. ``shared``: the
+        caller encodes ``ds`` once and discards it unchanged, so that the method attributes
+        may be the same objects in every dataset (``MethodAttributes.add``).
         """
         self._last.outcome = None
         risk = pixels.assess(ds)
@@ -249,7 +251,7 @@ class Deidentifier:
         linkage.set_patient(ds, id_hash, self.plan)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
         self._method.add(ds, (*(() if outcome is None else (outcome.method,)),
-                              *sealed.method_text(context.sealed_kept)))
+                              *sealed.method_text(context.sealed_kept)), shared)
         linkage.finish(ds)
         self._last.outcome = outcome
         return outcome

@@ -12,6 +12,7 @@ de-identification did; and an item for this tool in Contributing Equipment Seque
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 
 from pydicom import Dataset
@@ -141,7 +142,8 @@ class MethodAttributes:
     """The attributes that record the de-identification under one plan.
 
     Their constant parts (code items, the equipment item, coded strings) are built once, by
-    pydicom's own conversion and validation; each dataset gets new copies of them.
+    pydicom's own conversion and validation; each dataset gets new copies of them, or, for a
+    dataset encoded once and then discarded (``shared``), the same elements as every other.
     """
 
     def __init__(self, plan: Plan) -> None:
@@ -157,34 +159,63 @@ class MethodAttributes:
             )
             for text in texts
         }
+        self._shared: dict[object, DataElement] = {}
+        """Elements given to every dataset that is encoded once and discarded."""
 
-    def add(self, ds: Dataset, extra: tuple[str, ...] = ()) -> None:
+    def add(self, ds: Dataset, extra: tuple[str, ...] = (), shared: bool = False) -> None:
         """Add (or update) the attributes that record the de-identification; ``extra``
-        values of De-identification Method say what was done to this object's pixels."""
-        ds[PATIENT_IDENTITY_REMOVED] = _fresh_element(self._coded["YES"])
-        ds[DEIDENTIFICATION_METHOD] = DataElement(
-            DEIDENTIFICATION_METHOD, "LO", [*self._method_text, *extra]
-        )
-        self._merge_codes(ds)
-        ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED] = _fresh_element(
-            self._coded[self._temporal(ds)]
-        )
-        self._add_equipment(ds)
+        values of De-identification Method say what was done to this object's pixels.
+
+        ``shared``: ``ds`` is encoded once and discarded, unchanged, so that the elements
+        that are the same for every dataset may be the same objects."""
+        fresh = self._once if shared else _fresh_element
+        ds[PATIENT_IDENTITY_REMOVED] = fresh(self._coded["YES"])
+        text = (*self._method_text, *extra)
+        ds[DEIDENTIFICATION_METHOD] = self._shared_element(
+            text, lambda: self._method_element(text)) if shared else self._method_element(text)
+        if shared and DEIDENTIFICATION_METHOD_CODE_SEQUENCE not in ds:
+            ds[DEIDENTIFICATION_METHOD_CODE_SEQUENCE] = self._shared_element(
+                DEIDENTIFICATION_METHOD_CODE_SEQUENCE, lambda: self._codes_element([]))
+        else:
+            self._merge_codes(ds)
+        ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED] = fresh(self._coded[self._temporal(ds)])
+        if shared and CONTRIBUTING_EQUIPMENT_SEQUENCE not in ds:
+            ds[CONTRIBUTING_EQUIPMENT_SEQUENCE] = self._shared_element(
+                CONTRIBUTING_EQUIPMENT_SEQUENCE, lambda: self._equipment_element([]))
+        else:
+            self._add_equipment(ds)
+
+    @staticmethod
+    def _once(element: DataElement) -> DataElement:
+        return element
+
+    def _shared_element(self, key: object, build: Callable[[], DataElement]) -> DataElement:
+        """The element built once for ``key`` and given to every dataset after."""
+        element = self._shared.get(key)
+        if element is None:
+            element = self._shared[key] = build()
+        return element
+
+    @staticmethod
+    def _method_element(text: tuple[str, ...]) -> DataElement:
+        return DataElement(DEIDENTIFICATION_METHOD, "LO", list(text))
 
     def _merge_codes(self, ds: Dataset) -> None:
         existing = list(items(ds, DEIDENTIFICATION_METHOD_CODE_SEQUENCE)) if (
             DEIDENTIFICATION_METHOD_CODE_SEQUENCE in ds
         ) else []
+        ds[DEIDENTIFICATION_METHOD_CODE_SEQUENCE] = self._codes_element(existing)
+
+    def _codes_element(self, existing: list[Dataset]) -> DataElement:
+        """The code sequence: the earlier items (with a code) and this plan's new ones."""
         merged = [item for item in existing if _key(item) != ("", "")]
         present = {_key(item) for item in merged}
         merged += [
             fresh_item(item) for value, scheme, item in self._codes
             if (value, scheme) not in present
         ]
-        ds[DEIDENTIFICATION_METHOD_CODE_SEQUENCE] = DataElement(
-            DEIDENTIFICATION_METHOD_CODE_SEQUENCE, "SQ", Sequence(merged),
-            already_converted=True,
-        )
+        return DataElement(DEIDENTIFICATION_METHOD_CODE_SEQUENCE, "SQ", Sequence(merged),
+                           already_converted=True)
 
     def _temporal(self, ds: Dataset) -> str:
         state = self._state
@@ -201,7 +232,10 @@ class MethodAttributes:
         ) else []
         if any(_is_this_tool(item) for item in existing):
             return
-        ds[CONTRIBUTING_EQUIPMENT_SEQUENCE] = DataElement(
-            CONTRIBUTING_EQUIPMENT_SEQUENCE, "SQ",
-            Sequence([*existing, fresh_item(self._equipment)]), already_converted=True,
-        )
+        ds[CONTRIBUTING_EQUIPMENT_SEQUENCE] = self._equipment_element(existing)
+
+    def _equipment_element(self, existing: list[Dataset]) -> DataElement:
+        """The equipment sequence: the earlier items and this tool's."""
+        return DataElement(CONTRIBUTING_EQUIPMENT_SEQUENCE, "SQ",
+                           Sequence([*existing, fresh_item(self._equipment)]),
+                           already_converted=True)

@@ -115,6 +115,11 @@ Modified Dates on an attribute that holds no date (Timezone Offset From UTC) cle
 
 _DATE_VRS = frozenset({"DA", "DT", "TM"})
 
+_REMEMBERED_VALUE = 64
+"""Values up to this many bytes have their conformity remembered (``Plan.conforms``)."""
+_REMEMBERED_VALUES = 65536
+"""At most this many verdicts are remembered; then they are forgotten all at once."""
+
 
 def _vr_of(rule: AttributeRule) -> str | None:
     """The VR pydicom's dictionary gives a rule's tag, None if unknown or ambiguous."""
@@ -279,6 +284,8 @@ class Plan:
     _pairs: dict[int, int] = field(default_factory=dict)
     _verdicts: dict[tuple[int, str | None], UnlistedVerdict] = field(default_factory=dict)
     _conformity: dict[tuple[int, str | None], tuple[bool, bool]] = field(default_factory=dict)
+    _values: dict[tuple[int, str | None, int | None, bytes], bool] = field(default_factory=dict)
+    """Verdicts on short values seen (a series repeats most of its values)."""
 
     @classmethod
     def build(cls, profile: Profile,
@@ -376,10 +383,26 @@ class Plan:
         agrees, sized = known
         if not agrees:
             return False
-        if length is not None and (sized or length == UNDEFINED_LENGTH) and not length_agrees(
-                tag, vr, length):
+        if not sized:
+            return length != UNDEFINED_LENGTH or length_agrees(tag, vr, length)
+        if value is not None and len(value) <= _REMEMBERED_VALUE:
+            remembered = (tag, vr, length, value)
+            verdict = self._values.get(remembered)
+            if verdict is None:
+                if len(self._values) >= _REMEMBERED_VALUES:
+                    self._values.clear()
+                verdict = self._values[remembered] = self._value_conforms(
+                    tag, vr, length, value)
+            return verdict
+        return self._value_conforms(tag, vr, length, value)
+
+    @staticmethod
+    def _value_conforms(tag: int, vr: str | None, length: int | None,
+                        value: bytes | None) -> bool:
+        """The length and characters of a value of a VR the dictionary's entry checks."""
+        if length is not None and not length_agrees(tag, vr, length):
             return False
-        return not sized or value is None or text_agrees(tag, vr, value)
+        return value is None or text_agrees(tag, vr, value)
 
     def rows(self) -> tuple[PlanRow, ...]:
         """One row per row of Table E.1-1, in table order."""

@@ -42,7 +42,7 @@ def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
     if deidentifier.needs_pixels(result.dataset):
         raise Declined("pixel data to clean of burned-in text")
     try:
-        deidentifier.apply(result.dataset)
+        deidentifier.apply(result.dataset, shared=True)
     except Exception as error:
         reason = f"the engine failed ({type(error).__name__}); the reference path reports it"
         raise Declined(reason) from None

@@ -46,8 +46,8 @@ def test_retaining_private_or_cleaning_shows_more() -> None:
 class _SettingColumns(Deidentifier):
     """An engine that also sets an attribute the view keeps from it."""
 
-    def apply(self, ds: Dataset) -> None:
-        super().apply(ds)
+    def apply(self, ds: Dataset, shared: bool = False) -> None:
+        super().apply(ds, shared)
         ds[0x00280011] = DataElement(0x00280011, "US", 1)
 
 
