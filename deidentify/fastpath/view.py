@@ -137,6 +137,8 @@ class EngineView:
         """The fates decided so far, by tag and VR."""
         self._treated: dict[tuple[int, str, bool, bool, bool], bytes | None] = {}
         """The outputs of ``TREATED`` elements, by tag, VR, conformity and encoding."""
+        self.drops_private = self._drops_private and not self.shows_everything
+        """Whether every element of an odd group is ``DROP`` (what ``fate`` says of them)."""
 
     def fate(self, tag: int, vr: str) -> Fate:
         """The fate of a top-level element; ``vr`` is ``""`` in implicit VR."""
