@@ -20,7 +20,7 @@ from pydicom.filewriter import write_data_element
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.uid import UID
-from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
+from pydicom.valuerep import EXPLICIT_VR_LENGTH_32, PersonName
 
 Encodings = str | list[str]
 
@@ -29,8 +29,9 @@ STRING_VRS = frozenset(
 )
 """VRs whose str values pydicom joins with backslashes, pads to even length and encodes."""
 
-TEXT_VRS = frozenset({"LO", "LT", "SH", "ST", "UC", "UT"})
-"""The string VRs encoded with the dataset's character set (the others are always ASCII)."""
+TEXT_VRS = frozenset({"LO", "LT", "SH", "ST", "UC", "UT", "PN"})
+"""The VRs encoded with the dataset's character set (the other string VRs are always
+ASCII)."""
 
 NUMBER_FORMATS = {"US": Struct("<H"), "UL": Struct("<L"), "FL": Struct("<f"), "FD": Struct("<d")}
 """Single-valued numbers: pydicom packs them with these formats."""
@@ -87,6 +88,23 @@ def _string_value(value: object, vr: str) -> bytes | None:
     return text.encode("ascii")
 
 
+def _person_name(value: object) -> bytes | None:
+    """A Person Name value this tool set (a name not read from a file: no original bytes)
+    as pydicom's ``write_PN`` encodes it, when it is ASCII; None for any other."""
+    names = list(value) if isinstance(value, (list, MultiValue)) else [value]
+    texts = []
+    for name in names:
+        if isinstance(name, PersonName):
+            if name.original_string is not None:
+                return None
+            name = str(name)
+        if not isinstance(name, str) or not name.isascii():
+            return None
+        texts.append(name)
+    data = "\\".join(texts).encode("ascii")
+    return data + b" " if len(data) % 2 else data
+
+
 def _is_empty(value: object) -> bool:
     """``DataElement.is_empty`` (a VM of 0) for the value types encoded here."""
     if value is None:
@@ -103,6 +121,8 @@ def _value(element: DataElement) -> bytes | None:
         return b""
     if vr in STRING_VRS:
         return _string_value(value, vr)
+    if vr == "PN":
+        return _person_name(value)
     number = NUMBER_FORMATS.get(vr)
     if number is not None and isinstance(value, (int, float)):
         return number.pack(value)
