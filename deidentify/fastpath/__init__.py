@@ -11,8 +11,9 @@ Modules, in the order a file goes through them:
 - ``source``: the input read whole, or memory-mapped above 16 MiB.
 - ``layout``: element headers parsed at the byte level (preamble, File Meta, explicit or
   implicit VR little endian dataset, sequences and encapsulated Pixel Data skipped whole).
-- ``view``: which top-level elements the engine needs, which it would remove unread, and
-  which it would leave alone unread (those are copied).
+- ``view``: which top-level elements the engine needs, which it would remove unread, which
+  it would leave alone unread (those are copied), and which it treats whatever their value
+  (X, Z, D): the engine treats the first of each kind alone, and its output is reused.
 - ``reading``: the dataset the reference reader builds, from the offsets.
 - ``writing``, ``encoding``, ``sequences``: the reference writer's output, untouched elements
   copied, simple replacements and sequences encoded directly, the rest by pydicom.
