@@ -318,7 +318,7 @@ class Deidentifier:
                 else:
                     del ds[tag]
                 continue
-            row = exact.get(tag)
+            row = exact.get(int(tag))  # an int key compares in C, a pydicom tag in Python
             if row is None:
                 if group in _FILE_GROUPS:
                     del ds[tag]

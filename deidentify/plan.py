@@ -334,7 +334,7 @@ class Plan:
         elements whose VR contradicts the dictionary. An unlisted UID of an object or date
         or time (``beyond.values``) gets the treatment the table gives its kind.
         """
-        key = (tag, vr)
+        key = (int(tag), vr)
         verdict = self._verdicts.get(key)
         if verdict is None:
             verdict = self._verdicts[key] = self._decide_unlisted(tag, vr)
@@ -373,6 +373,7 @@ class Plan:
                  value: bytes | None = None) -> bool:
         """Whether an element of a listed tag is what the dictionary defines: its encoded VR
         (None: implicit) and, for a value still as read, its length and characters."""
+        tag = int(tag)  # a pydicom tag compares in Python, an int in C
         key = (tag, vr)
         known = self._conformity.get(key)
         if known is None:

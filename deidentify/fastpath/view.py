@@ -190,7 +190,8 @@ class EngineView:
 
         The key holds whatever the treatment depends on but the value: the tag, the VR as
         written, conformity and the output's encoding."""
-        key = (raw.tag, raw.VR or "", self._deidentifier.conforms(raw), implicit, ascii_text)
+        key = (int(raw.tag), raw.VR or "", self._deidentifier.conforms(raw), implicit,
+               ascii_text)
         known = self._treated.get(key, _UNKNOWN)
         if known is _UNKNOWN:
             known = self._treated[key] = self._treat_alone(raw, implicit, ascii_text)
