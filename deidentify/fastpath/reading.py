@@ -128,7 +128,10 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
         if kept is to_treat:
             raw = _short_raw(buffer, element, implicit)
             data = None if raw is None else view.treated(raw, implicit, ascii_text)
-            if data is not None:
+            if data is Fate.COPY:
+                copies.append(element)
+                continue
+            if isinstance(data, bytes):
                 if data:
                     copies.append(Treated(element.tag, data))
                 continue

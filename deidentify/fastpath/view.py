@@ -17,12 +17,13 @@ handed to the engine: the first are copied straight from the input, the second s
   length the layout gives, removed unread otherwise, as the engine would.
 
 - Treated without the engine's dataset: a listed element whose treatment does not depend on
-  its value (X, Z, or D of a VR other than SQ and UI, at the top level), unless the engine
+  its value (X, Z, K, or D of a VR other than SQ and UI, at the top level), unless the engine
   reads or sets it outside its walk (``ENGINE_READS``, ``PATIENT_TAGS``, the date and time
   pairs under Modified Dates). The engine itself treats the first such element of each tag,
   VR and conformity (``Deidentifier.conforms``) in a dataset of its own; what it leaves,
-  nothing or one element, is encoded once and reused (``EngineView.treated``). Not when the
-  profile keeps private elements, whose filter may read public ones.
+  nothing, the element as it was or a new one, is encoded once and reused
+  (``EngineView.treated``). Not when the profile keeps private elements, whose filter may
+  read public ones.
 
 When the profile cleans text, the engine first collects identifying values from every
 element, and when it seals the originals (``--encrypt-to``) it notes the original of every
@@ -107,9 +108,9 @@ PATIENT_TAGS = frozenset(
 """Listed attributes read before the walk (whose patient this is, the Patient ID hash) or
 set after it (the patient's pseudonyms)."""
 
-VALUE_FREE = frozenset({Treatment.REMOVE, Treatment.EMPTY, Treatment.DUMMY})
+VALUE_FREE = frozenset({Treatment.REMOVE, Treatment.EMPTY, Treatment.DUMMY, Treatment.KEEP})
 """Treatments whose result does not depend on the value (but for a sequence, or a UID
-under D)."""
+under D): the element removed, replaced by a constant, or kept as it is."""
 
 CLEANING = frozenset(
     {Treatment.CLEAN_TEXT, Treatment.CLEAN_STRUCTURED_CONTENT, Treatment.CLEAN_GRAPHICS}
@@ -135,7 +136,7 @@ class EngineView:
             tag for pair in deidentifier.date_time_pairs.items() for tag in pair)
         self.fates: dict[tuple[int, str], Fate] = {}
         """The fates decided so far, by tag and VR."""
-        self._treated: dict[tuple[int, str, bool, bool, bool], bytes | None] = {}
+        self._treated: dict[tuple[int, str, bool, bool, bool], bytes | Fate | None] = {}
         """The outputs of ``TREATED`` elements, by tag, VR, conformity and encoding."""
         self.drops_private = self._drops_private and not self.shows_everything
         """Whether every element of an odd group is ``DROP`` (what ``fate`` says of them)."""
@@ -183,10 +184,12 @@ class EngineView:
         return Fate.COPY if conforms else Fate.DROP
 
 
-    def treated(self, raw: RawDataElement, implicit: bool, ascii_text: bool) -> bytes | None:
-        """A ``TREATED`` element's output: its encoded replacement, ``b""`` when removed, or
-        None when the engine must see it (its treatment depends on its value, or the
-        replacement is not one :mod:`~deidentify.fastpath.encoding` encodes).
+    def treated(self, raw: RawDataElement, implicit: bool,
+                ascii_text: bool) -> bytes | Fate | None:
+        """A ``TREATED`` element's output: its encoded replacement, ``b""`` when removed,
+        ``Fate.COPY`` when kept as it is, or None when the engine must see it (its treatment
+        depends on its value, or the replacement is not one
+        :mod:`~deidentify.fastpath.encoding` encodes).
 
         The key holds whatever the treatment depends on but the value: the tag, the VR as
         written, conformity and the output's encoding."""
@@ -197,7 +200,8 @@ class EngineView:
             known = self._treated[key] = self._treat_alone(raw, implicit, ascii_text)
         return known  # type: ignore[return-value]
 
-    def _treat_alone(self, raw: RawDataElement, implicit: bool, ascii_text: bool) -> bytes | None:
+    def _treat_alone(self, raw: RawDataElement, implicit: bool,
+                     ascii_text: bool) -> bytes | Fate | None:
         """The engine's treatment of ``raw`` in a dataset of its own, encoded."""
         deidentifier = self._deidentifier
         tag = BaseTag(raw.tag)
@@ -210,7 +214,10 @@ class EngineView:
         deidentifier.treat(alone, tag, vr, treatment, Context(None, None), TextMode.NONE)
         if tag not in alone:
             return b""
-        return encoding.encode(alone.get_item(tag), implicit, ascii_text)
+        left: object = alone.get_item(tag, keep_deferred=True)
+        if left is raw:
+            return Fate.COPY
+        return encoding.encode(left, implicit, ascii_text)
 
 
 _UNKNOWN = object()

@@ -82,6 +82,7 @@ def _odd_forms(folder: Path, implicit: bool) -> Path:
     ds.SpecificCharacterSet = "ISO_IR 192"
     ds.InstitutionName = "Hospital Ærø"
     ds.add_new(0x00081010, "US", 7)  # Station Name (D) written as US
+    ds.add_new(0x00181000, "LO", "SN-12345")  # Device Serial Number (K with device identity)
     ds.add_new(0x00081040, "UN", b"WARD 7")  # Institutional Department Name (D) as UN
     ds.add_new(0x00101010, "AS", "045Y")  # Patient's Age (X)
     ds.add_new(0x00101020, "DS", "1.75")  # Patient's Size (X)
@@ -107,3 +108,5 @@ def test_treated_elements_are_the_reference_output(tmp_path: Path) -> None:
     assert any(not conforms for _, _, conforms, _, _ in treated)
     assert any(implicit for _, _, _, implicit, _ in treated)
     assert any(not ascii_text for *_, ascii_text in treated)
+    kept = view_for(deidentifier("deidentify:RetainDeviceIdentityOption"))._treated
+    assert kept[(0x00181000, "LO", True, False, False)] is Fate.COPY  # Device Serial Number: K
