@@ -86,7 +86,11 @@ def raw_uid(ds: Dataset, tag: int) -> str | None:
     """The UID of a UI element still as read, when its value is one valid UID (with any
     trailing NUL or space padding): the string pydicom would decode it to, found without
     decoding the element. None for anything else (the caller then lets pydicom decode it)."""
-    raw: object = ds.get_item(tag, keep_deferred=True)
+    return uid_as_read(ds.get_item(tag, keep_deferred=True))
+
+
+def uid_as_read(raw: object) -> str | None:
+    """``raw_uid`` of an element: a raw UI (or implicit VR) element's one valid UID."""
     if not isinstance(raw, RawDataElement) or raw.VR not in ("UI", None):
         return None
     value = raw.value
@@ -98,12 +102,17 @@ def raw_uid(ds: Dataset, tag: int) -> str | None:
     return text.decode("ascii")
 
 
+def issued_uid(tag: int, uid: str) -> DataElement:
+    """A UI element of one UID this tool issued (``2.25.`` and a decimal number, valid by
+    construction, so not validated again)."""
+    return DataElement(tag, "UI", UID(uid, validation_mode=config.IGNORE), already_converted=True)
+
+
 def set_issued_uids(ds: Dataset, tag: int, uids: list[str]) -> None:
-    """``set_values(ds, tag, "UI", uids)`` for UIDs this tool issued (``2.25.`` and a decimal
-    number, valid by construction): a single one is not validated again."""
+    """``set_values(ds, tag, "UI", uids)`` for UIDs this tool issued: a single one is not
+    validated again (``issued_uid``)."""
     if len(uids) == 1 and uids[0] and "\\" not in uids[0]:
-        uid = UID(uids[0], validation_mode=config.IGNORE)
-        ds[tag] = DataElement(tag, "UI", uid, already_converted=True)
+        ds[tag] = issued_uid(tag, uids[0])
     else:
         set_values(ds, tag, "UI", uids)
 

@@ -55,6 +55,7 @@ from deidentify.elements import (
     constant_element,
     element_vr,
     is_declared_unknown,
+    issued_uid,
     raw_uid,
     set_empty,
     set_issued_uids,
@@ -435,9 +436,16 @@ class Deidentifier:
             del ds[tag]
             return
         uid = raw_uid(ds, tag)
-        values = [uid] if uid is not None else text_values(ds, tag)
+        if uid is not None:
+            ds[tag] = self.replaced_uid(tag, uid)
+            return
+        values = text_values(ds, tag)
         if values:
-            set_issued_uids(ds, tag, [self._uids.map(uid) for uid in values])
+            set_issued_uids(ds, tag, [self._uids.map(value) for value in values])
+
+    def replaced_uid(self, tag: int, uid: str) -> DataElement:
+        """The element U leaves of a UI element holding one valid UID as read."""
+        return issued_uid(tag, self._uids.map(uid))
 
     def _shift(self, ds: Dataset, tag: int, vr: str | None, context: Context) -> None:
         """Shift a date, time or date-time (``vr`` is the dictionary's, whatever the VR the

@@ -17,13 +17,14 @@ handed to the engine: the first are copied straight from the input, the second s
   length the layout gives, removed unread otherwise, as the engine would.
 
 - Treated without the engine's dataset: a listed element whose treatment does not depend on
-  its value (X, Z, K, or D of a VR other than SQ and UI, at the top level), unless the engine
-  reads or sets it outside its walk (``ENGINE_READS``, ``PATIENT_TAGS``, the date and time
-  pairs under Modified Dates). The engine itself treats the first such element of each tag,
-  VR and conformity (``Deidentifier.conforms``) in a dataset of its own; what it leaves,
-  nothing, the element as it was or a new one, is encoded once and reused
-  (``EngineView.treated``). Not when the profile keeps private elements, whose filter may
-  read public ones.
+  its value (X, Z, K, or D of a VR other than SQ and UI, at the top level), and a UID under
+  U (replaced by the engine's own mapping, unless the linkage notes each dataset's
+  replacements), unless the engine reads or sets it outside its walk (``ENGINE_READS``,
+  ``PATIENT_TAGS``, the date and time pairs under Modified Dates). The engine itself treats
+  the first such element of each tag, VR and conformity (``Deidentifier.conforms``) in a
+  dataset of its own; what it leaves (nothing, the element as read, a constant, or the UID
+  replaced) is reused for every later one (``EngineView.treated``). Not when the profile
+  keeps private elements, whose filter may read public ones.
 
 When the profile cleans text, the engine first collects identifying values from every
 element, and when it seals the originals (``--encrypt-to``) it notes the original of every
@@ -43,6 +44,7 @@ from pydicom.tag import BaseTag
 
 from deidentify import graphics, method, writer
 from deidentify.beyond.conformity import UNDEFINED_LENGTH
+from deidentify.elements import uid_as_read
 from deidentify.engine import Context, Deidentifier, TextMode
 from deidentify.fastpath import encoding
 from deidentify.fastpath.layout import Element
@@ -112,6 +114,18 @@ VALUE_FREE = frozenset({Treatment.REMOVE, Treatment.EMPTY, Treatment.DUMMY, Trea
 """Treatments whose result does not depend on the value (but for a sequence, or a UID
 under D): the element removed, replaced by a constant, or kept as it is."""
 
+TREATABLE = VALUE_FREE | {Treatment.REPLACE_UID}
+"""The treatments of the rows whose elements may be ``TREATED``."""
+
+
+class Left(Enum):
+    """What the engine leaves of a ``TREATED`` element, where it is not a constant."""
+
+    AS_READ = "as read"
+    """The element as it was read."""
+    UID_REPLACED = "uid replaced"
+    """Its one UID replaced (``Deidentifier.replaced_uid``)."""
+
 CLEANING = frozenset(
     {Treatment.CLEAN_TEXT, Treatment.CLEAN_STRUCTURED_CONTENT, Treatment.CLEAN_GRAPHICS}
 )
@@ -134,9 +148,12 @@ class EngineView:
         self._drops_private = not PrivateFilter(plan).retains
         self._engine_tags = ENGINE_READS | PATIENT_TAGS | frozenset(
             tag for pair in deidentifier.date_time_pairs.items() for tag in pair)
+        self._maps_uids = not deidentifier.linkage.record
+        """Whether UIDs may be replaced before the engine's walk (not when the linkage
+        notes each dataset's replacements during it)."""
         self.fates: dict[tuple[int, str], Fate] = {}
         """The fates decided so far, by tag and VR."""
-        self._treated: dict[tuple[int, str, bool, bool, bool], bytes | Fate | None] = {}
+        self._treated: dict[tuple[int, str, bool, bool, bool], bytes | Left | None] = {}
         """The outputs of ``TREATED`` elements, by tag, VR, conformity and encoding."""
         self.drops_private = self._drops_private and not self.shows_everything
         """Whether every element of an odd group is ``DROP`` (what ``fate`` says of them)."""
@@ -161,7 +178,7 @@ class EngineView:
             return Fate.ENGINE
         row = self._exact.get(tag)
         if row is not None:
-            treated = (self._drops_private and row.treatment in VALUE_FREE
+            treated = (self._drops_private and row.treatment in TREATABLE
                        and tag > SPECIFIC_CHARACTER_SET and _resolved_vr(tag, vr))
             return Fate.TREATED if treated else Fate.ENGINE
         verdict = self._plan.unlisted(tag, vr or None)
@@ -198,16 +215,26 @@ class EngineView:
         known = self._treated.get(key, _UNKNOWN)
         if known is _UNKNOWN:
             known = self._treated[key] = self._treat_alone(raw, implicit, ascii_text)
+        if known is Left.AS_READ:
+            return Fate.COPY
+        if known is Left.UID_REPLACED:
+            uid = uid_as_read(raw)
+            if uid is None:
+                return None
+            replaced = self._deidentifier.replaced_uid(raw.tag, uid)
+            return encoding.encode(replaced, implicit, ascii_text)
         return known  # type: ignore[return-value]
 
     def _treat_alone(self, raw: RawDataElement, implicit: bool,
-                     ascii_text: bool) -> bytes | Fate | None:
+                     ascii_text: bool) -> bytes | Left | None:
         """The engine's treatment of ``raw`` in a dataset of its own, encoded."""
         deidentifier = self._deidentifier
         tag = BaseTag(raw.tag)
         alone = Dataset({tag: raw})
         alone.set_original_encoding(implicit, True, None)
         treatment, vr = deidentifier.listed_treatment(alone, tag, self._exact[tag])
+        if treatment is Treatment.REPLACE_UID and vr == "UI" and self._maps_uids:
+            return Left.UID_REPLACED
         if treatment not in VALUE_FREE or vr == "SQ" or (
                 treatment is Treatment.DUMMY and vr == "UI"):
             return None
@@ -216,7 +243,7 @@ class EngineView:
             return b""
         left: object = alone.get_item(tag, keep_deferred=True)
         if left is raw:
-            return Fate.COPY
+            return Left.AS_READ
         return encoding.encode(left, implicit, ascii_text)
 
 

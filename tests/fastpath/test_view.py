@@ -12,7 +12,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from deidentify import Deidentifier
 from deidentify.fastpath import fast_deidentify_file
-from deidentify.fastpath.view import Fate, view_for
+from deidentify.fastpath.view import Fate, Left, view_for
 from tests.fastpath.paths import SECRET, deidentifier, fast_output, reference_output, shipped
 
 
@@ -64,7 +64,8 @@ def test_value_free_listed_elements_are_treated_without_the_engine() -> None:
     assert view.fate(0x00080080, "LO") is Fate.TREATED  # Institution Name: D
     assert view.fate(0x00081030, "") is Fate.TREATED  # implicit VR: the dictionary's LO
     assert view.fate(0x00100020, "LO") is Fate.ENGINE  # Patient ID: whose object it is
-    assert view.fate(0x0020000D, "UI") is Fate.ENGINE  # U: the value is mapped
+    assert view.fate(0x0020000E, "UI") is Fate.TREATED  # Series Instance UID: U
+    assert view.fate(0x0020000D, "UI") is Fate.ENGINE  # Study Instance UID: whose object
     assert view.fate(0x00280010, "US") is Fate.ENGINE
     dates = view_for(deidentifier(
         "deidentify:RetainDeviceIdentityOption,"
@@ -90,6 +91,8 @@ def _odd_forms(folder: Path, implicit: bool) -> Path:
     ds.add_new(0x00080092, "ST", "1 Main St")  # Referring Physician's Address (X)
     ds.add_new(0x00321032, "PN", "Doe^Jane")  # Requesting Physician (X)
     ds.add_new(0x00400244, "DA", "20240101\\2024")  # Performed Procedure Step Start Date
+    ds.add_new(0x00200052, "LO", "1.2.840.10008.9")  # Frame of Reference UID (U) as LO
+    ds.add_new(0x00080014, "UI", "1.2.840.10008.1.2.3\\1.2.3")  # Instance Creator UID, two
     path = folder / f"odd-{'implicit' if implicit else 'explicit'}.dcm"
     ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
     ds.save_as(path, enforce_file_format=True)
@@ -109,4 +112,18 @@ def test_treated_elements_are_the_reference_output(tmp_path: Path) -> None:
     assert any(implicit for _, _, _, implicit, _ in treated)
     assert any(not ascii_text for *_, ascii_text in treated)
     kept = view_for(deidentifier("deidentify:RetainDeviceIdentityOption"))._treated
-    assert kept[(0x00181000, "LO", True, False, False)] is Fate.COPY  # Device Serial Number: K
+    assert kept[(0x00181000, "LO", True, False, False)] is Left.AS_READ  # Device Serial Number: K
+
+
+def test_uids_noted_for_linkage_are_replaced_by_the_engine(tmp_path: Path) -> None:
+    from deidentify.linkage.hook import Linkage
+    from deidentify.linkage.patients import KeyedPatients
+
+    plan = deidentifier("deidentify:").plan
+    recording = Deidentifier(plan, SECRET, linkage=Linkage(KeyedPatients(SECRET), record=True))
+    source = _odd_forms(tmp_path, False)
+    assert fast_output(recording, source) == reference_output(recording, source, tmp_path)
+    series = pydicom.dcmread(source).SeriesInstanceUID
+    fast_output(recording, source)
+    taken = recording.linkage.taken()
+    assert taken is not None and series in dict(taken.uids)
