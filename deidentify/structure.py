@@ -50,6 +50,7 @@ import re
 import zlib
 from contextlib import suppress
 from struct import Struct
+from typing import NamedTuple
 
 from pydicom.datadict import dictionary_VR
 from pydicom.uid import UID
@@ -92,6 +93,35 @@ value outside them is another attribute's value under a changed tag."""
 FOREIGN = "a value its attribute's VR cannot hold (a changed tag?)"
 _LONG_VRS = frozenset(EXPLICIT_VR_LENGTH_32)
 _KNOWN_VRS = {vr.encode(): vr for vr in STANDARD_VR}
+_SHORT_VRS = {raw: vr for raw, vr in _KNOWN_VRS.items() if vr not in _LONG_VRS}
+"""The VRs of a 2-byte length (so never undefined), as written: the common element."""
+_FRAGMENT_VRS = ("OB", "OW")
+
+
+class Element(NamedTuple):
+    """One recorded element (:func:`record_meta`, :func:`record_dataset`): offsets into the
+    data it was walked in.
+
+    ``vr`` is the VR written in the file, or ``""`` in implicit VR. ``content_end`` is where
+    the value ends: for an undefined length it is the start of the Sequence Delimitation Item,
+    and ``end`` lies past that item.
+    """
+
+    tag: int
+    vr: str
+    start: int
+    value_start: int
+    content_end: int
+    end: int
+    undefined_length: bool
+
+
+_new_element = tuple.__new__
+
+
+class NotRecorded(Exception):
+    """Raised while recording: the elements are not all in the forms a reader of the record
+    takes; its reader (the fast path) declines the input, and the reference path checks it."""
 
 
 class CorruptStructure(ValueError):
@@ -111,9 +141,15 @@ class CorruptStructure(ValueError):
 
 
 class _Walker:
-    """One walk over one encoded dataset."""
+    """One walk over one encoded dataset.
 
-    def __init__(self, buf: Buffer, little: bool) -> None:
+    ``visible``: while recording, the walk is where the record's reader reads element by
+    element (the File Meta, the top-level dataset, and the items of undefined length in its
+    undefined-length sequences, which pydicom's reader takes whole): there, an inconsistency
+    that reader meets too is its decline (:class:`NotRecorded`), as it was before this walk
+    refused it."""
+
+    def __init__(self, buf: Buffer, little: bool, visible: bool = False) -> None:
         self.buf = buf
         order = "<" if little else ">"
         self.tag_length = Struct(order + "HHL").unpack_from
@@ -121,17 +157,23 @@ class _Walker:
         self.long_length = Struct(order + "L").unpack_from
         self.released = 0
         self.size = len(buf)
+        self.visible = visible
 
-    def overrun(self, pos: int, what: str, end: int) -> CorruptStructure:
+    def corrupt(self, pos: int, problem: str, truncated: bool = False) -> Exception:
+        """The refusal of ``problem`` at ``pos``, or where the record is read, its decline."""
+        if self.visible:
+            return NotRecorded(problem)
+        return CorruptStructure(pos, problem, truncated)
+
+    def overrun(self, pos: int, what: str, end: int) -> Exception:
         """``what`` runs past ``end``: the end of the data, or of a parent within it."""
         if end >= self.size:
-            return CorruptStructure(pos, f"{what} runs past the end of the data", True)
-        return CorruptStructure(pos, f"{what} runs past the end of its parent")
+            return self.corrupt(pos, f"{what} runs past the end of the data", True)
+        return self.corrupt(pos, f"{what} runs past the end of its parent")
 
-    def missing(self, pos: int, what: str, end: int) -> CorruptStructure:
+    def missing(self, pos: int, what: str, end: int) -> Exception:
         """The delimiter ``what`` is missing before ``end``."""
-        return CorruptStructure(pos, f"no {what} before the end of its parent",
-                                end >= self.size)
+        return self.corrupt(pos, f"no {what} before the end of its parent", end >= self.size)
 
     def header(self, pos: int, end: int, implicit: bool) -> tuple[int, str, int, int]:
         """Tag, VR (``""`` in implicit VR and for items), length and value offset."""
@@ -146,6 +188,8 @@ class _Walker:
             return group << 16 | number, "", length, pos + 8
         vr = _KNOWN_VRS.get(raw_vr)
         if vr is None:
+            if self.visible:
+                raise NotRecorded("unknown or implicit VR inside an explicit VR dataset")
             if not (b"AA" <= raw_vr <= b"ZZ" and raw_vr[1:].isupper()):
                 raise CorruptStructure(pos, "not a VR in explicit VR data")
             # An unknown VR of two capital letters: read with a 2-byte length, as pydicom
@@ -158,15 +202,19 @@ class _Walker:
             return group << 16 | number, vr, length, pos + 12
         return group << 16 | number, vr, length, pos + 8
 
-    def dataset(self, pos: int, end: int, implicit: bool, delimited: bool) -> int:
+    def dataset(self, pos: int, end: int, implicit: bool, delimited: bool,
+                record: list[Element] | None = None) -> int:
         """Walk the elements from ``pos``: up to ``end`` exactly, or (``delimited``) up to
-        and past an Item Delimitation Item before ``end``. Returns the offset past them.
+        and past an Item Delimitation Item before ``end``. Returns the offset past them;
+        the elements are appended to ``record`` if given (the top level of what it reads).
 
-        The common element (a short-form text or binary value of defined length) is
-        checked inline; anything else by :meth:`header` and :meth:`element`."""
+        The common element (a short VR in explicit VR, a defined length that is not a
+        sequence's) is checked and recorded inline; anything else by :meth:`header` and
+        :meth:`element`."""
         buf, explicit_head, tag_length = self.buf, self.explicit, self.tag_length
-        known_vrs, long_vrs, text_vrs, control = _KNOWN_VRS, _LONG_VRS, TEXT_VRS, _CONTROL
+        short_vrs, text_vrs, control = _SHORT_VRS, TEXT_VRS, _CONTROL.search
         dictionary_vrs, repertoires = _DICTIONARY_VRS, REPERTOIRES
+        append = None if record is None else record.append
         previous = -1
         while pos < end:
             if pos + 8 > end:
@@ -179,23 +227,36 @@ class _Walker:
                     known = _dictionary_vr(tag)
             else:
                 group, number, raw_vr, length = explicit_head(buf, pos)
-                found = known_vrs.get(raw_vr)
-                if found is None or found in long_vrs or group == 0xFFFE:
-                    tag, vr, length, value_start = self.header(pos, end, implicit)
-                else:
-                    tag, vr, value_start = group << 16 | number, found, pos + 8
+                vr = short_vrs.get(raw_vr, "")
+                if vr and group != 0xFFFE:
+                    tag, value_end = group << 16 | number, pos + 8 + length
+                    if tag <= previous:
+                        raise self.disorder(pos, record)
+                    if value_end > end:
+                        raise self.overrun(pos, "element value", end)
+                    if length and vr in text_vrs and control(buf, pos + 8, value_end):
+                        raise CorruptStructure(pos, SWALLOWED)
+                    if append is not None:
+                        append(_new_element(Element, (tag, vr, pos, pos + 8, value_end,
+                                                      value_end, False)))
+                    previous, pos = tag, value_end
+                    continue
+                tag, vr, length, value_start = self.header(pos, end, implicit)
                 known = vr
             if tag == ITEM and length != UNDEFINED:
                 # An item tag met as an element (after Pixel Data, say): every reader takes
                 # its value by its length, and the engine removes it (deidentify.beyond).
+                if record is not None:
+                    raise NotRecorded("an item tag among the top-level elements")
                 if value_start + length > end:
                     raise self.overrun(pos, "element value", end)
                 previous, pos = tag, value_start + length
                 continue
             if tag >> 16 == 0xFFFE:
+                if record is not None:
+                    raise NotRecorded("an item or delimiter tag among the top-level elements")
                 if tag != ITEM_DELIMITER:
-                    raise CorruptStructure(pos, "item or delimiter tag where an element"
-                                                " belongs")
+                    raise self.corrupt(pos, "item or delimiter tag where an element belongs")
                 if not delimited:
                     raise CorruptStructure(pos, "item delimiter outside an undefined-length"
                                                 " item")
@@ -203,41 +264,64 @@ class _Walker:
                     raise CorruptStructure(pos, "item delimiter of non-zero length")
                 return value_start
             if tag <= previous:
-                raise CorruptStructure(pos, "element tags out of order or repeated")
+                raise self.disorder(pos, record)
             previous = tag
-            if known in text_vrs and length != UNDEFINED:
+            if length != UNDEFINED and known != "SQ" and vr != "UN":
                 value_end = value_start + length
                 if value_end > end:
                     raise self.overrun(pos, "element value", end)
-                if length and control.search(buf, value_start, value_end):
-                    raise CorruptStructure(pos, SWALLOWED)
-                if not vr and known in repertoires and not repertoires[known].fullmatch(
-                        buf, value_start, value_end):
-                    raise CorruptStructure(pos, FOREIGN)
+                if known in text_vrs:
+                    if length and control(buf, value_start, value_end):
+                        raise CorruptStructure(pos, SWALLOWED)
+                    if not vr and known in repertoires and not repertoires[known].fullmatch(
+                            buf, value_start, value_end):
+                        raise CorruptStructure(pos, FOREIGN)
+                if append is not None:
+                    append(_new_element(Element, (tag, vr, pos, value_start, value_end,
+                                                  value_end, False)))
                 pos = value_end
                 continue
-            pos = self.element(tag, vr, length, pos, value_start, end, implicit)
+            value_end = self.element(tag, vr, length, pos, value_start, end, implicit)
+            if append is not None:
+                undefined = length == UNDEFINED
+                content_end = value_end - 8 if undefined else value_end
+                append(_new_element(Element, (tag, vr, pos, value_start, content_end,
+                                              value_end, undefined)))
+            pos = value_end
         if delimited:
             raise self.missing(pos, "item delimiter", end)
         return pos
+
+    @staticmethod
+    def disorder(pos: int, record: list[Element] | None) -> Exception:
+        """Tags that do not ascend: refused, or at the top level of a record, declined."""
+        if record is not None:
+            return NotRecorded("top-level tags out of order")
+        return CorruptStructure(pos, "element tags out of order or repeated")
 
     def element(self, tag: int, vr: str, length: int, pos: int, value_start: int, end: int,
                 implicit: bool) -> int:
         """Check one element's value; returns the offset past it."""
         known = vr if vr and vr != "UN" else _dictionary_vr(tag)
         if length == UNDEFINED:
+            if self.visible and vr and vr != "SQ" and not (
+                    tag == PIXEL_DATA and vr in _FRAGMENT_VRS):
+                raise NotRecorded("undefined length in explicit VR on an element that is"
+                                  " neither SQ nor OB or OW Pixel Data")
             if tag == PIXEL_DATA and known != "SQ":
                 return self.fragments(value_start, end)
             if vr in ("SQ", "UN") or known == "SQ" or (
                     implicit and not known and self._starts_with_item(value_start, end)):
                 return self.sequence(value_start, end, implicit or vr == "UN", delimited=True)
-            raise CorruptStructure(pos, "undefined length on an element that is neither a"
-                                        " sequence nor encapsulated Pixel Data")
+            raise self.corrupt(pos, "undefined length on an element that is neither a"
+                                    " sequence nor encapsulated Pixel Data")
         value_end = value_start + length
         if value_end > end:
             raise self.overrun(pos, "element value", end)
         if vr == "SQ" or (known == "SQ" and not (tag >> 16) & 1):
+            visible, self.visible = self.visible, False
             self.sequence(value_start, value_end, implicit or vr == "UN", delimited=False)
+            self.visible = visible
         elif known in TEXT_VRS:
             if length and _CONTROL.search(self.buf, value_start, value_end):
                 raise CorruptStructure(pos, SWALLOWED)
@@ -264,15 +348,19 @@ class _Walker:
                     raise CorruptStructure(pos, "sequence delimiter of non-zero length")
                 return value_start
             if tag != ITEM:
-                raise CorruptStructure(pos, "not an item tag inside a sequence")
+                raise self.corrupt(pos, "not an item tag inside a sequence")
             item_implicit = implicit or self._looks_implicit(value_start, end)
             if length == UNDEFINED:
+                if self.visible and item_implicit != implicit:
+                    raise NotRecorded("an item in implicit VR in an explicit VR dataset")
                 pos = self.dataset(value_start, end, item_implicit, True)
                 continue
             item_end = value_start + length
             if item_end > end:
                 raise self.overrun(pos, "item", end)
+            visible, self.visible = self.visible, False
             pos = self.dataset(value_start, item_end, item_implicit, False)
+            self.visible = visible
         if delimited:
             raise self.missing(pos, "sequence delimiter", end)
         return pos
@@ -303,10 +391,9 @@ class _Walker:
                 self._release(pos)
                 return value_start
             if tag != ITEM:
-                raise CorruptStructure(pos, "not an item tag in encapsulated Pixel Data")
+                raise self.corrupt(pos, "not an item tag in encapsulated Pixel Data")
             if length == UNDEFINED:
-                raise CorruptStructure(pos, "undefined-length item in encapsulated Pixel"
-                                            " Data")
+                raise self.corrupt(pos, "undefined-length item in encapsulated Pixel Data")
             pos = value_start + length
             if pos > end:
                 raise self.overrun(value_start - 8, "Pixel Data fragment", end)
@@ -413,16 +500,18 @@ def _guess_little_endian(buf: Buffer, pos: int) -> bool:
     return int.from_bytes(buf[pos:pos + 2], "little") < 1024
 
 
-def _meta(walker: _Walker, pos: int, end: int) -> tuple[int, str | None]:
+def _meta(walker: _Walker, pos: int, end: int,
+          record: list[Element] | None = None) -> tuple[int, str | None]:
     """Walk the File Meta group (explicit VR little endian) from ``pos``: the offset where
-    the dataset starts and the Transfer Syntax UID, None when there is no File Meta."""
+    the dataset starts and the Transfer Syntax UID, None when there is no File Meta. The
+    elements are appended to ``record`` if given."""
     buf = walker.buf
     syntax: str | None = None
     previous = -1
     while pos + 8 <= end and buf[pos + 1] == 0 and buf[pos] == 2:
         tag, vr, length, value_start = walker.header(pos, end, False)
         if length == UNDEFINED:
-            raise CorruptStructure(pos, "undefined length in File Meta")
+            raise walker.corrupt(pos, "undefined length in File Meta")
         if tag <= previous:
             raise CorruptStructure(pos, "element tags out of order or repeated")
         previous = tag
@@ -430,8 +519,48 @@ def _meta(walker: _Walker, pos: int, end: int) -> tuple[int, str | None]:
         if tag == TRANSFER_SYNTAX_UID:
             syntax = bytes(buf[value_start:value_end]).decode("ascii", "replace")
             syntax = syntax.rstrip("\0 ")
+        if record is not None:
+            record.append(Element(tag, vr, pos, value_start, value_end, value_end, False))
         pos = value_end
     return pos, syntax
+
+
+def record_meta(buf: Buffer) -> tuple[tuple[Element, ...], int]:
+    """Check the File Meta of a file with a preamble and DICM prefix as :func:`check_file`
+    does, recording its elements: returns them and the offset where the dataset starts.
+
+    CorruptStructure if inconsistent; NotRecorded where the elements are not in the forms
+    a reader of the record takes (a VR that is not a standard one, an undefined length) or
+    a header or value runs past the end of the data."""
+    record: list[Element] = []
+    try:
+        pos, _ = _meta(_Walker(buf, True, visible=True), PREAMBLE_LENGTH + len(PREFIX),
+                       len(buf), record)
+    except CorruptStructure as error:
+        error.part10 = True
+        raise
+    return tuple(record), pos
+
+
+def record_dataset(buf: Buffer, start: int, implicit: bool) -> tuple[Element, ...]:
+    """Check the little endian dataset from ``start`` to the end of a file with a preamble
+    and DICM prefix, in ``implicit`` VR, as :func:`check_file` does, recording its top-level
+    elements in file order.
+
+    CorruptStructure if inconsistent; NotRecorded where the elements a reader of the record
+    reads (the top level, and the undefined-length items of its undefined-length sequences,
+    which it gives pydicom's reader whole) are not in the forms it takes: a VR that is not a
+    standard one, an undefined length on anything but SQ or OB or OW Pixel Data, an item
+    in another VR encoding, top-level tags out of order or an item or delimiter tag among
+    them, or any inconsistency there that such a reader meets too (a header or value past
+    the end, a missing delimiter, an unexpected tag in a sequence or Pixel Data)."""
+    record: list[Element] = []
+    try:
+        _Walker(buf, True, visible=True).dataset(start, len(buf), implicit, False, record)
+    except CorruptStructure as error:
+        error.part10 = True
+        raise
+    return tuple(record)
 
 
 def check_path(path: str | os.PathLike[str]) -> None:
