@@ -91,8 +91,9 @@ a name's ``^``; lower-case letters and other marks, and over-long DS, are tolera
 files have them). Where the VR is not written (implicit VR, UN), a
 value outside them is another attribute's value under a changed tag."""
 FOREIGN = "a value its attribute's VR cannot hold (a changed tag?)"
-_LONG_VRS = frozenset(EXPLICIT_VR_LENGTH_32)
-_KNOWN_VRS = {vr.encode(): vr for vr in STANDARD_VR}
+_LONG_VRS = frozenset(str(vr) for vr in EXPLICIT_VR_LENGTH_32)
+_KNOWN_VRS = {vr.encode(): str(vr) for vr in STANDARD_VR}
+"""Each standard VR as written, and as a plain string."""
 _SHORT_VRS = {raw: vr for raw, vr in _KNOWN_VRS.items() if vr not in _LONG_VRS}
 """The VRs of a 2-byte length (so never undefined), as written: the common element."""
 _FRAGMENT_VRS = ("OB", "OW")
@@ -145,9 +146,10 @@ class _Walker:
 
     ``visible``: while recording, the walk is where the record's reader reads element by
     element (the File Meta, the top-level dataset, and the items of undefined length in its
-    undefined-length sequences, which pydicom's reader takes whole): there, an inconsistency
-    that reader meets too is its decline (:class:`NotRecorded`), as it was before this walk
-    refused it."""
+    undefined-length sequences, which it gives pydicom's reader whole). There, what that
+    reader meets too is its decline (:class:`NotRecorded`); what it does not see is noted
+    (``refusal``, the first only) and the walk goes on as that reader goes on, so that a
+    decline anywhere comes before a refusal, as when the reader walked on its own."""
 
     def __init__(self, buf: Buffer, little: bool, visible: bool = False) -> None:
         self.buf = buf
@@ -158,6 +160,14 @@ class _Walker:
         self.released = 0
         self.size = len(buf)
         self.visible = visible
+        self.refusal: CorruptStructure | RecursionError | None = None
+
+    def refuse(self, pos: int, problem: str) -> None:
+        """Refuse ``problem`` at ``pos``, or where the record is read, note it and go on."""
+        if not self.visible:
+            raise CorruptStructure(pos, problem)
+        if self.refusal is None:
+            self.refusal = CorruptStructure(pos, problem)
 
     def corrupt(self, pos: int, problem: str, truncated: bool = False) -> Exception:
         """The refusal of ``problem`` at ``pos``, or where the record is read, its decline."""
@@ -231,11 +241,11 @@ class _Walker:
                 if vr and group != 0xFFFE:
                     tag, value_end = group << 16 | number, pos + 8 + length
                     if tag <= previous:
-                        raise self.disorder(pos, record)
+                        self.disorder(pos, record)
                     if value_end > end:
                         raise self.overrun(pos, "element value", end)
                     if length and vr in text_vrs and control(buf, pos + 8, value_end):
-                        raise CorruptStructure(pos, SWALLOWED)
+                        self.refuse(pos, SWALLOWED)
                     if append is not None:
                         append(_new_element(Element, (tag, vr, pos, pos + 8, value_end,
                                                       value_end, False)))
@@ -256,15 +266,17 @@ class _Walker:
                 if record is not None:
                     raise NotRecorded("an item or delimiter tag among the top-level elements")
                 if tag != ITEM_DELIMITER:
-                    raise self.corrupt(pos, "item or delimiter tag where an element belongs")
+                    self.refuse(pos, "item or delimiter tag where an element belongs")
+                    pos = self.stray(tag, length, pos, value_start, end, implicit)
+                    continue
                 if not delimited:
                     raise CorruptStructure(pos, "item delimiter outside an undefined-length"
                                                 " item")
                 if length:
-                    raise CorruptStructure(pos, "item delimiter of non-zero length")
+                    self.refuse(pos, "item delimiter of non-zero length")
                 return value_start
             if tag <= previous:
-                raise self.disorder(pos, record)
+                self.disorder(pos, record)
             previous = tag
             if length != UNDEFINED and known != "SQ" and vr != "UN":
                 value_end = value_start + length
@@ -272,10 +284,10 @@ class _Walker:
                     raise self.overrun(pos, "element value", end)
                 if known in text_vrs:
                     if length and control(buf, value_start, value_end):
-                        raise CorruptStructure(pos, SWALLOWED)
+                        self.refuse(pos, SWALLOWED)
                     if not vr and known in repertoires and not repertoires[known].fullmatch(
                             buf, value_start, value_end):
-                        raise CorruptStructure(pos, FOREIGN)
+                        self.refuse(pos, FOREIGN)
                 if append is not None:
                     append(_new_element(Element, (tag, vr, pos, value_start, value_end,
                                                   value_end, False)))
@@ -292,12 +304,41 @@ class _Walker:
             raise self.missing(pos, "item delimiter", end)
         return pos
 
-    @staticmethod
-    def disorder(pos: int, record: list[Element] | None) -> Exception:
+    def disorder(self, pos: int, record: list[Element] | None) -> None:
         """Tags that do not ascend: refused, or at the top level of a record, declined."""
         if record is not None:
-            return NotRecorded("top-level tags out of order")
-        return CorruptStructure(pos, "element tags out of order or repeated")
+            raise NotRecorded("top-level tags out of order")
+        self.refuse(pos, "element tags out of order or repeated")
+
+    def stray(self, tag: int, length: int, pos: int, value_start: int, end: int,
+              implicit: bool) -> int:
+        """While recording, an item or delimiter tag where an element belongs (refused) is
+        read on as the record's reader reads it: by its length, or as a sequence where an
+        unknown tag's undefined-length value starts with an item. Returns the offset past."""
+        if length != UNDEFINED:
+            if value_start + length > end:
+                raise self.overrun(pos, "element value", end)
+            return value_start + length
+        if _dictionary_vr(tag) or not self._starts_with_item(value_start, end):
+            raise NotRecorded("undefined length on an item or delimiter tag")
+        return self.sequence(value_start, end, implicit, delimited=True)
+
+    def whole(self, pos: int, end: int, implicit: bool, items: bool) -> None:
+        """Walk a defined-length sequence (``items``) or item, which a reader of the record
+        takes whole by its length: where it is read, an inconsistency in it (or nesting too
+        deep to follow) is noted, and the walk goes on past it."""
+        visible, self.visible = self.visible, False
+        try:
+            if items:
+                self.sequence(pos, end, implicit, delimited=False)
+            else:
+                self.dataset(pos, end, implicit, False)
+        except (CorruptStructure, RecursionError) as error:
+            if not visible:
+                raise
+            if self.refusal is None:
+                self.refusal = error
+        self.visible = visible
 
     def element(self, tag: int, vr: str, length: int, pos: int, value_start: int, end: int,
                 implicit: bool) -> int:
@@ -319,15 +360,13 @@ class _Walker:
         if value_end > end:
             raise self.overrun(pos, "element value", end)
         if vr == "SQ" or (known == "SQ" and not (tag >> 16) & 1):
-            visible, self.visible = self.visible, False
-            self.sequence(value_start, value_end, implicit or vr == "UN", delimited=False)
-            self.visible = visible
+            self.whole(value_start, value_end, implicit or vr == "UN", items=True)
         elif known in TEXT_VRS:
             if length and _CONTROL.search(self.buf, value_start, value_end):
-                raise CorruptStructure(pos, SWALLOWED)
+                self.refuse(pos, SWALLOWED)
             if vr in ("", "UN") and known in REPERTOIRES and not REPERTOIRES[known].fullmatch(
                     self.buf, value_start, value_end):
-                raise CorruptStructure(pos, FOREIGN)
+                self.refuse(pos, FOREIGN)
         return value_end
 
     def _starts_with_item(self, pos: int, end: int) -> bool:
@@ -345,7 +384,7 @@ class _Walker:
                     raise CorruptStructure(pos, "sequence delimiter in a defined-length"
                                                 " sequence")
                 if length:
-                    raise CorruptStructure(pos, "sequence delimiter of non-zero length")
+                    self.refuse(pos, "sequence delimiter of non-zero length")
                 return value_start
             if tag != ITEM:
                 raise self.corrupt(pos, "not an item tag inside a sequence")
@@ -358,9 +397,8 @@ class _Walker:
             item_end = value_start + length
             if item_end > end:
                 raise self.overrun(pos, "item", end)
-            visible, self.visible = self.visible, False
-            pos = self.dataset(value_start, item_end, item_implicit, False)
-            self.visible = visible
+            self.whole(value_start, item_end, item_implicit, items=False)
+            pos = item_end
         if delimited:
             raise self.missing(pos, "sequence delimiter", end)
         return pos
@@ -384,10 +422,9 @@ class _Walker:
             tag, _, length, value_start = self.header(pos, end, True)
             if tag == SEQUENCE_DELIMITER:
                 if length:
-                    raise CorruptStructure(pos, "sequence delimiter of non-zero length")
+                    self.refuse(pos, "sequence delimiter of non-zero length")
                 if not items:
-                    raise CorruptStructure(pos, "encapsulated Pixel Data without any"
-                                                " item")
+                    self.refuse(pos, "encapsulated Pixel Data without any item")
                 self._release(pos)
                 return value_start
             if tag != ITEM:
@@ -513,7 +550,7 @@ def _meta(walker: _Walker, pos: int, end: int,
         if length == UNDEFINED:
             raise walker.corrupt(pos, "undefined length in File Meta")
         if tag <= previous:
-            raise CorruptStructure(pos, "element tags out of order or repeated")
+            walker.refuse(pos, "element tags out of order or repeated")
         previous = tag
         value_end = walker.element(tag, vr, length, pos, value_start, end, False)
         if tag == TRANSFER_SYNTAX_UID:
@@ -525,42 +562,44 @@ def _meta(walker: _Walker, pos: int, end: int,
     return pos, syntax
 
 
-def record_meta(buf: Buffer) -> tuple[tuple[Element, ...], int]:
-    """Check the File Meta of a file with a preamble and DICM prefix as :func:`check_file`
-    does, recording its elements: returns them and the offset where the dataset starts.
+class Recorder:
+    """The walk of a file with a preamble and DICM prefix that checks it as
+    :func:`check_file` does and records, for a reader of offsets (the fast path), its File
+    Meta (:meth:`meta`) and the top-level elements of its dataset (:meth:`dataset`).
 
-    CorruptStructure if inconsistent; NotRecorded where the elements are not in the forms
-    a reader of the record takes (a VR that is not a standard one, an undefined length) or
-    a header or value runs past the end of the data."""
-    record: list[Element] = []
-    try:
-        pos, _ = _meta(_Walker(buf, True, visible=True), PREAMBLE_LENGTH + len(PREFIX),
-                       len(buf), record)
-    except CorruptStructure as error:
-        error.part10 = True
-        raise
-    return tuple(record), pos
+    The reader reads the File Meta, the top level, and the items of undefined length in
+    its undefined-length sequences (which it gives pydicom's reader whole) element by
+    element; where they are not in the forms it takes, the walk stops with NotRecorded (the
+    reader declines the input, and the reference path checks it): a VR that is not a
+    standard one, an undefined length on anything but SQ or OB or OW Pixel Data, an item in
+    another VR encoding, top-level tags out of order or an item or delimiter tag among them,
+    or an inconsistency there that the reader meets too (a header or value past the end, a
+    missing delimiter, an unexpected tag in a sequence or in Pixel Data). Any other
+    inconsistency is raised (CorruptStructure, or RecursionError) only at the end of the
+    walk: a decline anywhere comes first.
+    """
 
+    def __init__(self, buf: Buffer) -> None:
+        self._walker = _Walker(buf, True, visible=True)
 
-def record_dataset(buf: Buffer, start: int, implicit: bool) -> tuple[Element, ...]:
-    """Check the little endian dataset from ``start`` to the end of a file with a preamble
-    and DICM prefix, in ``implicit`` VR, as :func:`check_file` does, recording its top-level
-    elements in file order.
+    def meta(self) -> tuple[tuple[Element, ...], int]:
+        """The File Meta elements and the offset where the dataset starts."""
+        record: list[Element] = []
+        pos, _ = _meta(self._walker, PREAMBLE_LENGTH + len(PREFIX), self._walker.size, record)
+        return tuple(record), pos
 
-    CorruptStructure if inconsistent; NotRecorded where the elements a reader of the record
-    reads (the top level, and the undefined-length items of its undefined-length sequences,
-    which it gives pydicom's reader whole) are not in the forms it takes: a VR that is not a
-    standard one, an undefined length on anything but SQ or OB or OW Pixel Data, an item
-    in another VR encoding, top-level tags out of order or an item or delimiter tag among
-    them, or any inconsistency there that such a reader meets too (a header or value past
-    the end, a missing delimiter, an unexpected tag in a sequence or Pixel Data)."""
-    record: list[Element] = []
-    try:
-        _Walker(buf, True, visible=True).dataset(start, len(buf), implicit, False, record)
-    except CorruptStructure as error:
-        error.part10 = True
-        raise
-    return tuple(record)
+    def dataset(self, start: int, implicit: bool) -> tuple[Element, ...]:
+        """The top-level elements, in file order, of the little endian dataset from
+        ``start`` to the end of the file in ``implicit`` VR (that of its transfer syntax,
+        which the caller checks its first element does not contradict)."""
+        record: list[Element] = []
+        walker = self._walker
+        walker.dataset(start, walker.size, implicit, False, record)
+        if walker.refusal is not None:
+            if isinstance(walker.refusal, CorruptStructure):
+                walker.refusal.part10 = True
+            raise walker.refusal
+        return tuple(record)
 
 
 def check_path(path: str | os.PathLike[str]) -> None:

@@ -30,8 +30,7 @@ from deidentify.structure import (
     Buffer,
     Element,
     NotRecorded,
-    record_dataset,
-    record_meta,
+    Recorder,
 )
 
 __all__ = ["ITEM", "ITEM_DELIMITER", "PIXEL_DATA", "PREAMBLE_LENGTH", "PREFIX",
@@ -80,7 +79,8 @@ def read_layout(buf: Buffer) -> FileLayout:
     if end < PREAMBLE_LENGTH + 4 or buf[PREAMBLE_LENGTH : PREAMBLE_LENGTH + 4] != PREFIX:
         raise Declined("no DICM prefix after a 128-byte preamble")
     try:
-        meta, dataset_start = record_meta(buf)
+        recorder = Recorder(buf)
+        meta, dataset_start = recorder.meta()
         syntax = next((_text(buf, e) for e in meta if e.tag == TRANSFER_SYNTAX_UID), None)
         if syntax is None:
             raise Declined("no Transfer Syntax UID in File Meta")
@@ -89,7 +89,7 @@ def read_layout(buf: Buffer) -> FileLayout:
             raise Declined("transfer syntax is not little endian, is deflated or is unknown")
         implicit = bool(uid.is_implicit_VR)
         _check_first_element(buf, dataset_start, end, implicit)
-        elements = record_dataset(buf, dataset_start, implicit)
+        elements = recorder.dataset(dataset_start, implicit)
     except NotRecorded as reason:
         raise Declined(str(reason)) from None
     return FileLayout(meta, syntax, implicit, elements)
