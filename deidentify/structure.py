@@ -40,6 +40,11 @@ Sequences nested too deeply for a recursive reader raise RecursionError, as in e
 The encoding of a dataset is decided as pydicom decides it (the first element's VR bytes at
 the top level; an item of an explicit VR sequence may be in implicit VR), so the walk sees
 the elements the reference reader sees.
+
+The fast path, which reads a file from the offsets of its elements, has the same walk record
+them as it checks (:class:`Recorder`: the File Meta and top-level elements as
+:class:`Element` tuples), so that a file is walked once; where the elements are not in the
+forms it reads, the walk stops with :class:`NotRecorded` and the fast path declines.
 """
 
 from __future__ import annotations
