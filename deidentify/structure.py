@@ -99,8 +99,12 @@ FOREIGN = "a value its attribute's VR cannot hold (a changed tag?)"
 _LONG_VRS = frozenset(str(vr) for vr in EXPLICIT_VR_LENGTH_32)
 _KNOWN_VRS = {vr.encode(): str(vr) for vr in STANDARD_VR}
 """Each standard VR as written, and as a plain string."""
-_SHORT_VRS = {raw: vr for raw, vr in _KNOWN_VRS.items() if vr not in _LONG_VRS}
-"""The VRs of a 2-byte length (so never undefined), as written: the common element."""
+_SHORT_VRS = {
+    byteorder: {int.from_bytes(raw, byteorder): vr for raw, vr in _KNOWN_VRS.items()
+                if vr not in _LONG_VRS}
+    for byteorder in ("little", "big")}
+"""The VRs of a 2-byte length (so never undefined) by their bytes read as a number in each
+byte order: the VR of the common element, without making a bytes object of it."""
 _FRAGMENT_VRS = ("OB", "OW")
 
 
@@ -161,6 +165,8 @@ class _Walker:
         order = "<" if little else ">"
         self.tag_length = Struct(order + "HHL").unpack_from
         self.explicit = Struct(order + "HH2sH").unpack_from
+        self.coded = Struct(order + "HHHH").unpack_from
+        self.short_vrs = _SHORT_VRS["little" if little else "big"]
         self.long_length = Struct(order + "L").unpack_from
         self.released = 0
         self.size = len(buf)
@@ -226,13 +232,14 @@ class _Walker:
         The common element (a short VR in explicit VR, a defined length that is not a
         sequence's) is checked and recorded inline; anything else by :meth:`header` and
         :meth:`element`."""
-        buf, explicit_head, tag_length = self.buf, self.explicit, self.tag_length
-        short_vrs, text_vrs, control = _SHORT_VRS, TEXT_VRS, _CONTROL.search
+        buf, coded_head, tag_length = self.buf, self.coded, self.tag_length
+        short_vrs, text_vrs, control = self.short_vrs, TEXT_VRS, _CONTROL.search
         dictionary_vrs, repertoires = _DICTIONARY_VRS, REPERTOIRES
         append = None if record is None else record.append
         previous = -1
+        last_header = end - 8
         while pos < end:
-            if pos + 8 > end:
+            if pos > last_header:
                 raise self.overrun(pos, "element header", end)
             if implicit:
                 group, number, length = tag_length(buf, pos)
@@ -241,8 +248,8 @@ class _Walker:
                 if known is None:
                     known = _dictionary_vr(tag)
             else:
-                group, number, raw_vr, length = explicit_head(buf, pos)
-                vr = short_vrs.get(raw_vr, "")
+                group, number, code, length = coded_head(buf, pos)
+                vr = short_vrs.get(code, "")
                 if vr and group != 0xFFFE:
                     tag, value_end = group << 16 | number, pos + 8 + length
                     if tag <= previous:

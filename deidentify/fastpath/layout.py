@@ -15,6 +15,7 @@ does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from pydicom.uid import UID
 
@@ -59,6 +60,16 @@ def _text(buf: Buffer, element: Element) -> str:
     return text.rstrip("\0 ")
 
 
+@cache
+def _implicit_vr(syntax: str) -> bool:
+    """Whether a transfer syntax this path reads is implicit VR; Declined if it is unknown,
+    big endian or deflated (the answer is kept: a batch has few syntaxes)."""
+    uid = UID(syntax)
+    if not uid.is_transfer_syntax or not uid.is_little_endian or uid.is_deflated:
+        raise Declined("transfer syntax is not little endian, is deflated or is unknown")
+    return bool(uid.is_implicit_VR)
+
+
 def _check_first_element(buf: Buffer, pos: int, end: int, implicit: bool) -> None:
     """Decline when the first element contradicts the transfer syntax's VR encoding (the
     reference reader then switches encoding, which this path does not mimic) or belongs to
@@ -84,10 +95,7 @@ def read_layout(buf: Buffer) -> FileLayout:
         syntax = next((_text(buf, e) for e in meta if e.tag == TRANSFER_SYNTAX_UID), None)
         if syntax is None:
             raise Declined("no Transfer Syntax UID in File Meta")
-        uid = UID(syntax)
-        if not uid.is_transfer_syntax or not uid.is_little_endian or uid.is_deflated:
-            raise Declined("transfer syntax is not little endian, is deflated or is unknown")
-        implicit = bool(uid.is_implicit_VR)
+        implicit = _implicit_vr(syntax)
         _check_first_element(buf, dataset_start, end, implicit)
         elements = recorder.dataset(dataset_start, implicit)
     except NotRecorded as reason:
