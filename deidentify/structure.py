@@ -109,8 +109,7 @@ _FRAGMENT_VRS = ("OB", "OW")
 
 
 class Element(NamedTuple):
-    """One recorded element (:func:`record_meta`, :func:`record_dataset`): offsets into the
-    data it was walked in.
+    """One element recorded by :class:`Recorder`: offsets into the data it was walked in.
 
     ``vr`` is the VR written in the file, or ``""`` in implicit VR. ``content_end`` is where
     the value ends: for an undefined length it is the start of the Sequence Delimitation Item,
@@ -127,6 +126,8 @@ class Element(NamedTuple):
 
 
 _new_element = tuple.__new__
+"""Makes an Element from a tuple without NamedTuple's ``__new__`` in Python: the walk's hot
+loop records one for every top-level element."""
 
 
 class NotRecorded(Exception):
