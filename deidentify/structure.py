@@ -40,6 +40,11 @@ Sequences nested too deeply for a recursive reader raise RecursionError, as in e
 The encoding of a dataset is decided as pydicom decides it (the first element's VR bytes at
 the top level; an item of an explicit VR sequence may be in implicit VR), so the walk sees
 the elements the reference reader sees.
+
+The fast path, which reads a file from the offsets of its elements, has the same walk record
+them as it checks (:class:`Recorder`: the File Meta and top-level elements as
+:class:`Element` tuples), so that a file is walked once; where the elements are not in the
+forms it reads, the walk stops with :class:`NotRecorded` and the fast path declines.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ import re
 import zlib
 from contextlib import suppress
 from struct import Struct
+from typing import NamedTuple
 
 from pydicom.datadict import dictionary_VR
 from pydicom.uid import UID
@@ -90,8 +96,43 @@ a name's ``^``; lower-case letters and other marks, and over-long DS, are tolera
 files have them). Where the VR is not written (implicit VR, UN), a
 value outside them is another attribute's value under a changed tag."""
 FOREIGN = "a value its attribute's VR cannot hold (a changed tag?)"
-_LONG_VRS = frozenset(EXPLICIT_VR_LENGTH_32)
-_KNOWN_VRS = {vr.encode(): vr for vr in STANDARD_VR}
+_LONG_VRS = frozenset(str(vr) for vr in EXPLICIT_VR_LENGTH_32)
+_KNOWN_VRS = {vr.encode(): str(vr) for vr in STANDARD_VR}
+"""Each standard VR as written, and as a plain string."""
+_SHORT_VRS = {
+    byteorder: {int.from_bytes(raw, byteorder): vr for raw, vr in _KNOWN_VRS.items()
+                if vr not in _LONG_VRS}
+    for byteorder in ("little", "big")}
+"""The VRs of a 2-byte length (so never undefined) by their bytes read as a number in each
+byte order: the VR of the common element, without making a bytes object of it."""
+_FRAGMENT_VRS = ("OB", "OW")
+
+
+class Element(NamedTuple):
+    """One element recorded by :class:`Recorder`: offsets into the data it was walked in.
+
+    ``vr`` is the VR written in the file, or ``""`` in implicit VR. ``content_end`` is where
+    the value ends: for an undefined length it is the start of the Sequence Delimitation Item,
+    and ``end`` lies past that item.
+    """
+
+    tag: int
+    vr: str
+    start: int
+    value_start: int
+    content_end: int
+    end: int
+    undefined_length: bool
+
+
+_new_element = tuple.__new__
+"""Makes an Element from a tuple without NamedTuple's ``__new__`` in Python: the walk's hot
+loop records one for every top-level element."""
+
+
+class NotRecorded(Exception):
+    """Raised while recording: the elements are not all in the forms a reader of the record
+    takes; its reader (the fast path) declines the input, and the reference path checks it."""
 
 
 class CorruptStructure(ValueError):
@@ -111,27 +152,50 @@ class CorruptStructure(ValueError):
 
 
 class _Walker:
-    """One walk over one encoded dataset."""
+    """One walk over one encoded dataset.
 
-    def __init__(self, buf: Buffer, little: bool) -> None:
+    ``visible``: while recording, the walk is where the record's reader reads element by
+    element (the File Meta, the top-level dataset, and the items of undefined length in its
+    undefined-length sequences, which it gives pydicom's reader whole). There, what that
+    reader meets too is its decline (:class:`NotRecorded`); what it does not see is noted
+    (``refusal``, the first only) and the walk goes on as that reader goes on, so that a
+    decline anywhere comes before a refusal, as when the reader walked on its own."""
+
+    def __init__(self, buf: Buffer, little: bool, visible: bool = False) -> None:
         self.buf = buf
         order = "<" if little else ">"
         self.tag_length = Struct(order + "HHL").unpack_from
         self.explicit = Struct(order + "HH2sH").unpack_from
+        self.coded = Struct(order + "HHHH").unpack_from
+        self.short_vrs = _SHORT_VRS["little" if little else "big"]
         self.long_length = Struct(order + "L").unpack_from
         self.released = 0
         self.size = len(buf)
+        self.visible = visible
+        self.refusal: CorruptStructure | RecursionError | None = None
 
-    def overrun(self, pos: int, what: str, end: int) -> CorruptStructure:
+    def refuse(self, pos: int, problem: str) -> None:
+        """Refuse ``problem`` at ``pos``, or where the record is read, note it and go on."""
+        if not self.visible:
+            raise CorruptStructure(pos, problem)
+        if self.refusal is None:
+            self.refusal = CorruptStructure(pos, problem)
+
+    def corrupt(self, pos: int, problem: str, truncated: bool = False) -> Exception:
+        """The refusal of ``problem`` at ``pos``, or where the record is read, its decline."""
+        if self.visible:
+            return NotRecorded(problem)
+        return CorruptStructure(pos, problem, truncated)
+
+    def overrun(self, pos: int, what: str, end: int) -> Exception:
         """``what`` runs past ``end``: the end of the data, or of a parent within it."""
         if end >= self.size:
-            return CorruptStructure(pos, f"{what} runs past the end of the data", True)
-        return CorruptStructure(pos, f"{what} runs past the end of its parent")
+            return self.corrupt(pos, f"{what} runs past the end of the data", True)
+        return self.corrupt(pos, f"{what} runs past the end of its parent")
 
-    def missing(self, pos: int, what: str, end: int) -> CorruptStructure:
+    def missing(self, pos: int, what: str, end: int) -> Exception:
         """The delimiter ``what`` is missing before ``end``."""
-        return CorruptStructure(pos, f"no {what} before the end of its parent",
-                                end >= self.size)
+        return self.corrupt(pos, f"no {what} before the end of its parent", end >= self.size)
 
     def header(self, pos: int, end: int, implicit: bool) -> tuple[int, str, int, int]:
         """Tag, VR (``""`` in implicit VR and for items), length and value offset."""
@@ -146,6 +210,8 @@ class _Walker:
             return group << 16 | number, "", length, pos + 8
         vr = _KNOWN_VRS.get(raw_vr)
         if vr is None:
+            if self.visible:
+                raise NotRecorded("unknown or implicit VR inside an explicit VR dataset")
             if not (b"AA" <= raw_vr <= b"ZZ" and raw_vr[1:].isupper()):
                 raise CorruptStructure(pos, "not a VR in explicit VR data")
             # An unknown VR of two capital letters: read with a 2-byte length, as pydicom
@@ -158,18 +224,23 @@ class _Walker:
             return group << 16 | number, vr, length, pos + 12
         return group << 16 | number, vr, length, pos + 8
 
-    def dataset(self, pos: int, end: int, implicit: bool, delimited: bool) -> int:
+    def dataset(self, pos: int, end: int, implicit: bool, delimited: bool,
+                record: list[Element] | None = None) -> int:
         """Walk the elements from ``pos``: up to ``end`` exactly, or (``delimited``) up to
-        and past an Item Delimitation Item before ``end``. Returns the offset past them.
+        and past an Item Delimitation Item before ``end``. Returns the offset past them;
+        the elements are appended to ``record`` if given (the top level of what it reads).
 
-        The common element (a short-form text or binary value of defined length) is
-        checked inline; anything else by :meth:`header` and :meth:`element`."""
-        buf, explicit_head, tag_length = self.buf, self.explicit, self.tag_length
-        known_vrs, long_vrs, text_vrs, control = _KNOWN_VRS, _LONG_VRS, TEXT_VRS, _CONTROL
+        The common element (a short VR in explicit VR, a defined length that is not a
+        sequence's) is checked and recorded inline; anything else by :meth:`header` and
+        :meth:`element`."""
+        buf, coded_head, tag_length = self.buf, self.coded, self.tag_length
+        short_vrs, text_vrs, control = self.short_vrs, TEXT_VRS, _CONTROL.search
         dictionary_vrs, repertoires = _DICTIONARY_VRS, REPERTOIRES
+        append = None if record is None else record.append
         previous = -1
+        last_header = end - 8
         while pos < end:
-            if pos + 8 > end:
+            if pos > last_header:
                 raise self.overrun(pos, "element header", end)
             if implicit:
                 group, number, length = tag_length(buf, pos)
@@ -178,72 +249,137 @@ class _Walker:
                 if known is None:
                     known = _dictionary_vr(tag)
             else:
-                group, number, raw_vr, length = explicit_head(buf, pos)
-                found = known_vrs.get(raw_vr)
-                if found is None or found in long_vrs or group == 0xFFFE:
-                    tag, vr, length, value_start = self.header(pos, end, implicit)
-                else:
-                    tag, vr, value_start = group << 16 | number, found, pos + 8
+                group, number, code, length = coded_head(buf, pos)
+                vr = short_vrs.get(code, "")
+                if vr and group != 0xFFFE:
+                    tag, value_end = group << 16 | number, pos + 8 + length
+                    if tag <= previous:
+                        self.disorder(pos, record)
+                    if value_end > end:
+                        raise self.overrun(pos, "element value", end)
+                    if length and vr in text_vrs and control(buf, pos + 8, value_end):
+                        self.refuse(pos, SWALLOWED)
+                    if append is not None:
+                        append(_new_element(Element, (tag, vr, pos, pos + 8, value_end,
+                                                      value_end, False)))
+                    previous, pos = tag, value_end
+                    continue
+                tag, vr, length, value_start = self.header(pos, end, implicit)
                 known = vr
             if tag == ITEM and length != UNDEFINED:
                 # An item tag met as an element (after Pixel Data, say): every reader takes
                 # its value by its length, and the engine removes it (deidentify.beyond).
+                if record is not None:
+                    raise NotRecorded("an item tag among the top-level elements")
                 if value_start + length > end:
                     raise self.overrun(pos, "element value", end)
                 previous, pos = tag, value_start + length
                 continue
             if tag >> 16 == 0xFFFE:
+                if record is not None:
+                    raise NotRecorded("an item or delimiter tag among the top-level elements")
                 if tag != ITEM_DELIMITER:
-                    raise CorruptStructure(pos, "item or delimiter tag where an element"
-                                                " belongs")
+                    self.refuse(pos, "item or delimiter tag where an element belongs")
+                    pos = self.stray(tag, length, pos, value_start, end, implicit)
+                    continue
                 if not delimited:
                     raise CorruptStructure(pos, "item delimiter outside an undefined-length"
                                                 " item")
                 if length:
-                    raise CorruptStructure(pos, "item delimiter of non-zero length")
+                    self.refuse(pos, "item delimiter of non-zero length")
                 return value_start
             if tag <= previous:
-                raise CorruptStructure(pos, "element tags out of order or repeated")
+                self.disorder(pos, record)
             previous = tag
-            if known in text_vrs and length != UNDEFINED:
+            if length != UNDEFINED and known != "SQ" and vr != "UN":
                 value_end = value_start + length
                 if value_end > end:
                     raise self.overrun(pos, "element value", end)
-                if length and control.search(buf, value_start, value_end):
-                    raise CorruptStructure(pos, SWALLOWED)
-                if not vr and known in repertoires and not repertoires[known].fullmatch(
-                        buf, value_start, value_end):
-                    raise CorruptStructure(pos, FOREIGN)
+                if known in text_vrs:
+                    if length and control(buf, value_start, value_end):
+                        self.refuse(pos, SWALLOWED)
+                    if not vr and known in repertoires and not repertoires[known].fullmatch(
+                            buf, value_start, value_end):
+                        self.refuse(pos, FOREIGN)
+                if append is not None:
+                    append(_new_element(Element, (tag, vr, pos, value_start, value_end,
+                                                  value_end, False)))
                 pos = value_end
                 continue
-            pos = self.element(tag, vr, length, pos, value_start, end, implicit)
+            value_end = self.element(tag, vr, length, pos, value_start, end, implicit)
+            if append is not None:
+                undefined = length == UNDEFINED
+                content_end = value_end - 8 if undefined else value_end
+                append(_new_element(Element, (tag, vr, pos, value_start, content_end,
+                                              value_end, undefined)))
+            pos = value_end
         if delimited:
             raise self.missing(pos, "item delimiter", end)
         return pos
+
+    def disorder(self, pos: int, record: list[Element] | None) -> None:
+        """Tags that do not ascend: refused, or at the top level of a record, declined."""
+        if record is not None:
+            raise NotRecorded("top-level tags out of order")
+        self.refuse(pos, "element tags out of order or repeated")
+
+    def stray(self, tag: int, length: int, pos: int, value_start: int, end: int,
+              implicit: bool) -> int:
+        """While recording, an item or delimiter tag where an element belongs (refused) is
+        read on as the record's reader reads it: by its length, or as a sequence where an
+        unknown tag's undefined-length value starts with an item. Returns the offset past."""
+        if length != UNDEFINED:
+            if value_start + length > end:
+                raise self.overrun(pos, "element value", end)
+            return value_start + length
+        if _dictionary_vr(tag) or not self._starts_with_item(value_start, end):
+            raise NotRecorded("undefined length on an item or delimiter tag")
+        return self.sequence(value_start, end, implicit, delimited=True)
+
+    def whole(self, pos: int, end: int, implicit: bool, items: bool) -> None:
+        """Walk a defined-length sequence (``items``) or item, which a reader of the record
+        takes whole by its length: where it is read, an inconsistency in it (or nesting too
+        deep to follow) is noted, and the walk goes on past it."""
+        visible, self.visible = self.visible, False
+        try:
+            if items:
+                self.sequence(pos, end, implicit, delimited=False)
+            else:
+                self.dataset(pos, end, implicit, False)
+        except (CorruptStructure, RecursionError) as error:
+            if not visible:
+                raise
+            if self.refusal is None:
+                self.refusal = error
+        self.visible = visible
 
     def element(self, tag: int, vr: str, length: int, pos: int, value_start: int, end: int,
                 implicit: bool) -> int:
         """Check one element's value; returns the offset past it."""
         known = vr if vr and vr != "UN" else _dictionary_vr(tag)
         if length == UNDEFINED:
+            if self.visible and vr and vr != "SQ" and not (
+                    tag == PIXEL_DATA and vr in _FRAGMENT_VRS):
+                raise NotRecorded("undefined length in explicit VR on an element that is"
+                                  " neither SQ nor OB or OW Pixel Data")
             if tag == PIXEL_DATA and known != "SQ":
                 return self.fragments(value_start, end)
             if vr in ("SQ", "UN") or known == "SQ" or (
                     implicit and not known and self._starts_with_item(value_start, end)):
                 return self.sequence(value_start, end, implicit or vr == "UN", delimited=True)
-            raise CorruptStructure(pos, "undefined length on an element that is neither a"
-                                        " sequence nor encapsulated Pixel Data")
+            raise self.corrupt(pos, "undefined length on an element that is neither a"
+                                    " sequence nor encapsulated Pixel Data")
         value_end = value_start + length
         if value_end > end:
             raise self.overrun(pos, "element value", end)
         if vr == "SQ" or (known == "SQ" and not (tag >> 16) & 1):
-            self.sequence(value_start, value_end, implicit or vr == "UN", delimited=False)
+            self.whole(value_start, value_end, implicit or vr == "UN", items=True)
         elif known in TEXT_VRS:
             if length and _CONTROL.search(self.buf, value_start, value_end):
-                raise CorruptStructure(pos, SWALLOWED)
+                self.refuse(pos, SWALLOWED)
             if vr in ("", "UN") and known in REPERTOIRES and not REPERTOIRES[known].fullmatch(
                     self.buf, value_start, value_end):
-                raise CorruptStructure(pos, FOREIGN)
+                self.refuse(pos, FOREIGN)
         return value_end
 
     def _starts_with_item(self, pos: int, end: int) -> bool:
@@ -261,18 +397,21 @@ class _Walker:
                     raise CorruptStructure(pos, "sequence delimiter in a defined-length"
                                                 " sequence")
                 if length:
-                    raise CorruptStructure(pos, "sequence delimiter of non-zero length")
+                    self.refuse(pos, "sequence delimiter of non-zero length")
                 return value_start
             if tag != ITEM:
-                raise CorruptStructure(pos, "not an item tag inside a sequence")
+                raise self.corrupt(pos, "not an item tag inside a sequence")
             item_implicit = implicit or self._looks_implicit(value_start, end)
             if length == UNDEFINED:
+                if self.visible and item_implicit != implicit:
+                    raise NotRecorded("an item in implicit VR in an explicit VR dataset")
                 pos = self.dataset(value_start, end, item_implicit, True)
                 continue
             item_end = value_start + length
             if item_end > end:
                 raise self.overrun(pos, "item", end)
-            pos = self.dataset(value_start, item_end, item_implicit, False)
+            self.whole(value_start, item_end, item_implicit, items=False)
+            pos = item_end
         if delimited:
             raise self.missing(pos, "sequence delimiter", end)
         return pos
@@ -296,17 +435,15 @@ class _Walker:
             tag, _, length, value_start = self.header(pos, end, True)
             if tag == SEQUENCE_DELIMITER:
                 if length:
-                    raise CorruptStructure(pos, "sequence delimiter of non-zero length")
+                    self.refuse(pos, "sequence delimiter of non-zero length")
                 if not items:
-                    raise CorruptStructure(pos, "encapsulated Pixel Data without any"
-                                                " item")
+                    self.refuse(pos, "encapsulated Pixel Data without any item")
                 self._release(pos)
                 return value_start
             if tag != ITEM:
-                raise CorruptStructure(pos, "not an item tag in encapsulated Pixel Data")
+                raise self.corrupt(pos, "not an item tag in encapsulated Pixel Data")
             if length == UNDEFINED:
-                raise CorruptStructure(pos, "undefined-length item in encapsulated Pixel"
-                                            " Data")
+                raise self.corrupt(pos, "undefined-length item in encapsulated Pixel Data")
             pos = value_start + length
             if pos > end:
                 raise self.overrun(value_start - 8, "Pixel Data fragment", end)
@@ -413,25 +550,69 @@ def _guess_little_endian(buf: Buffer, pos: int) -> bool:
     return int.from_bytes(buf[pos:pos + 2], "little") < 1024
 
 
-def _meta(walker: _Walker, pos: int, end: int) -> tuple[int, str | None]:
+def _meta(walker: _Walker, pos: int, end: int,
+          record: list[Element] | None = None) -> tuple[int, str | None]:
     """Walk the File Meta group (explicit VR little endian) from ``pos``: the offset where
-    the dataset starts and the Transfer Syntax UID, None when there is no File Meta."""
+    the dataset starts and the Transfer Syntax UID, None when there is no File Meta. The
+    elements are appended to ``record`` if given."""
     buf = walker.buf
     syntax: str | None = None
     previous = -1
     while pos + 8 <= end and buf[pos + 1] == 0 and buf[pos] == 2:
         tag, vr, length, value_start = walker.header(pos, end, False)
         if length == UNDEFINED:
-            raise CorruptStructure(pos, "undefined length in File Meta")
+            raise walker.corrupt(pos, "undefined length in File Meta")
         if tag <= previous:
-            raise CorruptStructure(pos, "element tags out of order or repeated")
+            walker.refuse(pos, "element tags out of order or repeated")
         previous = tag
         value_end = walker.element(tag, vr, length, pos, value_start, end, False)
         if tag == TRANSFER_SYNTAX_UID:
             syntax = bytes(buf[value_start:value_end]).decode("ascii", "replace")
             syntax = syntax.rstrip("\0 ")
+        if record is not None:
+            record.append(Element(tag, vr, pos, value_start, value_end, value_end, False))
         pos = value_end
     return pos, syntax
+
+
+class Recorder:
+    """The walk of a file with a preamble and DICM prefix that checks it as
+    :func:`check_file` does and records, for a reader of offsets (the fast path), its File
+    Meta (:meth:`meta`) and the top-level elements of its dataset (:meth:`dataset`).
+
+    The reader reads the File Meta, the top level, and the items of undefined length in
+    its undefined-length sequences (which it gives pydicom's reader whole) element by
+    element; where they are not in the forms it takes, the walk stops with NotRecorded (the
+    reader declines the input, and the reference path checks it): a VR that is not a
+    standard one, an undefined length on anything but SQ or OB or OW Pixel Data, an item in
+    another VR encoding, top-level tags out of order or an item or delimiter tag among them,
+    or an inconsistency there that the reader meets too (a header or value past the end, a
+    missing delimiter, an unexpected tag in a sequence or in Pixel Data). Any other
+    inconsistency is raised (CorruptStructure, or RecursionError) only at the end of the
+    walk: a decline anywhere comes first.
+    """
+
+    def __init__(self, buf: Buffer) -> None:
+        self._walker = _Walker(buf, True, visible=True)
+
+    def meta(self) -> tuple[tuple[Element, ...], int]:
+        """The File Meta elements and the offset where the dataset starts."""
+        record: list[Element] = []
+        pos, _ = _meta(self._walker, PREAMBLE_LENGTH + len(PREFIX), self._walker.size, record)
+        return tuple(record), pos
+
+    def dataset(self, start: int, implicit: bool) -> tuple[Element, ...]:
+        """The top-level elements, in file order, of the little endian dataset from
+        ``start`` to the end of the file in ``implicit`` VR (that of its transfer syntax,
+        which the caller checks its first element does not contradict)."""
+        record: list[Element] = []
+        walker = self._walker
+        walker.dataset(start, walker.size, implicit, False, record)
+        if walker.refusal is not None:
+            if isinstance(walker.refusal, CorruptStructure):
+                walker.refusal.part10 = True
+            raise walker.refusal
+        return tuple(record)
 
 
 def check_path(path: str | os.PathLike[str]) -> None:

@@ -9,19 +9,21 @@ not change, and copies large values file to file.
 Modules, in the order a file goes through them:
 
 - ``source``: the input read whole, or memory-mapped above 16 MiB.
-- ``layout``: element headers parsed at the byte level (preamble, File Meta, explicit or
-  implicit VR little endian dataset, sequences and encapsulated Pixel Data skipped whole).
+- ``layout``: where each File Meta and top-level element lies (explicit or implicit VR little
+  endian), recorded by the walk of :mod:`deidentify.structure` that checks the file: one
+  walk over the headers; a sequence or encapsulated Pixel Data is one element.
 - ``view``: which top-level elements the engine needs, which it would remove unread, which
   it would leave alone unread (those are copied), and which it treats whatever their value
-  (X, Z, D): the engine treats the first of each kind alone, and its output is reused.
+  (X, Z, K, D; U of one UID): the engine treats the first of each kind alone, and its
+  output is reused.
 - ``reading``: the dataset the reference reader builds, from the offsets.
 - ``writing``, ``encoding``, ``sequences``: the reference writer's output, untouched elements
   copied, simple replacements and sequences encoded directly, the rest by pydicom.
 - ``sink``: the output written in one pass, large ranges by ``copy_file_range``.
 
-Refused (``CorruptStructure``, nothing written): an input the layout parse accepts but whose
+Refused (``CorruptStructure``, nothing written): an input this path would read but whose
 element structure :mod:`deidentify.structure` finds inconsistent, as every path refuses it
-(what the layout parse declines, the reference path checks and refuses).
+(what this path declines, the reference path checks and refuses).
 
 Declined (the reference path takes over): no 128-byte preamble and DICM prefix, no or an
 unknown Transfer Syntax UID, big endian, deflated, a dataset whose VR encoding contradicts

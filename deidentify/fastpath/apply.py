@@ -23,7 +23,6 @@ from deidentify.fastpath.layout import Declined, read_layout
 from deidentify.fastpath.sink import Piece, write_pieces
 from deidentify.fastpath.source import SourceFile
 from deidentify.fastpath.view import view_for
-from deidentify.structure import check_file
 
 _READ_ERRORS = (InvalidDicomError, EOFError, ValueError, NotImplementedError, KeyError)
 """What pydicom raises on nested content this path parses with pydicom's own reader."""
@@ -31,9 +30,9 @@ _READ_ERRORS = (InvalidDicomError, EOFError, ValueError, NotImplementedError, Ke
 
 def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
     """The output pieces of a de-identified input; raises Declined when the path declines,
-    CorruptStructure when the input's element structure is inconsistent."""
+    CorruptStructure when the input's element structure is inconsistent (the layout is
+    read in the walk that checks it)."""
     layout = read_layout(source.buffer)
-    check_file(source.buffer)
     try:
         result = reading.read(source, layout, view_for(deidentifier))
     except _READ_ERRORS as error:

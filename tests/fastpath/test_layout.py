@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pydicom
@@ -13,7 +15,8 @@ from pydicom.encaps import encapsulate
 from pydicom.sequence import Sequence
 from pydicom.uid import JPEG2000Lossless
 
-from deidentify.fastpath.layout import Declined, FileLayout, read_layout
+from deidentify.fastpath.layout import Declined, Element, FileLayout, read_layout
+from deidentify.structure import SWALLOWED, CorruptStructure, check_file
 from tests.fastpath import synthetic
 from tests.fastpath.paths import shipped
 
@@ -112,6 +115,7 @@ def test_unhandled_encodings_are_declined() -> None:
 
 
 def test_truncation_anywhere_is_declined_or_parses_a_shorter_file() -> None:
+    """A cut header or value is one the fast path meets: declined, never refused."""
     buffer = shipped("MR_small_RLE.dcm").read_bytes()
     parsed = 0
     for cut in range(0, len(buffer), 7):
@@ -139,3 +143,64 @@ def test_undefined_length_on_a_plain_element_is_declined() -> None:
     element = next(e for e in layout.elements if e.tag == 0x00100010)
     buffer[element.start + 4 : element.start + 8] = b"\xff\xff\xff\xff"
     assert "undefined length" in _refused(bytes(buffer))
+
+
+def _verdict(check: Callable[[bytes], object], buffer: bytes) -> str:
+    try:
+        check(buffer)
+    except CorruptStructure as refused:
+        return f"refused at {refused.offset}: {refused.problem} ({refused.truncated})"
+    except RecursionError:
+        return "nested too deeply"
+    return "consistent"
+
+
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_implicit.dcm", "rtplan.dcm",
+                                  "JPEG2000.dcm", "test-SR.dcm"])
+def test_the_layout_walk_checks_as_the_structure_check_does(name: str) -> None:
+    """Where the layout is not declined, the walk that records it refuses exactly what
+    check_file refuses (the same offset and problem), at every depth."""
+    original = shipped(name).read_bytes()
+    headers_end = next((e.value_start for e in read_layout(original).elements
+                        if e.tag == 0x7FE00010), len(original))
+    generator = random.Random(name)
+    compared = refused = 0
+    for _ in range(200):
+        buffer = bytearray(original)
+        for _ in range(generator.randint(1, 3)):
+            buffer[generator.randrange(132, headers_end)] = generator.randrange(256)
+        damaged = bytes(buffer)
+        try:
+            layout_verdict = _verdict(read_layout, damaged)
+        except Declined:
+            continue
+        compared += 1
+        refused += layout_verdict != "consistent"
+        assert layout_verdict == _verdict(check_file, damaged)
+    assert compared > 40 and refused >= 5, (compared, refused)
+
+
+def _with_value(buffer: bytes, element: Element, value: bytes) -> bytes:
+    assert len(value) == element.content_end - element.value_start
+    return buffer[: element.value_start] + value + buffer[element.content_end :]
+
+
+def test_a_decline_anywhere_comes_before_a_refusal() -> None:
+    """A control character in a text value is refused by every path; a later element of a
+    VR the fast path does not read makes it decline (the reference path refuses then)."""
+    buffer = shipped("CT_small.dcm").read_bytes()
+    elements = read_layout(buffer).elements
+    name = next(e for e in elements if e.tag == 0x00100010)
+    swallowed = _with_value(buffer, name, b"\x01" * (name.content_end - name.value_start))
+    with pytest.raises(CorruptStructure) as refused:
+        read_layout(swallowed)
+    with pytest.raises(CorruptStructure) as checked:
+        check_file(swallowed)
+    assert (refused.value.offset, refused.value.problem) == (name.start, SWALLOWED)
+    assert (checked.value.offset, checked.value.problem) == (name.start, SWALLOWED)
+    later = next(e for e in elements if e.start > name.start and e.vr == "US")
+    unknown_vr = bytearray(swallowed)
+    unknown_vr[later.start + 4 : later.start + 6] = b"XX"
+    assert "VR" in _refused(bytes(unknown_vr))
+    with pytest.raises(CorruptStructure):
+        check_file(bytes(unknown_vr))
