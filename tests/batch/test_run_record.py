@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from deidentify import secrets
 from deidentify.batch.discovery import InputError
 from deidentify.batch.identity import (
     CHECK_KEY,
@@ -88,7 +87,7 @@ def _hashes_by_thread(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         names.append(threading.current_thread().name)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(secrets.hashlib, "scrypt", counted)
+    monkeypatch.setattr(hashlib, "scrypt", counted)
     return names
 
 
