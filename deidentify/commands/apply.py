@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from deidentify.batch.pool import TaskPool
     from deidentify.linkage.settings import LinkageSettings
     from deidentify.pixels import PixelSettings
+    from deidentify.profile import Profile
 
 def add_pixel_options(parser: argparse.ArgumentParser, burned_in: str) -> None:
     """The burned-in annotation options (``apply``, ``sample``); ``burned_in``: the default
@@ -169,14 +170,12 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def engine_factory(command: str, args: argparse.Namespace,
-                   output: Path | None = None) -> EngineFactory:
-    """The per-file engine of the run; ProfileError or SecretError when misconfigured.
-
-    The secret is loaded as soon as the profile is read, before the engine and pydicom are
-    imported, so that the hash checking it against ``output``'s run record (when given) runs
-    in a background thread beside that import (``deidentify.secrets.check_ahead``).
-    """
+def run_start(command: str, args: argparse.Namespace,
+              output: Path | None = None) -> tuple[Profile, bytes]:
+    """The run's profile and secret, checked (ProfileError, SecretError) before the engine
+    and pydicom are imported, so that the hash checking the secret against ``output``'s run
+    record (when given) runs in a background thread beside that import
+    (``deidentify.secrets.check_ahead``)."""
     from deidentify.profile import ProfileError, parse_profile
     from deidentify.secrets import check_ahead, load_secret
 
@@ -188,16 +187,19 @@ def engine_factory(command: str, args: argparse.Namespace,
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     if output is not None:
         check_ahead(secret, recorded_check(output))
+    return profile, secret
 
+
+def engine_factory(args: argparse.Namespace, profile: Profile, secret: bytes) -> EngineFactory:
+    """The per-file engine of the run; ProfileError or LinkageError when misconfigured."""
     from deidentify.batch import EngineFactory
     from deidentify.inflation import InflationLimit
     from deidentify.pixels import load_cleaner
-    from deidentify.plan import CompoundPolicy, Plan
+    from deidentify.plan import CompoundPolicy
     from generated.model import Option
 
     policy = CompoundPolicy(args.policy)
     unknown = UnknownPolicy(args.unknown)
-    Plan.build(profile, policy, unknown)
     inflation = InflationLimit(int(args.max_inflated_mb * MB), args.max_inflate_ratio)
     pixels = pixel_settings(args)
     if Option.CLEAN_PIXEL_DATA in profile.options:
@@ -246,13 +248,18 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
               output: Path) -> tuple[int, Totals | None]:
     """Run a batch from parsed options; the exit status and the totals (None on error)."""
-    from deidentify.linkage.errors import LinkageError
     from deidentify.profile import ProfileError
     from deidentify.secrets import SecretError
 
     try:
-        factory = engine_factory(command, args, output)
-    except (ProfileError, SecretError, LinkageError) as error:
+        profile, secret = run_start(command, args, output)
+    except (ProfileError, SecretError) as error:
+        return usage_error(command, str(error)), None
+    from deidentify.linkage.errors import LinkageError
+
+    try:
+        factory = engine_factory(args, profile, secret)
+    except (ProfileError, LinkageError) as error:
         return usage_error(command, str(error)), None
     from deidentify.batch import (
         BatchOptions,
