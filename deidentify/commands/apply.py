@@ -272,7 +272,6 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     )
     from deidentify.batch.log import LogError
     from deidentify.batch.summary import write_summary_json
-    from deidentify.cluster import ClusterError, open_session
     from deidentify.linkage.settings import LINKAGE_WARNING
 
     cluster: str | None = getattr(args, "cluster", None)
@@ -290,6 +289,11 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     if args.linkage is not None:
         print(f"deidentify {command}: {LINKAGE_WARNING.format(folder=args.linkage)}",
               file=sys.stderr)
+    refusals: tuple[type[Exception], ...] = (InputError, LogError)
+    if cluster is not None:
+        from deidentify.cluster import ClusterError, open_session
+
+        refusals += (ClusterError,)
     progress = make_progress(sys.stderr, args.quiet)
     stop = threading.Event()
     try:
@@ -300,7 +304,7 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
                 session = stack.enter_context(open_session(cluster, factory, worker_secret_file))
                 pool, run_factory = session.pool, session.factory
             totals = run_batch(options, run_factory, progress, stop, pool)
-    except (InputError, LogError, ClusterError) as error:
+    except refusals as error:
         return usage_error(command, str(error)), None
     except WorkerLost as error:
         print(f"deidentify {command}: {error}", file=sys.stderr)

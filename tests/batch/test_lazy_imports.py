@@ -95,7 +95,7 @@ def test_apply_of_one_file_imports_no_other_subcommand_nor_optional_capability(
     assert optional <= {"numpy"}, optional
     other_commands = ("deidentify.verify", "deidentify.report", "deidentify.net",
                       "deidentify.linkage.encrypted", "deidentify.pixels.decode",
-                      "deidentify.cluster.submit")
+                      "deidentify.cluster")
     assert not {name for name in modules if name.startswith(other_commands)}
 
 
