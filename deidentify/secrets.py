@@ -245,19 +245,20 @@ def check_matches(check: str, secret: bytes) -> bool:
 
 def check_ahead(secret: bytes, check: str | None) -> None:
     """Start hashing, in a background thread, what ``check_matches(check, secret)`` will
-    need, or, with no check (None, or one that is not a scrypt check), what the next
-    ``secret_check(secret)`` will need under a new salt. Only time is gained: the result is
-    the same as without it, and a hash computed ahead is used once at most."""
-    try:
-        salt, n, r, p, _ = _parameters(check or "")
-        inputs: _Inputs | None = (secret, salt, n, r, p)
-    except ValueError:
-        inputs = None
+    need, or, with no check (None), what the next ``secret_check(secret)`` will need under a
+    new salt; nothing for a damaged check. Only time is gained: the result is the same as
+    without it, and a hash computed ahead is used once at most."""
     with _ahead_lock:
-        if inputs is None:
+        if check is None:
             if secret in _fresh_salts:
                 return
             _fresh_salts[secret] = salt = os.urandom(SALT_BYTES)
-            inputs = (secret, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+            n, r, p = SCRYPT_N, SCRYPT_R, SCRYPT_P
+        else:
+            try:
+                salt, n, r, p, _ = _parameters(check)
+            except ValueError:
+                return
+        inputs = (secret, salt, n, r, p)
         if inputs not in _ahead:
             _ahead[inputs] = _HashAhead(inputs)

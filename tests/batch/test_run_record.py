@@ -94,9 +94,10 @@ def _hashes_by_thread(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_new_folders_check_computed_ahead_is_written_once_and_verifies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    secret = b"the secret of a new folder's check computed ahead"
     names = _hashes_by_thread(monkeypatch)
-    identity = run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET)
-    check_ahead(SECRET, None)
+    identity = run_identity("deidentify:", "2026c", "conformant", "keyed", secret)
+    check_ahead(secret, None)
     for folder in (tmp_path / "first", tmp_path / "second"):
         folder.mkdir()
         claim_output(folder, identity)
@@ -105,21 +106,22 @@ def test_a_new_folders_check_computed_ahead_is_written_once_and_verifies(
     assert first[CHECK_KEY] != second[CHECK_KEY]
     for fields in (first, second):
         _, n, r, p, salt, digest = fields[CHECK_KEY].split(":")
-        assert digest == hashlib.scrypt(SECRET, salt=bytes.fromhex(salt), n=int(n), r=int(r),
+        assert digest == hashlib.scrypt(secret, salt=bytes.fromhex(salt), n=int(n), r=int(r),
                                         p=int(p), maxmem=2**28, dklen=32).hex()
 
 
 def test_an_existing_folders_check_computed_ahead_accepts_its_secret_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    identity = run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET)
+    secret = b"the secret of an existing folder's check computed ahead"
+    identity = run_identity("deidentify:", "2026c", "conformant", "keyed", secret)
     claim_output(tmp_path, identity)
     recorded = _fields(tmp_path)[CHECK_KEY]
     names = _hashes_by_thread(monkeypatch)
-    check_ahead(SECRET, recorded)
+    check_ahead(secret, recorded)
     claim_output(tmp_path, identity)
     assert names == ["deidentify-secret-check"]
-    other = b"another secret of the same length, or so"
+    other = b"another secret, of an existing folder's check computed ahead"
     check_ahead(other, recorded)
     with pytest.raises(InputError, match="another secret"):
         claim_output(tmp_path, run_identity("deidentify:", "2026c", "conformant", "keyed",
@@ -128,21 +130,22 @@ def test_an_existing_folders_check_computed_ahead_accepts_its_secret_only(
 
 
 def test_a_check_computed_ahead_for_another_record_is_not_taken(tmp_path: Path) -> None:
-    identity = run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET)
+    secret = b"the secret of a check computed ahead for another record"
+    identity = run_identity("deidentify:", "2026c", "conformant", "keyed", secret)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     claim_output(tmp_path / "a", identity)
-    other = b"another secret of the same length, or so"
+    other = b"another secret, of a check computed ahead for another record"
     claim_output(tmp_path / "b", run_identity("deidentify:", "2026c", "conformant", "keyed",
                                               other))
-    check_ahead(SECRET, _fields(tmp_path / "a")[CHECK_KEY])
+    check_ahead(secret, _fields(tmp_path / "a")[CHECK_KEY])
     with pytest.raises(InputError, match="another secret"):
         claim_output(tmp_path / "b", identity)
     claim_output(tmp_path / "a", identity)
 
 
 @pytest.mark.parametrize("parameters", ["1048576:8:1", "32768:8:1000000", "32768:8:x"])
-def test_a_check_beyond_the_cost_a_check_may_have_is_refused_at_once(
+def test_a_damaged_check_or_one_beyond_the_cost_a_check_may_have_is_refused_at_once(
     tmp_path: Path, parameters: str
 ) -> None:
     settings = run_identity("deidentify:", "2026c", "conformant", "keyed", SECRET).settings
