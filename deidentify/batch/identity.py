@@ -6,9 +6,12 @@ policy, UID scheme, the ``--unknown`` setting, where patient values come from
 (``LinkageSettings.identity``: keyed, or a keyed fingerprint of the lookup table), the
 burned-in annotation settings (refuse or accept, pixel mode, a digest of the region rules
 file), and a check of the secret: a random salt and the secret's scrypt hash under it
-(``secret-check=scrypt:N:r:p:salt:hash``), so slow to compute that the record cannot serve to
-guess the secret offline. Never the secret, nor anything of the files. A later run into the
-same folder with any of them different is refused.
+(``secret-check=scrypt:N:r:p:salt:hash``, ``deidentify.secrets.secret_check``), so slow to
+compute that the record cannot serve to guess the secret offline. Never the secret, nor
+anything of the files. A later run into the same folder with any of them different is
+refused. A new folder's check is only computed (to be written); an existing folder's is
+verified under the parameters it names. Either hash may have been started ahead of the claim
+(``deidentify.secrets.check_ahead``): the claim is the same, only sooner.
 
 Folders written before the salted check held a 64-bit unsalted HMAC of the secret
 (``secret-fingerprint=``): a run with the matching secret accepts such a folder once and
@@ -19,24 +22,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from deidentify.atomic import atomic_output
 from deidentify.batch.discovery import InputError
 from deidentify.pixels import PixelSettings
+from deidentify.secrets import check_matches, secret_check
 
 RECORD = ".deidentify-run"
 CHECK_KEY = "secret-check"
 OLD_FINGERPRINT_KEY = "secret-fingerprint"
 _OLD_FINGERPRINT_MESSAGE = b"deidentify output folder"
-SCRYPT_N = 2**15
-SCRYPT_R = 8
-SCRYPT_P = 1
-SALT_BYTES = 16
-_SCRYPT_MAXMEM = 256 * 2**20
-_HASH_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -56,30 +53,6 @@ def run_identity(profile_uri: str, edition: str, policy: str, uid_scheme: str,
         f"unknown={unknown}\n{patients}" + (pixels or PixelSettings()).record_lines(),
         secret,
     )
-
-
-def _scrypt(secret: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, maxmem=_SCRYPT_MAXMEM,
-                          dklen=_HASH_BYTES)
-
-
-def secret_check(secret: bytes, salt: bytes | None = None) -> str:
-    """The record's check of the secret, under a new random salt unless one is given."""
-    salt = os.urandom(SALT_BYTES) if salt is None else salt
-    digest = _scrypt(secret, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    return f"scrypt:{SCRYPT_N}:{SCRYPT_R}:{SCRYPT_P}:{salt.hex()}:{digest.hex()}"
-
-
-def _check_matches(check: str, secret: bytes) -> bool:
-    """Whether a recorded check was made from ``secret``; False for a damaged check."""
-    try:
-        kind, n, r, p, salt, digest = check.split(":")
-        if kind != "scrypt":
-            return False
-        actual = _scrypt(secret, bytes.fromhex(salt), int(n), int(r), int(p))
-    except (ValueError, MemoryError):
-        return False
-    return hmac.compare_digest(actual.hex(), digest)
 
 
 def _old_fingerprint(secret: bytes) -> str:
@@ -108,7 +81,7 @@ def claim_output(output: Path, identity: RunIdentity) -> None:
                  if key not in (CHECK_KEY, OLD_FINGERPRINT_KEY)
                  and wanted.get(key) != recorded.get(key)]
     if CHECK_KEY in recorded:
-        same_secret = _check_matches(recorded[CHECK_KEY], identity.secret)
+        same_secret = check_matches(recorded[CHECK_KEY], identity.secret)
     else:
         same_secret = hmac.compare_digest(recorded.get(OLD_FINGERPRINT_KEY, ""),
                                           _old_fingerprint(identity.secret))

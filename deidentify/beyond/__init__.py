@@ -10,9 +10,35 @@ and the byte-level fast path only look them up.
   dictionary.
 - ``identifying``: the unlisted standard attributes that identify a person, an organisation or
   a device, computed from the dictionary by documented criteria.
+
+The names below are imported on first use: the command line's parsers name
+``UnknownPolicy`` without importing pydicom's dictionary.
 """
 
-from deidentify.beyond.identifying import BeyondRule, Category, identifying_rules
-from deidentify.beyond.unknown import UnknownPolicy
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from deidentify.beyond.identifying import BeyondRule, Category, identifying_rules
+    from deidentify.beyond.unknown import UnknownPolicy
+
+_HOMES = {
+    "BeyondRule": "deidentify.beyond.identifying",
+    "Category": "deidentify.beyond.identifying",
+    "UnknownPolicy": "deidentify.beyond.unknown",
+    "identifying_rules": "deidentify.beyond.identifying",
+}
 
 __all__ = ["BeyondRule", "Category", "UnknownPolicy", "identifying_rules"]
+
+
+def __getattr__(name: str) -> Any:
+    """The public name ``name``, imported from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'deidentify.beyond' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

@@ -19,23 +19,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deidentify.batch import (
-    BatchOptions,
-    EngineFactory,
-    InputError,
-    Layout,
-    Totals,
-    WorkerLost,
-    make_progress,
-    print_summary,
-    run_batch,
-)
-from deidentify.batch.files import FileFunctionFactory
-from deidentify.batch.log import LogError
-from deidentify.batch.pool import TaskPool
-from deidentify.batch.summary import write_summary_json
 from deidentify.beyond import UnknownPolicy
 from deidentify.commands import (
     EXIT_FAILURES,
@@ -44,27 +29,37 @@ from deidentify.commands import (
     new_secret_notice,
     usage_error,
 )
-from deidentify.inflation import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, FLOOR, MB, InflationLimit
-from deidentify.linkage.errors import LinkageError
-from deidentify.linkage.pseudonyms import NameMode
-from deidentify.linkage.settings import LINKAGE_WARNING, LinkageSettings
-from deidentify.pixels import BurnedIn, PixelMode, PixelSettings, load_cleaner
-from deidentify.plan import CompoundPolicy, Plan
-from deidentify.profile import ProfileError, parse_profile
-from deidentify.secrets import SecretError, load_secret
+from deidentify.commands.names import (
+    BURNED_IN,
+    CHECK_KEY,
+    INFLATION_FLOOR,
+    LAYOUTS,
+    MAX_INFLATE_RATIO,
+    MAX_INFLATED_BYTES,
+    MB,
+    NAME_MODES,
+    PIXEL_MODES,
+    POLICIES,
+    RUN_RECORD,
+)
 from deidentify.uids import UIDScheme
-from generated.model import Option
 
+if TYPE_CHECKING:
+    from deidentify.batch import EngineFactory, Totals
+    from deidentify.batch.files import FileFunctionFactory
+    from deidentify.batch.pool import TaskPool
+    from deidentify.linkage.settings import LinkageSettings
+    from deidentify.pixels import PixelSettings
+    from deidentify.profile import Profile
 
-def add_pixel_options(parser: argparse.ArgumentParser, burned_in: BurnedIn) -> None:
-    """The burned-in annotation options (``apply``, ``sample``)."""
-    parser.add_argument("--burned-in", choices=[choice.value for choice in BurnedIn],
-                        default=burned_in.value,
+def add_pixel_options(parser: argparse.ArgumentParser, burned_in: str) -> None:
+    """The burned-in annotation options (``apply``, ``sample``); ``burned_in``: the default
+    of ``--burned-in``, a ``BurnedIn`` value."""
+    parser.add_argument("--burned-in", choices=BURNED_IN, default=burned_in,
                         help="objects at risk of burned-in identity, when the profile does not"
                         " name CleanPixelDataOption: refuse (not written, reported failed) or"
-                        f" accept (written uncleaned, and said so) (default {burned_in.value})")
-    parser.add_argument("--pixel-mode", choices=[mode.value for mode in PixelMode],
-                        default=PixelMode.IDENTIFIERS.value,
+                        f" accept (written uncleaned, and said so) (default {burned_in})")
+    parser.add_argument("--pixel-mode", choices=PIXEL_MODES, default="identifiers",
                         help="CleanPixelDataOption: blank text matching identifiers and identity"
                         " patterns, or all text but the allow-list (default identifiers)")
     parser.add_argument("--pixel-rules", type=Path,
@@ -73,6 +68,8 @@ def add_pixel_options(parser: argparse.ArgumentParser, burned_in: BurnedIn) -> N
 
 def pixel_settings(args: argparse.Namespace) -> PixelSettings:
     """The burned-in annotation settings of parsed options."""
+    from deidentify.pixels import BurnedIn, PixelMode, PixelSettings
+
     return PixelSettings(BurnedIn(args.burned_in), PixelMode(args.pixel_mode), args.pixel_rules)
 
 
@@ -84,13 +81,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secret-file", type=Path,
                         help="file holding the secret that keys UIDs, dates and pseudonyms")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    parser.add_argument("--layout", choices=[layout.value for layout in Layout],
-                        default=Layout.MIRROR.value,
+    parser.add_argument("--layout", choices=LAYOUTS, default="mirror",
                         help="mirror the input tree, or Patient ID/Study/Series/SOP Instance "
                         "UID of the de-identified output (default mirror)")
     parser.add_argument("--log", type=Path, help="JSON-lines log, one record per input file")
-    parser.add_argument("--policy", choices=[policy.value for policy in CompoundPolicy],
-                        default=CompoundPolicy.CONFORMANT.value,
+    parser.add_argument("--policy", choices=POLICIES, default="conformant",
                         help="compound action codes: conformant or strict (default conformant)")
     parser.add_argument("--unknown", choices=[policy.value for policy in UnknownPolicy],
                         default=UnknownPolicy.REMOVE.value,
@@ -101,12 +96,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="replacement UID scheme (default keyed)")
     parser.add_argument("--dicomdir", choices=["drop"], default="drop",
                         help="an input DICOMDIR is never copied (PS3.15 E.1.1): dropped")
-    parser.add_argument("--max-inflated-mb", type=float, default=DEFAULT_MAX_BYTES / MB,
+    parser.add_argument("--max-inflated-mb", type=float, default=MAX_INFLATED_BYTES / MB,
                         help="a deflated dataset inflating past this many MB is refused "
-                        f"(default {DEFAULT_MAX_BYTES / MB:g})")
-    parser.add_argument("--max-inflate-ratio", type=float, default=DEFAULT_MAX_RATIO,
+                        f"(default {MAX_INFLATED_BYTES / MB:g})")
+    parser.add_argument("--max-inflate-ratio", type=float, default=MAX_INFLATE_RATIO,
                         help="... or past this many times its deflated size, once beyond "
-                        f"{FLOOR / MB:g} MB (default {DEFAULT_MAX_RATIO:g})")
+                        f"{INFLATION_FLOOR / MB:g} MB (default {MAX_INFLATE_RATIO:g})")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress and no summary; failures are still reported")
     parser.add_argument("--summary-json", type=Path, metavar="FILE",
@@ -117,8 +112,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 def add_linkage_options(parser: argparse.ArgumentParser) -> None:
     """Patient pseudonyms, lookup tables, linkage files, sealed originals (docs/linkage.md)."""
     group = parser.add_argument_group("linkage (docs/linkage.md)")
-    group.add_argument("--patient-name", choices=[mode.value for mode in NameMode],
-                       default=NameMode.PSEUDONYM.value,
+    group.add_argument("--patient-name", choices=NAME_MODES, default="pseudonym",
                        help="Patient's Name: the patient's pseudonym (default) or empty")
     group.add_argument("--patient-map", type=Path, metavar="FILE.csv",
                        help="lookup table: PatientID,NewPatientID[,NewPatientName]"
@@ -136,6 +130,9 @@ def add_linkage_options(parser: argparse.ArgumentParser) -> None:
 
 def linkage_settings(args: argparse.Namespace) -> LinkageSettings:
     """The run's linkage settings, checked (LinkageError for a bad table or certificate)."""
+    from deidentify.linkage.pseudonyms import NameMode
+    from deidentify.linkage.settings import LinkageSettings
+
     settings = LinkageSettings(
         patient_map=args.patient_map,
         missing_keyed=args.patient_map_missing == "keyed",
@@ -169,29 +166,61 @@ def register(subparsers: Any) -> None:
                         help="with --cluster: the workers read the secret from PATH on their "
                         "shared storage instead of receiving it from this command")
     add_run_options(parser)
-    add_pixel_options(parser, BurnedIn.REFUSE)
+    add_pixel_options(parser, "refuse")
     parser.set_defaults(handler=run)
 
 
-def engine_factory(command: str, args: argparse.Namespace) -> EngineFactory:
-    """The per-file engine of the run; ProfileError or SecretError when misconfigured."""
+def run_start(command: str, args: argparse.Namespace,
+              output: Path | None = None) -> tuple[Profile, bytes]:
+    """The run's profile and secret, checked (ProfileError, SecretError) before the engine
+    and pydicom are imported, so that the hash checking the secret against ``output``'s run
+    record (when given) runs in a background thread beside that import
+    (``deidentify.secrets.check_ahead``)."""
+    from deidentify.profile import ProfileError, parse_profile
+    from deidentify.secrets import check_ahead, load_secret
+
     if args.jobs < 1:
         raise ProfileError(f"--jobs must be at least 1, not {args.jobs}")
-    policy = CompoundPolicy(args.policy)
-    unknown = UnknownPolicy(args.unknown)
-    profile = parse_profile(args.profile, edition=args.edition)
-    Plan.build(profile, policy, unknown)
     if args.max_inflated_mb <= 0 or args.max_inflate_ratio <= 0:
         raise ProfileError("--max-inflated-mb and --max-inflate-ratio must be positive")
+    profile = parse_profile(args.profile, edition=args.edition)
+    secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
+    if output is not None:
+        check_ahead(secret, recorded_check(output))
+    return profile, secret
+
+
+def engine_factory(args: argparse.Namespace, profile: Profile, secret: bytes) -> EngineFactory:
+    """The per-file engine of the run; ProfileError or LinkageError when misconfigured."""
+    from deidentify.batch import EngineFactory
+    from deidentify.inflation import InflationLimit
+    from deidentify.pixels import load_cleaner
+    from deidentify.plan import CompoundPolicy
+    from generated.model import Option
+
+    policy = CompoundPolicy(args.policy)
+    unknown = UnknownPolicy(args.unknown)
     inflation = InflationLimit(int(args.max_inflated_mb * MB), args.max_inflate_ratio)
     pixels = pixel_settings(args)
     if Option.CLEAN_PIXEL_DATA in profile.options:
         load_cleaner(pixels)
     linkage = linkage_settings(args)
-    secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
                          unknown=unknown, inflation=inflation, linkage=linkage,
                          pixels=pixels)
+
+
+def recorded_check(output: Path) -> str | None:
+    """The check of the secret that ``output``'s run record holds, if it can be read."""
+    try:
+        text = (output / RUN_RECORD).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key == CHECK_KEY:
+            return value
+    return None
 
 
 @contextlib.contextmanager
@@ -219,12 +248,32 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
               output: Path) -> tuple[int, Totals | None]:
     """Run a batch from parsed options; the exit status and the totals (None on error)."""
-    from deidentify.cluster import ClusterError, open_session
+    from deidentify.profile import ProfileError
+    from deidentify.secrets import SecretError
 
     try:
-        factory = engine_factory(command, args)
-    except (ProfileError, SecretError, LinkageError) as error:
+        profile, secret = run_start(command, args, output)
+    except (ProfileError, SecretError) as error:
         return usage_error(command, str(error)), None
+    from deidentify.linkage.errors import LinkageError
+
+    try:
+        factory = engine_factory(args, profile, secret)
+    except (ProfileError, LinkageError) as error:
+        return usage_error(command, str(error)), None
+    from deidentify.batch import (
+        BatchOptions,
+        InputError,
+        Layout,
+        WorkerLost,
+        make_progress,
+        print_summary,
+        run_batch,
+    )
+    from deidentify.batch.log import LogError
+    from deidentify.batch.summary import write_summary_json
+    from deidentify.linkage.settings import LINKAGE_WARNING
+
     cluster: str | None = getattr(args, "cluster", None)
     worker_secret_file: str | None = getattr(args, "worker_secret_file", None)
     if cluster is None and worker_secret_file is not None:
@@ -240,6 +289,11 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
     if args.linkage is not None:
         print(f"deidentify {command}: {LINKAGE_WARNING.format(folder=args.linkage)}",
               file=sys.stderr)
+    refusals: tuple[type[Exception], ...] = (InputError, LogError)
+    if cluster is not None:
+        from deidentify.cluster import ClusterError, open_session
+
+        refusals += (ClusterError,)
     progress = make_progress(sys.stderr, args.quiet)
     stop = threading.Event()
     try:
@@ -250,7 +304,7 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
                 session = stack.enter_context(open_session(cluster, factory, worker_secret_file))
                 pool, run_factory = session.pool, session.factory
             totals = run_batch(options, run_factory, progress, stop, pool)
-    except (InputError, LogError, ClusterError) as error:
+    except refusals as error:
         return usage_error(command, str(error)), None
     except WorkerLost as error:
         print(f"deidentify {command}: {error}", file=sys.stderr)

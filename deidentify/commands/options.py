@@ -10,10 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-import generated
 from deidentify.commands import EXIT_OK, usage_error
-from deidentify.profile import TOOL_OPTIONS, UNSUPPORTED, ProfileError, resolve_edition
-from generated import Option
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +27,10 @@ def register(subparsers: Any) -> None:
 
 def option_lines(edition: str) -> list[str]:
     """The listing of an edition: name, code, scheme, meaning, and support."""
+    import generated
+    from deidentify.profile import TOOL_OPTIONS, UNSUPPORTED
+    from generated import Option
+
     available = set(generated.load(edition).options) | TOOL_OPTIONS
     options = [option for option in Option if option in available]
     width = max(len(option.value) for option in options)
@@ -43,6 +44,8 @@ def option_lines(edition: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the options of the edition."""
+    from deidentify.profile import ProfileError, resolve_edition
+
     try:
         edition = resolve_edition(args.edition)
     except ProfileError as error:

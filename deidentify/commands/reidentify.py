@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from deidentify.commands import EXIT_FAILURES, EXIT_OK, usage_error
-from deidentify.linkage.errors import MISSING_EXTRA, CredentialError
 
 PASSPHRASE_FILE_VARIABLE = "DEIDENTIFY_KEY_PASSPHRASE_FILE"
 PASSPHRASE_VARIABLE = "DEIDENTIFY_KEY_PASSPHRASE"
@@ -48,6 +47,8 @@ def register(subparsers: Any) -> None:
 
 def read_passphrase(path: Path | None, environ: os._Environ[str] = os.environ) -> bytes | None:
     """The key's passphrase from a file or the environment (None: the key is not encrypted)."""
+    from deidentify.linkage.errors import CredentialError
+
     if path is None and environ.get(PASSPHRASE_FILE_VARIABLE):
         path = Path(environ[PASSPHRASE_FILE_VARIABLE])
     if path is not None:
@@ -74,6 +75,8 @@ def _files(inputs: list[Path]) -> Iterator[tuple[Path, Path]]:
 
 def run(args: argparse.Namespace) -> int:
     """Re-identify the inputs; the exit status."""
+    from deidentify.linkage.errors import MISSING_EXTRA, CredentialError
+
     try:
         from deidentify.linkage import encrypted
         from deidentify.linkage.reidentify import InvalidDicomError, NotSealed, reidentify_file

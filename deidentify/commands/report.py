@@ -10,8 +10,7 @@ from typing import Any
 
 from deidentify.beyond import UnknownPolicy
 from deidentify.commands import EXIT_OK, usage_error
-from deidentify.plan import CompoundPolicy, Plan
-from deidentify.profile import ProfileError, parse_profile
+from deidentify.commands.names import POLICIES
 from deidentify.uids import UIDScheme
 
 FORMAT_NAMES = ("csv", "html", "json", "md")
@@ -35,10 +34,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     parser.add_argument("--diff", metavar="OTHER_EDITION",
                         help="also show what changes for this profile from OTHER_EDITION")
-    parser.add_argument("--policy", choices=[p.value for p in CompoundPolicy],
-                        default=CompoundPolicy.CONFORMANT.value,
+    parser.add_argument("--policy", choices=POLICIES, default="conformant",
                         help="compound action codes: conformant or strict (default conformant)")
-    parser.add_argument("--compound", dest="policy", choices=[p.value for p in CompoundPolicy],
+    parser.add_argument("--compound", dest="policy", choices=POLICIES,
                         help=argparse.SUPPRESS)
     parser.add_argument("--unknown", choices=[p.value for p in UnknownPolicy],
                         default=UnknownPolicy.REMOVE.value,
@@ -49,9 +47,10 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-
 def run(args: argparse.Namespace) -> int:
     """Build the report (and the diff) and write it."""
+    from deidentify.plan import CompoundPolicy, Plan
+    from deidentify.profile import ProfileError, parse_profile
     from deidentify.report import FORMATS, build_report, diff_reports
     from deidentify.report.output import write_text_atomically
 

@@ -13,11 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydicom.data import get_testdata_file
-
 from deidentify.commands import usage_error
 from deidentify.commands.apply import add_pixel_options, add_run_options, run_apply
-from deidentify.pixels import BurnedIn
 
 SAMPLE_FILES: tuple[tuple[str, str], ...] = (
     ("CT_small.dcm", "ct"),
@@ -35,10 +32,11 @@ SAMPLE_FILES: tuple[tuple[str, str], ...] = (
     ("image_dfl.dcm", "deflated"),
 )
 """Files shipped inside the pydicom package itself (not pydicom-data): no download needed."""
-SAMPLE_BURNED_IN = BurnedIn.ACCEPT
-"""Three of the sample's files (JPEG-lossy, JPEG2000, image_dfl) are secondary captures
-without Burned In Annotation: at risk by the gate, though they carry no text. The sample
-accepts them, and its summary counts them; ``--burned-in refuse`` shows the refusal."""
+SAMPLE_BURNED_IN = "accept"
+"""``BurnedIn.ACCEPT``. Three of the sample's files (JPEG-lossy, JPEG2000, image_dfl) are
+secondary captures without Burned In Annotation: at risk by the gate, though they carry no
+text. The sample accepts them, and its summary counts them; ``--burned-in refuse`` shows the
+refusal."""
 NOTE = "This file is not DICOM: apply reports it as skipped and goes on.\n"
 
 
@@ -58,6 +56,8 @@ def register(subparsers: Any) -> None:
 
 def build_sample(folder: Path) -> int:
     """Copy the sample inputs into ``folder``; the number of files."""
+    from pydicom.data import get_testdata_file
+
     count = 0
     for name, subfolder in SAMPLE_FILES:
         source = get_testdata_file(name, download=False)

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from deidentify.commands import EXIT_FAILURES, EXIT_OK, usage_error
-from deidentify.plan import CompoundPolicy, Plan
-from deidentify.profile import ProfileError, parse_profile
+from deidentify.commands.names import POLICIES
 from deidentify.uids import UIDScheme
 
 if TYPE_CHECKING:
@@ -41,8 +40,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--uid-scheme", choices=[s.value for s in UIDScheme],
                         default=UIDScheme.KEYED.value,
                         help="UID scheme of the run, with --secret-file (default keyed)")
-    parser.add_argument("--policy", choices=[p.value for p in CompoundPolicy],
-                        default=CompoundPolicy.CONFORMANT.value,
+    parser.add_argument("--policy", choices=POLICIES, default="conformant",
                         help="compound action codes the run used (default conformant)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the result here")
     parser.add_argument("--quiet", action="store_true",
@@ -78,10 +76,11 @@ class PairProgress:
         self.stream.flush()
 
 
-
 def run(args: argparse.Namespace) -> int:
     """Verify, print the summary and the violations, write the JSON."""
     from deidentify.engine import Deidentifier
+    from deidentify.plan import CompoundPolicy, Plan
+    from deidentify.profile import ProfileError, parse_profile
     from deidentify.report.output import write_text_atomically
     from deidentify.secrets import SecretError, load_secret
     from deidentify.verify import VerifyUsageError, verify_trees

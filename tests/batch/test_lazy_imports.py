@@ -10,7 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from deidentify import inflation
+from deidentify.batch import Layout, identity
+from deidentify.commands import names
 from deidentify.commands.report import FORMAT_NAMES
+from deidentify.linkage import NameMode
+from deidentify.pixels import BurnedIn, PixelMode
+from deidentify.plan import CompoundPolicy
 from deidentify.report import FORMATS
 from tests.batch.helpers import SECRET, shipped
 
@@ -34,6 +42,33 @@ def test_importing_the_command_line_imports_no_optional_capability() -> None:
     assert "deidentify.cli" in modules
     assert not {name for name in modules if name.split(".")[0] in OPTIONAL}
     assert "pydicom" not in modules
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["apply", "--help"], ["report", "--help"],
+                                  ["verify", "--help"], ["sample", "--help"]])
+def test_building_the_parser_and_its_help_import_neither_pydicom_nor_the_engine(
+    argv: list[str],
+) -> None:
+    modules = imported_after(
+        "from deidentify.cli import build_parser\nbuild_parser()\n"
+        f"try:\n    build_parser().parse_args({argv!r})\nexcept SystemExit:\n    pass")
+    assert {"deidentify.commands.apply", "deidentify.commands.report"} <= modules
+    heavy = {name for name in modules if name.split(".")[0] in ("pydicom", *OPTIONAL)}
+    assert not heavy, heavy
+    assert not {"deidentify.plan", "deidentify.engine", "deidentify.batch",
+                "deidentify.beyond.identifying", "generated.model"} & modules
+
+
+def test_the_parsers_names_are_their_homes_values() -> None:
+    homes = {"POLICIES": CompoundPolicy, "LAYOUTS": Layout, "BURNED_IN": BurnedIn,
+             "PIXEL_MODES": PixelMode, "NAME_MODES": NameMode}
+    for name, enum in homes.items():
+        assert getattr(names, name) == tuple(member.value for member in enum), name
+    assert (names.MB, names.INFLATION_FLOOR, names.MAX_INFLATED_BYTES,
+            names.MAX_INFLATE_RATIO) == (inflation.MB, inflation.FLOOR,
+                                         inflation.DEFAULT_MAX_BYTES,
+                                         inflation.DEFAULT_MAX_RATIO)
+    assert (names.RUN_RECORD, names.CHECK_KEY) == (identity.RECORD, identity.CHECK_KEY)
 
 
 def test_importing_the_package_defers_the_engine_until_a_name_is_used() -> None:
@@ -60,7 +95,7 @@ def test_apply_of_one_file_imports_no_other_subcommand_nor_optional_capability(
     assert optional <= {"numpy"}, optional
     other_commands = ("deidentify.verify", "deidentify.report", "deidentify.net",
                       "deidentify.linkage.encrypted", "deidentify.pixels.decode",
-                      "deidentify.cluster.submit")
+                      "deidentify.cluster")
     assert not {name for name in modules if name.startswith(other_commands)}
 
 
