@@ -183,6 +183,12 @@ def run_start(command: str, args: argparse.Namespace,
         raise ProfileError(f"--jobs must be at least 1, not {args.jobs}")
     if args.max_inflated_mb <= 0 or args.max_inflate_ratio <= 0:
         raise ProfileError("--max-inflated-mb and --max-inflate-ratio must be positive")
+    cluster = getattr(args, "cluster", None)
+    if cluster is None and getattr(args, "worker_secret_file", None) is not None:
+        raise ProfileError("--worker-secret-file needs --cluster")
+    if cluster is not None and args.jobs != 1:
+        raise ProfileError("--jobs is for this machine; with --cluster the cluster's workers "
+                           "run the files")
     profile = parse_profile(args.profile, edition=args.edition)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     if output is not None:
@@ -276,11 +282,6 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
 
     cluster: str | None = getattr(args, "cluster", None)
     worker_secret_file: str | None = getattr(args, "worker_secret_file", None)
-    if cluster is None and worker_secret_file is not None:
-        return usage_error(command, "--worker-secret-file needs --cluster"), None
-    if cluster is not None and args.jobs != 1:
-        return usage_error(command, "--jobs is for this machine; with --cluster the cluster's "
-                           "workers run the files"), None
     options = BatchOptions(inputs=inputs, output=output, layout=Layout(args.layout),
                            jobs=args.jobs, log=args.log, identity=factory.identity,
                            other_outputs=tuple(p for p in (args.summary_json,) if p),
