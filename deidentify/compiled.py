@@ -31,7 +31,6 @@ MODULES = (
     "deidentify.fastpath.reading",
     "deidentify.fastpath.view",
     "deidentify.beyond.conformity",
-    "deidentify.plan",
 )
 """The modules compiled: where the fast path spends its own time rather than pydicom's."""
 
