@@ -4,11 +4,14 @@ Every other setting is in pyproject.toml. The modules of ``COMPILED`` are strict
 mypyc (part of mypy, a build requirement) turns them into one C extension built with the
 machine's C compiler. Their ``.py`` files are installed beside it, and the package works from
 them alone: with ``DEIDENTIFY_PURE_PYTHON=1``, without a C compiler, or when mypyc fails, the
-install is pure Python, with one line of warning. See docs/apply.md, "Compiled modules".
+install is pure Python, with one line of warning (pip shows it with ``-v``). See
+docs/apply.md, "Compiled modules".
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -31,29 +34,36 @@ _LIST = _compiled_modules()
 COMPILED = [_LIST.source_path(name, "") for name in _LIST.MODULES]
 
 
-def _warn(reason: str) -> None:
+def _fall_back(reason: str) -> None:
+    """Say why the install is pure Python, and remove the extension modules of an earlier
+    build from beside the sources (an editable install's), which would be imported first."""
     print(f"deidentify: installing pure Python modules only ({reason})", file=sys.stderr)
+    suffixes = importlib.machinery.EXTENSION_SUFFIXES
+    stems = [path[:-3] for path in COMPILED] + [_LIST.source_path(_LIST.GROUP, "")[:-3]
+                                                + "__mypyc"]
+    for stem in stems:
+        for suffix in suffixes:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(stem + suffix)
 
 
 class _BuildOrFallBack(build_ext):
-    """``build_ext`` that leaves the pure Python modules in place when compiling fails."""
+    """``build_ext`` that leaves the pure Python modules alone when compiling fails: no
+    extension module is kept, since one without the others cannot be imported."""
 
     def run(self) -> None:
         try:
             super().run()
         except Exception as error:  # a missing compiler raises several kinds of error
-            _warn(f"the C extension did not build: {type(error).__name__}: {error}")
-
-    def build_extension(self, ext: Any) -> None:
-        try:
-            super().build_extension(ext)
-        except Exception as error:
-            _warn(f"{ext.name} did not build: {type(error).__name__}: {error}")
+            for output in self.get_outputs():
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(output)
+            _fall_back(f"the C extension did not build: {type(error).__name__}: {error}")
 
 
 def _extensions() -> list[Any]:
     if os.environ.get("DEIDENTIFY_PURE_PYTHON") == "1":
-        _warn("DEIDENTIFY_PURE_PYTHON=1")
+        _fall_back("DEIDENTIFY_PURE_PYTHON=1")
         return []
     try:
         from mypyc.build import mypycify
@@ -63,8 +73,8 @@ def _extensions() -> list[Any]:
         options = ["--follow-imports=silent", "--ignore-missing-imports"]
         return list(mypycify([*options, *COMPILED], group_name=_LIST.GROUP, opt_level="3",
                              debug_level="0"))
-    except BaseException as error:  # mypyc exits with SystemExit on a type error
-        _warn(f"mypyc could not compile the modules: {type(error).__name__}: {error}")
+    except (Exception, SystemExit) as error:  # mypyc exits on a type error
+        _fall_back(f"mypyc could not compile the modules: {type(error).__name__}: {error}")
         return []
 
 

@@ -76,7 +76,11 @@ def test_an_install_with_a_compiler_runs_every_module_compiled() -> None:
     if not built and not os.environ.get(REQUIRE_VARIABLE):
         pytest.skip(f"a pure Python install (no C compiler, or {compiled.PURE_PYTHON}=1 at"
                     f" install time); {REQUIRE_VARIABLE} makes this a failure, as in CI")
-    assert compiled.stale() == [], "sources edited since the build: pip install -e ."
+    edited = compiled.stale()
+    if edited and not os.environ.get(REQUIRE_VARIABLE):
+        pytest.skip(f"{edited[0]} edited since it was compiled: its source runs (pip install"
+                    " -e . rebuilds)")
+    assert edited == [], "sources edited since the build: pip install -e ."
     environment = {key: value for key, value in os.environ.items()
                    if key != compiled.PURE_PYTHON}
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
