@@ -47,6 +47,12 @@ def _fall_back(reason: str) -> None:
                 os.remove(stem + suffix)
 
 
+def _short(error: BaseException) -> str:
+    """The error's kind and the start of its message (a compiler's is its command line)."""
+    text = str(error)
+    return f"{type(error).__name__}: {text[:100]}{'...' if len(text) > 100 else ''}"
+
+
 class _BuildOrFallBack(build_ext):
     """``build_ext`` that leaves the pure Python modules alone when compiling fails: no
     extension module is kept, since one without the others cannot be imported."""
@@ -58,7 +64,7 @@ class _BuildOrFallBack(build_ext):
             for output in self.get_outputs():
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(output)
-            _fall_back(f"the C extension did not build: {type(error).__name__}: {error}")
+            _fall_back(f"the C extension did not build: {_short(error)}")
 
 
 def _extensions() -> list[Any]:
@@ -74,7 +80,7 @@ def _extensions() -> list[Any]:
         return list(mypycify([*options, *COMPILED], group_name=_LIST.GROUP, opt_level="3",
                              debug_level="0"))
     except (Exception, SystemExit) as error:  # mypyc exits on a type error
-        _fall_back(f"mypyc could not compile the modules: {type(error).__name__}: {error}")
+        _fall_back(f"mypyc could not compile the modules: {_short(error)}")
         return []
 
 
