@@ -9,6 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from deidentify import compiled
+
+compiled.choose()  # before any compiled module is imported
+
 if TYPE_CHECKING:
     from deidentify.engine import Deidentifier, DeidentifyError
     from deidentify.plan import CompoundPolicy, Plan, PlanRow, Treatment
