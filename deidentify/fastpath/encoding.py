@@ -9,6 +9,7 @@ identical content. Anything else is left to pydicom (``encode`` returns None).
 
 from __future__ import annotations
 
+from collections.abc import MutableSequence
 from struct import Struct
 from typing import cast
 
@@ -22,7 +23,8 @@ from pydicom.sequence import Sequence
 from pydicom.uid import UID
 from pydicom.valuerep import EXPLICIT_VR_LENGTH_32, PersonName
 
-Encodings = str | list[str]
+Encodings = str | MutableSequence[str]
+"""One character set, or several (a list, or the MultiValue pydicom reads)."""
 
 STRING_VRS = frozenset(
     {"AE", "AS", "CS", "DA", "DT", "TM", "UI", "UR", "LO", "LT", "SH", "ST", "UC", "UT"}
@@ -95,7 +97,8 @@ def _person_name(value: object) -> bytes | None:
     texts = []
     for name in names:
         if isinstance(name, PersonName):
-            if name.original_string is not None:
+            original: object = getattr(name, "original_string", None)  # typed bytes, may be None
+            if original is not None:
                 return None
             name = str(name)
         if not isinstance(name, str) or not name.isascii():
@@ -202,7 +205,7 @@ def encode_sequence(element: object, implicit: bool, encodings: Encodings) -> by
     if known is None:
         stream = DicomBytesIO()
         stream.is_implicit_VR, stream.is_little_endian = implicit, True
-        write_data_element(stream, element, encodings)
+        write_data_element(stream, element, encodings)  # type: ignore[arg-type]
         known = stream.getvalue()
         if len(_sequences) >= _SEQUENCE_CACHE_SIZE:
             _sequences.clear()
