@@ -72,6 +72,7 @@ STUDY = ("emri_small.dcm", "MR-SIEMENS-DICOM-WithOverlays.dcm", "CT_small.dcm",
 SINGLE = "deidentify --jobs 1"
 DOUBLE = "deidentify --jobs 2"
 FRAME_BYTES = 512 * 512 * 2
+PIXEL_DATA = 0x7FE00010
 CHUNK_FRAMES = 16
 
 MEASURE = """
@@ -209,11 +210,12 @@ def make_mixed_corpus(folder: Path, studies: int) -> None:
 
 
 def make_large_corpus(folder: Path, megabytes: int) -> None:
-    """One multi-frame CT of about ``megabytes`` MB; Pixel Data written in chunks."""
+    """One multi-frame CT of about ``megabytes`` MB; Pixel Data written in chunks, last."""
     folder.mkdir(parents=True)
     frames = max(1, megabytes * 1024 * 1024 // FRAME_BYTES)
     ds = pydicom.dcmread(str(get_testdata_file("CT_small.dcm")))
-    del ds.PixelData
+    for tag in [elem.tag for elem in ds if elem.tag >= PIXEL_DATA]:
+        del ds[tag]  # Pixel Data and what follows it (trailing padding): appended below
     ds.Rows = ds.Columns = 512
     ds.NumberOfFrames = frames
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
