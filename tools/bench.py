@@ -26,11 +26,20 @@ folder level) are driven file by file through their Python API by the same walk 
 Printed: files/s, MB/s, peak RSS, the ratio to pydicom and to the fastest peer (among peers
 that wrote outputs); --json FILE writes them too. Times include interpreter start-up.
 
+``--scaling``: only ``deidentify apply`` with --jobs 1 and --jobs 2 on the CT_small copies
+(no other file, no large file, no peer), and the ratio of their wall times: how two processes
+scale (measure it on 20,000 files, ``--files 20000``, so that start-up weighs little). The
+ratio is printed after every run that measures both.
+
     .venv/bin/python tools/bench.py [--corpus ct|mixed] [--files 2000] [--large-mb 1024]
                                     [--studies 20] [--rounds 1] [--json FILE] [--no-peers]
+                                    [--scaling]
 
 With --rounds R every tool runs R times, the tools taking turns, and the fastest run counts:
-on a shared machine the load then weighs on every tool alike.
+on a shared machine the load then weighs on every tool alike. The project's modules are
+compiled to bytecode first (``compileall``), as an installed package has them: the
+environment may forbid writing bytecode at import time, which would make every start-up
+compile them again.
 """
 
 from __future__ import annotations
@@ -60,7 +69,10 @@ STUDY = ("emri_small.dcm", "MR-SIEMENS-DICOM-WithOverlays.dcm", "CT_small.dcm",
          "693_J2KR.dcm", "explicit_VR-UN.dcm", "color3d_jpeg_baseline.dcm", "US1_UNCR.dcm",
          "SC_rgb.dcm", "rtplan.dcm", "rtdose.dcm", "rtstruct.dcm", "test-SR.dcm", "liver.dcm",
          "JPEG2000.dcm")
+SINGLE = "deidentify --jobs 1"
+DOUBLE = "deidentify --jobs 2"
 FRAME_BYTES = 512 * 512 * 2
+PIXEL_DATA = 0x7FE00010
 CHUNK_FRAMES = 16
 
 MEASURE = """
@@ -198,11 +210,12 @@ def make_mixed_corpus(folder: Path, studies: int) -> None:
 
 
 def make_large_corpus(folder: Path, megabytes: int) -> None:
-    """One multi-frame CT of about ``megabytes`` MB; Pixel Data written in chunks."""
+    """One multi-frame CT of about ``megabytes`` MB; Pixel Data written in chunks, last."""
     folder.mkdir(parents=True)
     frames = max(1, megabytes * 1024 * 1024 // FRAME_BYTES)
     ds = pydicom.dcmread(str(get_testdata_file("CT_small.dcm")))
-    del ds.PixelData
+    for tag in [elem.tag for elem in ds if elem.tag >= PIXEL_DATA]:
+        del ds[tag]  # Pixel Data and what follows it (trailing padding): appended below
     ds.Rows = ds.Columns = 512
     ds.NumberOfFrames = frames
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
@@ -241,8 +254,8 @@ def tools(secret: Path, peers: bool) -> tuple[list[Tool], list[str]]:
     found = [
         Tool("copy (shutil)", [python, "-c", COPY]),
         Tool("pydicom read+write", [python, "-c", PYDICOM]),
-        Tool("deidentify --jobs 1", [*apply, "--jobs", "1", "--output"]),
-        Tool("deidentify --jobs 2", [*apply, "--jobs", "2", "--output"]),
+        Tool(SINGLE, [*apply, "--jobs", "1", "--output"]),
+        Tool(DOUBLE, [*apply, "--jobs", "2", "--output"]),
     ]
     notes: list[str] = []
     if not peers:
@@ -298,7 +311,7 @@ def print_table(results: list[Result]) -> None:
     """Per corpus: the measures and the ratios to pydicom and to the fastest peer."""
     for corpus in dict.fromkeys(result.corpus for result in results):
         rows = [result for result in results if result.corpus == corpus]
-        pydicom_time = next(r.seconds for r in rows if r.tool.startswith("pydicom"))
+        pydicom_time = next((r.seconds for r in rows if r.tool.startswith("pydicom")), None)
         peer_times = [r.seconds for r in rows
                       if r.tool.startswith("peer:") and r.exit_status == 0 and r.outputs]
         fastest_peer = min(peer_times) if peer_times else None
@@ -308,9 +321,28 @@ def print_table(results: list[Result]) -> None:
               f"{'peak RSS MB':>11} {'vs pydicom':>10} {'vs fastest peer':>15}")
         for r in rows:
             versus_peer = f"{fastest_peer / r.seconds:.2f}x" if fastest_peer else "-"
+            versus_pydicom = f"{pydicom_time / r.seconds:.2f}x" if pydicom_time else "-"
             print(f"{r.tool:26} {r.outputs:>7} {r.seconds:>8.2f} {r.files_per_second:>9.1f} "
                   f"{r.megabytes_per_second:>8.1f} {r.peak_rss_mb:>11.1f} "
-                  f"{pydicom_time / r.seconds:>9.2f}x {versus_peer:>15} {r.note}")
+                  f"{versus_pydicom:>10} {versus_peer:>15} {r.note}")
+
+
+def compile_modules() -> None:
+    """Compile the project's modules to bytecode, as a pip install leaves them."""
+    folders = [str(ROOT / name) for name in ("deidentify", "generated") if (ROOT / name).is_dir()]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], check=True,
+                   capture_output=True)
+
+
+def print_scaling(results: list[Result]) -> None:
+    """Per corpus measured with both: the wall time of --jobs 1 over that of --jobs 2."""
+    for corpus in dict.fromkeys(result.corpus for result in results):
+        times = {r.tool: r.seconds for r in results if r.corpus == corpus}
+        one, two = times.get(SINGLE), times.get(DOUBLE)
+        if one and two:
+            files = next(r.files for r in results if r.corpus == corpus)
+            print(f"scaling on {corpus} ({files} files): --jobs 2 is {one / two:.2f}x --jobs 1 "
+                  f"({one:.2f} s / {two:.2f} s)")
 
 
 def _loads(averages: tuple[float, float, float]) -> str:
@@ -329,20 +361,28 @@ def main() -> int:
                         help="runs per tool, taking turns; the fastest counts (1)")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     parser.add_argument("--no-peers", action="store_true", help="measure this tool only")
+    parser.add_argument("--scaling", action="store_true",
+                        help="--jobs 1 and --jobs 2 only, on the CT_small copies; their ratio")
     args = parser.parse_args()
+    compile_modules()
     load_at_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="deidentify-bench-") as temporary:
         scratch = Path(temporary)
         secret = scratch / "secret"
         secret.write_text(os.urandom(32).hex(), encoding="ascii")
-        if args.corpus == "ct":
+        if args.scaling:
+            make_small_corpus(scratch / "small", args.files)
+            corpora = {"ct": scratch / "small" / "ct"}
+        elif args.corpus == "ct":
             corpora = {"small": scratch / "small", "large": scratch / "large"}
             make_small_corpus(corpora["small"], args.files)
             make_large_corpus(corpora["large"], args.large_mb)
         else:
             corpora = {"mixed": scratch / "mixed"}
             make_mixed_corpus(corpora["mixed"], args.studies)
-        measured, notes = tools(secret, not args.no_peers)
+        measured, notes = tools(secret, not (args.no_peers or args.scaling))
+        if args.scaling:
+            measured = [tool for tool in measured if tool.name in (SINGLE, DOUBLE)]
         results: list[Result] = []
         for name, path in corpora.items():
             rounds = [[measure(tool, name, path, scratch) for tool in measured]
@@ -360,6 +400,7 @@ def main() -> int:
           f"{_loads(load_at_start)}, at end {_loads(os.getloadavg())}")
     print("deidentify runs with --burned-in accept: objects at burned-in risk are written")
     print_table(results)
+    print_scaling(results)
     for note in notes:
         print(f"note: {note}")
     if args.json is not None:

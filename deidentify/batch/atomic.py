@@ -36,6 +36,7 @@ class TempArea:
         self.output = output
         self.folder = output / TEMP_FOLDER
         self._counter = itertools.count()
+        self._own: tuple[str, Path] | None = None
 
     def owner(self) -> str:
         """The name of this process's subfolder: its PID."""
@@ -59,9 +60,13 @@ class TempArea:
         return removed
 
     def new_name(self) -> Path:
-        """A fresh temporary path in this process's subfolder (created when missing)."""
-        own = self.folder / self.owner()
-        if not own.is_dir():
+        """A fresh temporary path in this process's subfolder (created when missing: a run
+        that ended may have removed it)."""
+        owner = self.owner()
+        if self._own is None or self._own[0] != owner:
+            self._own = owner, self.folder / owner
+        own = self._own[1]
+        if not os.path.isdir(own):
             own.mkdir(parents=True, exist_ok=True)
         return own / f"{next(self._counter)}{SUFFIX}"
 

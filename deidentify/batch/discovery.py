@@ -120,7 +120,8 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
 
 def _walk(root: InputRoot) -> Iterator[InputFile | InputProblem]:
     """Every path below a folder root, depth first in sorted order; symbolic links to folders
-    are followed, each folder (by device and inode) walked once."""
+    are followed, each folder (by device and inode) walked once. A regular file is told by
+    its directory entry's type, without a ``stat`` where the file system gives that type."""
     visited: set[tuple[int, int]] = set()
     top = root.path.stat()
     visited.add((top.st_dev, top.st_ino))
@@ -135,6 +136,9 @@ def _walk(root: InputRoot) -> Iterator[InputFile | InputProblem]:
         subfolders: list[tuple[Path, PurePosixPath]] = []
         for entry in entries:
             path, below = Path(entry.path), relative / entry.name
+            if not entry.is_symlink() and entry.is_file(follow_symlinks=False):
+                yield InputFile(root=root, relative=below, path=path)
+                continue
             try:
                 status = entry.stat(follow_symlinks=True)
             except FileNotFoundError:

@@ -10,18 +10,23 @@ write the same bytes, and all three refuse an input whose element structure is i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from deidentify.batch.identity import RunIdentity, run_identity
-from deidentify.batch.reading import Kind, read_whole, sniff
+from deidentify.batch.manifest import Written
+from deidentify.batch.output import DigestingOutput
+from deidentify.batch.reading import HEAD_BYTES, Kind, kind_of, read_whole
 from deidentify.batch.results import DICOMDIR_DROPPED, TRUNCATED, FileFailed
-from deidentify.batch.streaming import deidentify_streaming
+from deidentify.batch.streaming import STREAM_THRESHOLD, deidentify_streaming
 from deidentify.beyond import UnknownPolicy
 from deidentify.engine import NESTED_TOO_DEEPLY, Deidentifier
 from deidentify.fastpath import fast_deidentify_file
+from deidentify.fastpath.source import SourceFile
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 from deidentify.linkage.hook import Replacements
 from deidentify.linkage.settings import LinkageSettings
@@ -39,10 +44,14 @@ an object at risk of burned-in identity (``pixels.Outcome.record``), or None."""
 @dataclass(frozen=True)
 class FileOutcome:
     """What a per-file function reports of a file it wrote: the replacements it made (for
-    linkage files, when they are noted) and the notes for its log record."""
+    linkage files, when they are noted), the notes for its log record and, when it has them,
+    the input's size and the output's size and SHA-256 as written (else the worker reads
+    them from the files)."""
 
     replacements: Replacements | None = None
     notes: FileNotes = None
+    input_bytes: int | None = None
+    written: Written | None = None
 
 
 FileFunction = Callable[[Path, Path], FileOutcome | None]
@@ -62,31 +71,48 @@ def deidentify_one(
     dicomdir_reason: str,
     inflation: InflationLimit,
 ) -> FileOutcome:
-    """De-identify one file by the first path that takes it; the replacements it made and
-    what was done to its pixels. FileFailed if its sequences are nested deeper than the
-    readers and the engine (all recursive) can follow, or if its element structure is
-    inconsistent."""
+    """De-identify one file by the first path that takes it; the replacements it made, what
+    was done to its pixels and the sizes. FileFailed if its sequences are nested deeper than
+    the readers and the engine (all recursive) can follow, or if its element structure is
+    inconsistent.
+
+    The input is opened once: a small file is read whole, its kind told from its first
+    bytes and the same bytes given to the fast path, whose output is digested as written.
+    """
     try:
-        kind = sniff(source, dicomdir_reason)
-        if deidentify_streaming(deid, source, target, kind, inflation) or (
-            fast and kind is Kind.PART10 and fast_deidentify_file(deid, source, target)
-        ):
-            return _outcome(deid)
+        with SourceFile(source) as opened:
+            kind = kind_of(_head(opened), source, dicomdir_reason)
+            if deidentify_streaming(deid, source, target, kind, inflation, opened.size):
+                return _outcome(deid, opened.size)
+            if fast and kind is Kind.PART10:
+                with DigestingOutput(target) as output:
+                    if fast_deidentify_file(deid, opened, cast(BinaryIO, output)):
+                        return _outcome(deid, opened.size, output.written)
         ds = read_whole(source, kind, inflation)
         deid.apply(ds)
         with open(target, "wb") as stream:
             deid.write(ds, stream)
-        return _outcome(deid)
+        return _outcome(deid, opened.size)
     except RecursionError:
         raise FileFailed(NESTED_TOO_DEEPLY) from None
     except CorruptStructure as error:
         raise FileFailed(TRUNCATED if error.truncated else str(error)) from None
 
 
-def _outcome(deid: Deidentifier) -> FileOutcome:
+def _head(opened: SourceFile) -> bytes:
+    """The first bytes of an input, from its buffer when that is read anyway (a file that
+    the streaming path does not take)."""
+    if opened.size > STREAM_THRESHOLD:
+        return os.pread(opened.fd, HEAD_BYTES, 0)
+    return bytes(opened.buffer[:HEAD_BYTES])
+
+
+def _outcome(deid: Deidentifier, input_bytes: int, written: Written | None = None
+             ) -> FileOutcome:
     pixel_outcome = deid.last_outcome
     return FileOutcome(deid.linkage.taken(),
-                       None if pixel_outcome is None else pixel_outcome.record())
+                       None if pixel_outcome is None else pixel_outcome.record(),
+                       input_bytes, written)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ prefix are read only when they start like a dataset (a raw dataset with no File 
 
 from __future__ import annotations
 
-import os
 import warnings
 from enum import Enum
 from pathlib import Path
@@ -47,13 +46,9 @@ class Kind(Enum):
     RAW = "raw"
 
 
-def sniff(path: Path, dicomdir_reason: str = DICOMDIR_DROPPED) -> Kind:
-    """The kind of a file; FileSkipped for a non-DICOM file or a DICOMDIR."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        head = os.read(fd, HEAD_BYTES)
-    finally:
-        os.close(fd)
+def kind_of(head: bytes, path: Path, dicomdir_reason: str = DICOMDIR_DROPPED) -> Kind:
+    """The kind of the file at ``path`` that begins with ``head`` (its first ``HEAD_BYTES``,
+    or all of a shorter file); FileSkipped for a non-DICOM file or a DICOMDIR."""
     if head[PREFIX_OFFSET : PREFIX_OFFSET + 4] == b"DICM":
         if MEDIA_STORAGE_DIRECTORY.encode("ascii") in head:
             try:

@@ -16,6 +16,7 @@ The run stops early, after the files in progress (whose results are still logged
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 import time
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from deidentify.batch.atomic import TempArea
+from deidentify.batch.atomic import TEMP_FOLDER, TempArea
 from deidentify.batch.discovery import (
     InputError,
     InputFile,
@@ -32,11 +33,11 @@ from deidentify.batch.discovery import (
     resolve_inputs,
 )
 from deidentify.batch.files import FileFunctionFactory
-from deidentify.batch.identity import RunIdentity, claim_output
+from deidentify.batch.identity import RECORD, RunIdentity, claim_output
 from deidentify.batch.layout import Layout
-from deidentify.batch.lock import OutputLock
+from deidentify.batch.lock import LOCK, OutputLock
 from deidentify.batch.log import JsonLinesLog, LogError
-from deidentify.batch.manifest import is_ours, load_manifest
+from deidentify.batch.manifest import MANIFEST, is_ours, load_manifest
 from deidentify.batch.pool import LocalPool, TaskPool
 from deidentify.batch.progress import Progress, QuietProgress
 from deidentify.batch.results import (
@@ -93,6 +94,7 @@ def plan_tasks(
     settled: list[FileResult] = []
     targets: set[str] = set()
     records = load_manifest(options.output)
+    fresh = not holds_outputs(options.output)
     for item in items:
         if isinstance(item, InputProblem):
             settled.append(_problem(item))
@@ -109,7 +111,7 @@ def plan_tasks(
                                       Status.FAILED, COLLIDES))
             continue
         targets.add(str(target))
-        if (options.output / target).exists():
+        if not fresh and (options.output / target).exists():
             if is_ours(options.output, target, records):
                 settled.append(FileResult(item.root.label, str(item.relative), str(target),
                                           Status.SKIPPED, EXISTS))
@@ -118,6 +120,17 @@ def plan_tasks(
             continue
         tasks.append(Task(item, target))
     return tasks, settled
+
+
+RECORDS = frozenset({MANIFEST, LOCK, RECORD, TEMP_FOLDER})
+"""What a run keeps in the output folder besides the outputs."""
+
+
+def holds_outputs(output: Path) -> bool:
+    """Whether the output folder holds anything but a run's records: if not, no output path
+    needs looking at."""
+    with os.scandir(output) as entries:
+        return any(entry.name not in RECORDS for entry in entries)
 
 
 def _logged(settled: list[FileResult], log: JsonLinesLog | None) -> Iterator[FileResult]:

@@ -129,14 +129,18 @@ def deidentify_streaming(
     target: Path,
     kind: Kind,
     limit: InflationLimit = DEFAULT_LIMIT,
+    size: int | None = None,
 ) -> bool:
     """De-identify ``source`` into ``target`` streaming its Pixel Data; False if not suited.
 
     Not suited: a raw or deflated input, one whose Pixel Data is small or absent, or whose
     element encoding differs from its declared transfer syntax. Nothing is written then.
     FileFailed if the element structure is inconsistent (:mod:`deidentify.structure`).
+    ``size``: the input's, when the caller has it.
     """
-    if kind is not Kind.PART10 or os.stat(source).st_size <= STREAM_THRESHOLD:
+    if kind is not Kind.PART10:
+        return False
+    if (os.stat(source).st_size if size is None else size) <= STREAM_THRESHOLD:
         return False
     with open(source, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size

@@ -78,19 +78,23 @@ class Worker:
         """De-identify one input; every outcome is a result, never an exception.
 
         The output's record goes to the folder's manifest before the output is moved into
-        place. Warnings of pydicom are silenced: they quote values of the file (UIDs, dates).
+        place; its size and digest are those the function reports of the bytes it wrote, or
+        else read back from the file. Warnings of pydicom are silenced: they quote values of
+        the file (UIDs, dates).
         """
         item = task.item
         relative = str(item.relative)
         temporary = self.temp.new_name()
         moved = False
         try:
-            input_bytes = item.path.stat().st_size
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 outcome = self.function(item.path, temporary) or FileOutcome()
+            input_bytes = outcome.input_bytes
+            if input_bytes is None:
+                input_bytes = os.stat(item.path).st_size
             target = task.target or hierarchy_path(temporary)
-            written = digest_of(temporary)
+            written = outcome.written or digest_of(temporary)
             if self.journal is not None and outcome.replacements is not None:
                 self.journal.append(str(target), outcome.replacements)
             reason = self._place(temporary, target, written, task)

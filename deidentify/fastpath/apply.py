@@ -55,29 +55,42 @@ def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
 
 
 def fast_deidentify_file(
-    deidentifier: Deidentifier, source: Path, target: BinaryIO | Path
+    deidentifier: Deidentifier, source: Path | SourceFile, target: BinaryIO | Path
 ) -> bool:
     """De-identify ``source`` into ``target``; False when declined (nothing is written then).
 
-    An input that cannot be opened is declined too: the reference path reports it. An input
-    whose element structure is inconsistent is refused (CorruptStructure, nothing written)
-    or declined, and the reference path refuses it.
+    ``source`` is a path, or an input its caller has opened (and closes). An input that
+    cannot be opened is declined too: the reference path reports it. An input whose element
+    structure is inconsistent is refused (CorruptStructure, nothing written) or declined, and
+    the reference path refuses it.
 
     ``target`` is an open binary file positioned where the file starts, or a path to create
     (the caller writes to a temporary name and renames).
     """
+    if isinstance(source, SourceFile):
+        return _deidentify_opened(deidentifier, source, target)
     try:
         opened = SourceFile(Path(source))
     except OSError:
         return False
     with opened:
         try:
-            pieces = encode_file(deidentifier, opened)
-        except Declined:
+            _ = opened.buffer
+        except OSError:
             return False
-        if isinstance(target, (str, os.PathLike)):
-            with open(target, "wb") as stream:
-                write_pieces(pieces, opened.fd, stream)
-        else:
-            write_pieces(pieces, opened.fd, target)
+        return _deidentify_opened(deidentifier, opened, target)
+
+
+def _deidentify_opened(
+    deidentifier: Deidentifier, opened: SourceFile, target: BinaryIO | Path
+) -> bool:
+    try:
+        pieces = encode_file(deidentifier, opened)
+    except Declined:
+        return False
+    if isinstance(target, (str, os.PathLike)):
+        with open(target, "wb") as stream:
+            write_pieces(pieces, opened.fd, stream)
+    else:
+        write_pieces(pieces, opened.fd, target)
     return True

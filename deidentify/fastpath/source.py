@@ -16,28 +16,35 @@ MAP_THRESHOLD = 16 * 1024 * 1024
 
 
 class SourceFile:
-    """A read-only input file: ``buffer`` holds its bytes, ``fd`` stays open for copies."""
+    """A read-only input file: ``buffer`` holds its bytes (read or mapped when first used, so
+    that a caller may look at ``size`` first), ``fd`` stays open for copies."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.fd = os.open(path, os.O_RDONLY)
         try:
-            stat = os.fstat(self.fd)
-            self.size = stat.st_size
-            self._map: mmap.mmap | None = None
-            if self.size > MAP_THRESHOLD:
-                self._map = mmap.mmap(self.fd, 0, access=mmap.ACCESS_READ)
-                self.buffer: bytes | mmap.mmap = self._map
-            else:
-                self.buffer = _read_all(self.fd, self.size)
+            self.size = os.fstat(self.fd).st_size
         except BaseException:
             os.close(self.fd)
             raise
+        self._map: mmap.mmap | None = None
+        self._buffer: bytes | mmap.mmap | None = None
+
+    @property
+    def buffer(self) -> bytes | mmap.mmap:
+        """The file's bytes: read whole, or memory-mapped if larger than ``MAP_THRESHOLD``."""
+        if self._buffer is None:
+            if self.mapped:
+                self._map = mmap.mmap(self.fd, 0, access=mmap.ACCESS_READ)
+                self._buffer = self._map
+            else:
+                self._buffer = _read_all(self.fd, self.size)
+        return self._buffer
 
     @property
     def mapped(self) -> bool:
         """Whether the file is memory-mapped (it is larger than ``MAP_THRESHOLD``)."""
-        return self._map is not None
+        return self.size > MAP_THRESHOLD
 
     def close(self) -> None:
         """Unmap and close the file."""
