@@ -82,8 +82,9 @@ def deidentify_one(
     try:
         with SourceFile(source) as opened:
             kind = kind_of(_head(opened), source, dicomdir_reason)
-            if deidentify_streaming(deid, source, target, kind, inflation, opened.size):
-                return _outcome(deid, opened.size)
+            streamed = deidentify_streaming(deid, source, target, kind, inflation, opened.size)
+            if streamed is not None:
+                return _outcome(deid, opened.size, streamed)
             if fast and kind is Kind.PART10:
                 with DigestingOutput(target) as output:
                     if fast_deidentify_file(deid, opened, cast(BinaryIO, output)):

@@ -3,27 +3,33 @@
 The header (everything before the top-level Pixel Data) is read with pydicom, the elements
 after Pixel Data (trailing padding, signatures, private groups) too; the engine de-identifies
 them as one dataset. The output is the engine's header, then the Pixel Data element's bytes
-copied from the input in chunks (the transfer syntax is unchanged, so they are valid as they
-are), then what the engine kept of the trailing elements. Deflated and raw (no File Meta)
-inputs are not streamed.
+copied from the input by the kernel (the transfer syntax is unchanged, so they are valid as
+they are), then what the engine kept of the trailing elements. Its SHA-256, which the output
+folder's manifest records, is computed meanwhile on the other core from the bytes copied as
+the input holds them, so the output is not read back. Deflated and raw (no File Meta) inputs
+are not streamed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import struct
+import threading
 import warnings
 from pathlib import Path
 from typing import BinaryIO
 
 from pydicom import Dataset
 from pydicom.charset import default_encoding
-from pydicom.filebase import DicomFileLike
+from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_dataset as read_raw_dataset
 from pydicom.filewriter import write_dataset
 from pydicom.uid import UID
 from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
 
+from deidentify.batch.manifest import Written
 from deidentify.batch.reading import (
     UNDEFINED_LENGTH,
     Kind,
@@ -34,11 +40,13 @@ from deidentify.batch.reading import (
 )
 from deidentify.batch.results import TRUNCATED, FileFailed
 from deidentify.engine import Deidentifier
+from deidentify.fastpath.sink import Extent, copy_extent
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 
 STREAM_THRESHOLD = 1024 * 1024
 """Pixel Data longer than this is copied rather than read."""
-COPY_CHUNK = 1024 * 1024
+DIGEST_CHUNK = 4 * 1024 * 1024
+"""Bytes of the copied range read at a time to digest it."""
 PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 ITEM = 0xFFFEE000
 SEQUENCE_DELIMITER = 0xFFFEE0DD
@@ -97,16 +105,47 @@ def pixel_element_end(
     return tag, end
 
 
-def copy_range(source: BinaryIO, target: BinaryIO, start: int, stop: int) -> None:
-    """Copy ``[start, stop)`` of ``source`` to ``target`` in bounded chunks."""
-    source.seek(start)
-    remaining = stop - start
-    while remaining > 0:
-        chunk = source.read(min(COPY_CHUNK, remaining))
-        if not chunk:
-            raise FileFailed(TRUNCATED)
-        target.write(chunk)
-        remaining -= len(chunk)
+class _RangeDigest(threading.Thread):
+    """The SHA-256 of ``head``, then of ``[start, stop)`` of a file, read in a thread of its
+    own (hashlib and ``pread`` release the GIL); ``short``: the file ended before ``stop``."""
+
+    def __init__(self, head: bytes, fd: int, start: int, stop: int) -> None:
+        super().__init__(daemon=True)
+        self.digest = hashlib.sha256(head)
+        self.short = False
+        self._fd, self._range = fd, (start, stop)
+
+    def run(self) -> None:
+        offset, stop = self._range
+        while offset < stop:
+            chunk = os.pread(self._fd, min(DIGEST_CHUNK, stop - offset), offset)
+            if not chunk:
+                self.short = True
+                return
+            self.digest.update(chunk)
+            offset += len(chunk)
+
+
+def write_streamed(target: Path, head: bytes, source_fd: int, start: int, stop: int,
+                   tail: bytes) -> Written:
+    """Write ``head``, the bytes ``[start, stop)`` of the source and ``tail`` to ``target``;
+    the size and SHA-256 of what was written (the copied range digested meanwhile)."""
+    digesting = _RangeDigest(head, source_fd, start, stop)
+    digesting.start()
+    try:
+        with open(target, "wb") as output:
+            output.write(head)
+            try:
+                copy_extent(source_fd, output, Extent(start, stop))
+            except OSError:
+                raise FileFailed(TRUNCATED) from None
+            output.write(tail)
+    finally:
+        digesting.join()
+    if digesting.short:
+        raise FileFailed(TRUNCATED)
+    digesting.digest.update(tail)
+    return Written(len(head) + stop - start + len(tail), digesting.digest.hexdigest())
 
 
 def _read_tail(stream: BinaryIO, start: int, size: int, implicit: bool, little: bool) -> Dataset:
@@ -130,8 +169,9 @@ def deidentify_streaming(
     kind: Kind,
     limit: InflationLimit = DEFAULT_LIMIT,
     size: int | None = None,
-) -> bool:
-    """De-identify ``source`` into ``target`` streaming its Pixel Data; False if not suited.
+) -> Written | None:
+    """De-identify ``source`` into ``target`` streaming its Pixel Data; the size and SHA-256
+    of the output, or None if the input is not suited.
 
     Not suited: a raw or deflated input, one whose Pixel Data is small or absent, or whose
     element encoding differs from its declared transfer syntax. Nothing is written then.
@@ -139,34 +179,34 @@ def deidentify_streaming(
     ``size``: the input's, when the caller has it.
     """
     if kind is not Kind.PART10:
-        return False
+        return None
     if (os.stat(source).st_size if size is None else size) <= STREAM_THRESHOLD:
-        return False
+        return None
     with open(source, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size
         if size <= STREAM_THRESHOLD:
-            return False
+            return None
         ds = read_dataset(stream, kind, size, limit, stop_before_pixels=True)
         start = stream.tell()
         syntax = UID(str(ds.file_meta.get("TransferSyntaxUID", "")))
         if not syntax.is_transfer_syntax or syntax.is_deflated:
-            return False
+            return None
         check_structure(source)
         implicit, little = bool(syntax.is_implicit_VR), bool(syntax.is_little_endian)
         if ds.original_encoding != (implicit, little):
-            return False
+            return None
         check_values(ds)
         found = pixel_element_end(stream, start, size, implicit, little)
         if found is None:
-            return False
+            return None
         pixel_tag, end = found
         if end - start <= STREAM_THRESHOLD:
-            return False
+            return None
         tail = _read_tail(stream, end, size, implicit, little)
         for tag in list(tail.keys()):
             ds[tag] = tail.get_item(tag)
         if deid.needs_pixels(ds):
-            return False
+            return None
         deid.apply(ds)
         kept_tail = Dataset()
         present = list(ds.keys())
@@ -176,11 +216,11 @@ def deidentify_streaming(
         if UID(str(ds.file_meta.get("TransferSyntaxUID", ""))) != syntax:
             raise FileFailed("the engine changed the transfer syntax of a streamed file")
         encoding = ds.get("SpecificCharacterSet", default_encoding)
-        with open(target, "wb") as output:
-            deid.write(ds, output)
-            copy_range(stream, output, start, end)
-            if kept_tail:
-                encoded = DicomFileLike(output)
-                encoded.is_implicit_VR, encoded.is_little_endian = implicit, little
-                write_dataset(encoded, kept_tail, parent_encoding=encoding)
-    return True
+        head = io.BytesIO()
+        deid.write(ds, head)
+        encoded = DicomBytesIO()
+        if kept_tail:
+            encoded.is_implicit_VR, encoded.is_little_endian = implicit, little
+            write_dataset(encoded, kept_tail, parent_encoding=encoding)
+        return write_streamed(target, head.getvalue(), stream.fileno(), start, end,
+                              encoded.getvalue())

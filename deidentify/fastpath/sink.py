@@ -61,6 +61,12 @@ def _stream_copy(source_fd: int, target: BinaryIO, start: int, stop: int) -> Non
         offset += len(chunk)
 
 
+def copy_extent(source_fd: int, target: BinaryIO, extent: Extent) -> None:
+    """Copy an extent of the source to ``target`` at its position: by the kernel when the
+    target has a file descriptor, else (or for what the kernel did not copy) in chunks."""
+    _copy_extent(source_fd, target, extent)
+
+
 def _copy_extent(source_fd: int, target: BinaryIO, extent: Extent) -> None:
     target_fd = _target_fd(target)
     done = 0
