@@ -6,10 +6,10 @@ say) does not import the engine and pydicom with it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from deidentify import compiled
+from deidentify.lazy import importer
 
 compiled.choose()  # before any compiled module is imported
 
@@ -43,11 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """The public name ``name``, imported from its module on first use."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'deidentify' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = importer(__name__, _HOMES, globals())

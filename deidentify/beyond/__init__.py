@@ -17,8 +17,9 @@ The names below are imported on first use: the command line's parsers name
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from deidentify.lazy import importer
 
 if TYPE_CHECKING:
     from deidentify.beyond.identifying import BeyondRule, Category, identifying_rules
@@ -34,11 +35,4 @@ _HOMES = {
 __all__ = ["BeyondRule", "Category", "UnknownPolicy", "identifying_rules"]
 
 
-def __getattr__(name: str) -> Any:
-    """The public name ``name``, imported from its module on first use."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'deidentify.beyond' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = importer(__name__, _HOMES, globals())
