@@ -507,9 +507,7 @@ class Deidentifier:
         raw = ds.get_item(tag, keep_deferred=True)
         verdict = self.plan.unlisted(tag, raw.VR)
         if verdict.treatment is Treatment.REMOVE or (
-            verdict.checks_length
-            and not self.plan.conforms(tag, raw.VR, _raw_length(raw), _raw_bytes(raw))
-        ):
+                verdict.checks_length and not self.conforms(raw)):
             del ds[tag]
             return True
         if verdict.treatment is not None:

@@ -94,18 +94,15 @@ def _person_name(value: object) -> bytes | None:
     """A Person Name value this tool set (a name not read from a file: no original bytes)
     as pydicom's ``write_PN`` encodes it, when it is ASCII; None for any other."""
     names = list(value) if isinstance(value, (list, MultiValue)) else [value]
-    texts = []
+    texts: list[object] = []
     for name in names:
         if isinstance(name, PersonName):
             original: object = getattr(name, "original_string", None)  # typed bytes, may be None
             if original is not None:
                 return None
             name = str(name)
-        if not isinstance(name, str) or not name.isascii():
-            return None
         texts.append(name)
-    data = "\\".join(texts).encode("ascii")
-    return data + b" " if len(data) % 2 else data
+    return _string_value(texts, "PN")
 
 
 def _is_empty(value: object) -> bool:

@@ -10,7 +10,6 @@ deferred: pydicom reads them from the file only if the engine looks at them.
 
 from __future__ import annotations
 
-import mmap
 from collections.abc import MutableSequence
 from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple, cast
@@ -91,17 +90,30 @@ def _undefined_sequence(
     )
 
 
-def _short_raw(buffer: bytes | mmap.mmap, element: Element,
-               implicit: bool) -> RawDataElement | None:
-    """The raw element the reference reader builds for a value of defined length read
-    whole (not deferred); None for any other."""
+def _read_whole(element: Element) -> bool:
+    """Whether the reference reader reads the value (of defined length, not deferred)."""
+    return not element.undefined_length and (
+        element.content_end - element.value_start <= DEFER_THRESHOLD)
+
+
+def _raw_element(source: SourceFile, element: Element, implicit: bool) -> RawDataElement:
+    """The raw element the reference reader builds for an element that is not an
+    undefined-length sequence: its value read, or deferred past ``DEFER_THRESHOLD`` (but
+    Specific Character Set); Declined for large Pixel Data in a memory map, which the
+    engine would decode."""
     size = element.content_end - element.value_start
-    if element.undefined_length or size > DEFER_THRESHOLD:
-        return None
     vr = element.vr or None
-    value = bytes(buffer[element.value_start:element.content_end]) if size else cast(
-        bytes | None, empty_value_for_VR(vr, raw=True))
-    return _new_raw((BaseTag(element.tag), vr, size, value, element.value_start, implicit,
+    value: bytes | None
+    if size == 0:
+        value = cast(bytes | None, empty_value_for_VR(vr, raw=True))
+    elif size > DEFER_THRESHOLD and element.tag != SPECIFIC_CHARACTER_SET:
+        if element.tag == PIXEL_DATA and source.mapped:
+            raise Declined("large Pixel Data that the engine would decode")
+        value = None
+    else:
+        value = bytes(source.buffer[element.value_start : element.content_end])
+    length = 0xFFFFFFFF if element.undefined_length else size
+    return _new_raw((BaseTag(element.tag), vr, length, value, element.value_start, implicit,
                      True, True, False))
 
 
@@ -125,9 +137,10 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
         kept = known.get(key) or fate(*key)
         if kept is to_size:
             kept = view.sized_fate(element, buffer)
+        treated: RawDataElement | None = None
         if kept is to_treat:
-            raw = _short_raw(buffer, element, implicit)
-            data = None if raw is None else view.treated(raw, implicit, ascii_text)
+            treated = _raw_element(source, element, implicit) if _read_whole(element) else None
+            data = None if treated is None else view.treated(treated, implicit, ascii_text)
             if data is Fate.COPY:
                 copies.append(element)
                 continue
@@ -139,28 +152,16 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
             if kept is to_copy:
                 copies.append(element)
             continue
-        tag = BaseTag(element.tag)
-        vr = element.vr or None
         if element.undefined_length and element.tag != PIXEL_DATA:
-            elements[tag] = _undefined_sequence(source, element, implicit, encoding)
+            elements[BaseTag(element.tag)] = _undefined_sequence(source, element, implicit,
+                                                                 encoding)
             continue
-        size = element.content_end - element.value_start
-        value: bytes | None
-        if size == 0:
-            value = cast(bytes | None, empty_value_for_VR(vr, raw=True))
-        elif size > DEFER_THRESHOLD and element.tag != SPECIFIC_CHARACTER_SET:
-            if element.tag == PIXEL_DATA and source.mapped:
-                raise Declined("large Pixel Data that the engine would decode")
-            value = None
-        else:
-            value = bytes(buffer[element.value_start : element.content_end])
-        length = 0xFFFFFFFF if element.undefined_length else size
-        raw = _new_raw((tag, vr, length, value, element.value_start, implicit, True, True, False))
+        raw = treated or _raw_element(source, element, implicit)
         if element.tag == SPECIFIC_CHARACTER_SET:
-            encoding = convert_encodings(convert_string(value or b"", True))
+            encoding = convert_encodings(convert_string(raw.value or b"", True))
             ascii_text = encoder.ascii_safe(encoding)
-        elements[tag] = raw
-        originals[tag] = (raw, element)
+        elements[raw.tag] = raw
+        originals[raw.tag] = (raw, element)
     preamble = bytes(buffer[:PREAMBLE_LENGTH])
     result = FileDataset(
         str(source.path), elements, preamble, _file_meta(source, layout), implicit, True
