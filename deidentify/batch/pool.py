@@ -4,14 +4,14 @@ Tasks go to workers in chunks (fewer round trips for small files) with a bounded
 chunks in flight; results come back as chunks complete. When the run is asked to stop (the
 ``stop`` event: a signal, a log that cannot be written), queued chunks are cancelled and
 running ones finish, their results still yielded, so every output is complete and reported.
-Workers are spawned (not forked from a process that may run a progress thread) as children of
-this process, and exit when it is gone. Another pool (the cluster's) runs the same tasks with
-the same ``Worker`` elsewhere: the runner takes any ``TaskPool``.
+Workers start as ``deidentify.batch.processes`` says (forked from a fork server that has
+imported what they run, or spawned), and exit when this process is gone. Another pool (the
+cluster's) runs the same tasks with the same ``Worker`` elsewhere: the runner takes any
+``TaskPool``.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -23,6 +23,7 @@ from typing import Protocol
 
 from deidentify.batch import worker
 from deidentify.batch.files import FileFunctionFactory
+from deidentify.batch.processes import worker_context
 from deidentify.batch.results import FileResult
 from deidentify.batch.worker import Task, Worker
 
@@ -95,7 +96,7 @@ def run_tasks(
     chunks = [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
     executor = ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)),
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=worker_context(),
         initializer=worker.init,
         initargs=(factory, output, os.getpid(), log, linkage),
     )

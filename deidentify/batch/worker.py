@@ -10,7 +10,6 @@ import contextlib
 import os
 import signal
 import threading
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -21,6 +20,7 @@ from deidentify.batch.files import FileFunction, FileFunctionFactory, FileOutcom
 from deidentify.batch.layout import hierarchy_path
 from deidentify.batch.log import ResultLog
 from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
+from deidentify.batch.processes import wait_for_exit
 from deidentify.batch.results import EXISTS, REPLACED, FileResult, Status, reason_for
 from deidentify.linkage.journal import Journal
 
@@ -120,14 +120,10 @@ _orphaned = threading.Event()
 """Set when the parent is gone: no further task starts."""
 
 
-PARENT_POLL_SECONDS = 0.5
-
-
 def _exit_with_parent(parent: int) -> None:
-    """End this worker once its parent is gone (killed), after the file in progress (moved
-    into place and logged, or not at all): nothing is left running."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_SECONDS)
+    """End this worker once the main process ``parent`` is gone (killed), after the file in
+    progress (moved into place and logged, or not at all): nothing is left running."""
+    wait_for_exit(parent)
     _orphaned.set()
     with _busy:
         os._exit(1)

@@ -175,7 +175,9 @@ def run_start(command: str, args: argparse.Namespace,
     """The run's profile and secret, checked (ProfileError, SecretError) before the engine
     and pydicom are imported, so that the hash checking the secret against ``output``'s run
     record (when given) runs in a background thread beside that import
-    (``deidentify.secrets.check_ahead``)."""
+    (``deidentify.secrets.check_ahead``); with ``--jobs`` over 1, the workers' fork server
+    starts too, its own imports beside this process's."""
+    from deidentify.batch.processes import start_workers_ahead
     from deidentify.profile import ProfileError, parse_profile
     from deidentify.secrets import check_ahead, load_secret
 
@@ -189,6 +191,8 @@ def run_start(command: str, args: argparse.Namespace,
     if cluster is not None and args.jobs != 1:
         raise ProfileError("--jobs is for this machine; with --cluster the cluster's workers "
                            "run the files")
+    if args.jobs > 1:
+        start_workers_ahead()
     profile = parse_profile(args.profile, edition=args.edition)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
     if output is not None:
