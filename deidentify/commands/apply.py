@@ -191,10 +191,10 @@ def run_start(command: str, args: argparse.Namespace,
     if cluster is not None and args.jobs != 1:
         raise ProfileError("--jobs is for this machine; with --cluster the cluster's workers "
                            "run the files")
-    if args.jobs > 1:
-        start_workers_ahead()
     profile = parse_profile(args.profile, edition=args.edition)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
+    if args.jobs > 1:
+        start_workers_ahead()
     if output is not None:
         check_ahead(secret, recorded_check(output))
     return profile, secret
