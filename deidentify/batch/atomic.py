@@ -4,7 +4,9 @@ Temporary files live in one hidden folder of the output folder (same file system
 rename is atomic), in a subfolder of its own for each writing process, named after it, so that
 processes creating and removing files do not contend for one folder. A run that was killed
 may leave some there; the next run removes those whose process is gone, and never lists them
-as outputs.
+as outputs. A cluster's workers name their subfolders ``PID-HOST``: one of another machine
+is removed too (only one run writes into an output folder, and it has not started its
+workers yet, or they are done), since its PID says nothing of this machine's processes.
 """
 
 from __future__ import annotations
@@ -12,11 +14,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import shutil
+import socket
 from pathlib import Path
 
 TEMP_FOLDER = ".deidentify-tmp"
 SUFFIX = ".part"
+
+
+def host_label() -> str:
+    """This machine's name as a cluster worker's subfolder ends with it (``PID-HOST``)."""
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
 
 
 def _process_alive(pid: int) -> bool:
@@ -46,11 +55,14 @@ class TempArea:
         """Create the folder; remove what processes that no longer run left (files, a count)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         removed = 0
+        host = host_label()
         for leftover in self.folder.iterdir():
-            pid_text = leftover.name.split("-", 1)[0]
-            if pid_text.isdigit() and _process_alive(int(pid_text)):
+            folder = leftover.is_dir() and not leftover.is_symlink()
+            pid_text, _, owner_host = leftover.name.partition("-")
+            here = not folder or not owner_host or owner_host == host
+            if here and pid_text.isdigit() and _process_alive(int(pid_text)):
                 continue
-            if leftover.is_dir() and not leftover.is_symlink():
+            if folder:
                 removed += sum(1 for path in leftover.rglob("*") if not path.is_dir())
                 shutil.rmtree(leftover, ignore_errors=True)
                 continue

@@ -10,13 +10,11 @@ write into one temporary folder.
 from __future__ import annotations
 
 import os
-import re
-import socket
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from deidentify.batch.atomic import TempArea
+from deidentify.batch.atomic import TempArea, host_label
 from deidentify.batch.files import EngineFactory, FileFunction
 from deidentify.batch.results import FileResult
 from deidentify.batch.worker import Task, Worker
@@ -47,7 +45,7 @@ class HostTempArea(TempArea):
 
     def __init__(self, output: Path) -> None:
         super().__init__(output)
-        self.host = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
+        self.host = host_label()
 
     def owner(self) -> str:
         return f"{os.getpid()}-{self.host}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deidentify.batch import InputError
-from deidentify.batch.atomic import TEMP_FOLDER, TempArea, publish
+from deidentify.batch.atomic import TEMP_FOLDER, TempArea, host_label, publish
 from deidentify.batch.discovery import (
     TEMPORARY_FOLDER,
     InputFile,
@@ -111,3 +111,18 @@ def test_publish_creates_missing_folders_and_moves_the_file(tmp_path: Path, repl
     assert publish(second, beside, replace=replace)
     assert deep.read_bytes() == b"first" and beside.read_bytes() == b"second"
     assert not first.exists() and not second.exists()
+
+
+def test_a_cluster_workers_subfolder_of_another_machine_is_removed_whatever_its_pid(
+    tmp_path: Path,
+) -> None:
+    area = TempArea(tmp_path)
+    area.folder.mkdir()
+    alive_here = str(os.getpid())
+    elsewhere = area.folder / f"{alive_here}-{host_label()}x" / "0.part"
+    here = area.folder / f"{alive_here}-{host_label()}" / "0.part"
+    for path in (elsewhere, here):
+        path.parent.mkdir()
+        path.write_bytes(b"half a file")
+    assert area.prepare() == 1
+    assert here.exists() and not elsewhere.parent.exists()
