@@ -91,10 +91,14 @@ def raw_uid(ds: Dataset, tag: int) -> str | None:
 
 def uid_as_read(raw: object) -> str | None:
     """``raw_uid`` of an element: a raw UI (or implicit VR) element's one valid UID."""
-    if not isinstance(raw, RawDataElement) or raw.VR not in ("UI", None):
+    if not isinstance(raw, RawDataElement):
         return None
-    value = raw.value
-    if not isinstance(value, bytes):
+    return uid_of_value(raw.VR, raw.value)
+
+
+def uid_of_value(vr: str | None, value: object) -> str | None:
+    """The one valid UID of a value as read of a UI (or implicit VR, None) element."""
+    if vr not in ("UI", None) or not isinstance(value, bytes):
         return None
     text = value.rstrip(b"\0 ")
     if len(text) > 64 or _VALID_UID.fullmatch(text) is None:

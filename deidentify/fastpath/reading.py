@@ -29,7 +29,7 @@ from pydicom.values import convert_string
 from deidentify.fastpath import encoding as encoder
 from deidentify.fastpath.layout import PIXEL_DATA, PREAMBLE_LENGTH, Declined, Element, FileLayout
 from deidentify.fastpath.source import SourceFile
-from deidentify.fastpath.view import DEFER_THRESHOLD, EngineView, Fate
+from deidentify.fastpath.view import DEFER_THRESHOLD, FIRST_OF_KEY, EngineView, Fate
 
 SPECIFIC_CHARACTER_SET = 0x00080005
 
@@ -96,25 +96,28 @@ def _read_whole(element: Element) -> bool:
         element.content_end - element.value_start <= DEFER_THRESHOLD)
 
 
-def _raw_element(source: SourceFile, element: Element, implicit: bool) -> RawDataElement:
-    """The raw element the reference reader builds for an element that is not an
-    undefined-length sequence: its value read, or deferred past ``DEFER_THRESHOLD`` (but
-    Specific Character Set); Declined for large Pixel Data in a memory map, which the
-    engine would decode."""
+def _value(source: SourceFile, element: Element) -> bytes | None:
+    """The value the reference reader reads of an element that is not an undefined-length
+    sequence: its bytes, the empty value of its VR, or None when deferred past
+    ``DEFER_THRESHOLD`` (but Specific Character Set); Declined for large Pixel Data in a
+    memory map, which the engine would decode."""
     size = element.content_end - element.value_start
-    vr = element.vr or None
-    value: bytes | None
     if size == 0:
-        value = cast(bytes | None, empty_value_for_VR(vr, raw=True))
-    elif size > DEFER_THRESHOLD and element.tag != SPECIFIC_CHARACTER_SET:
+        return cast(bytes | None, empty_value_for_VR(element.vr or None, raw=True))
+    if size > DEFER_THRESHOLD and element.tag != SPECIFIC_CHARACTER_SET:
         if element.tag == PIXEL_DATA and source.mapped:
             raise Declined("large Pixel Data that the engine would decode")
-        value = None
-    else:
-        value = bytes(source.buffer[element.value_start : element.content_end])
-    length = 0xFFFFFFFF if element.undefined_length else size
-    return _new_raw((BaseTag(element.tag), vr, length, value, element.value_start, implicit,
-                     True, True, False))
+        return None
+    return bytes(source.buffer[element.value_start : element.content_end])
+
+
+def _raw_element(element: Element, value: bytes | None, implicit: bool) -> RawDataElement:
+    """The raw element the reference reader builds of an element that is not an
+    undefined-length sequence, ``value`` as it reads it (``_value``)."""
+    length = 0xFFFFFFFF if element.undefined_length else (
+        element.content_end - element.value_start)
+    return _new_raw((BaseTag(element.tag), element.vr or None, length, value,
+                     element.value_start, implicit, True, True, False))
 
 
 def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult:
@@ -128,6 +131,7 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
     copies: list[Element | Treated] = []
     known, fate = view.fates, view.fate
     to_engine, to_copy, to_size, to_treat = Fate.ENGINE, Fate.COPY, Fate.SIZED, Fate.TREATED
+    first_of_key = FIRST_OF_KEY
     ascii_text = True
     drops_private = view.drops_private
     for element in layout.elements:
@@ -139,8 +143,13 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
             kept = view.sized_fate(element, buffer)
         treated: RawDataElement | None = None
         if kept is to_treat:
-            treated = _raw_element(source, element, implicit) if _read_whole(element) else None
-            data = None if treated is None else view.treated(treated, implicit, ascii_text)
+            data = None
+            if _read_whole(element):
+                value = _value(source, element)
+                data = view.treated(element, value, implicit, ascii_text)
+                if data is first_of_key:
+                    treated = _raw_element(element, value, implicit)
+                    data = view.treat_first(treated, element, value, implicit, ascii_text)
             if data is Fate.COPY:
                 copies.append(element)
                 continue
@@ -156,7 +165,7 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
             elements[BaseTag(element.tag)] = _undefined_sequence(source, element, implicit,
                                                                  encoding)
             continue
-        raw = treated or _raw_element(source, element, implicit)
+        raw = treated or _raw_element(element, _value(source, element), implicit)
         if element.tag == SPECIFIC_CHARACTER_SET:
             encoding = convert_encodings(convert_string(raw.value or b"", True))
             ascii_text = encoder.ascii_safe(encoding)

@@ -44,7 +44,7 @@ from pydicom.tag import BaseTag
 
 from deidentify import graphics, method, writer
 from deidentify.beyond.conformity import UNDEFINED_LENGTH
-from deidentify.elements import uid_as_read
+from deidentify.elements import uid_of_value
 from deidentify.engine import Context, Deidentifier, TextMode
 from deidentify.fastpath import encoding
 from deidentify.fastpath.layout import Element
@@ -201,29 +201,45 @@ class EngineView:
         return Fate.COPY if conforms else Fate.DROP
 
 
-    def treated(self, raw: RawDataElement, implicit: bool,
+    def treated(self, element: Element, value: bytes | None, implicit: bool,
                 ascii_text: bool) -> bytes | Fate | None:
         """A ``TREATED`` element's output: its encoded replacement, ``b""`` when removed,
-        ``Fate.COPY`` when kept as it is, or None when the engine must see it (its treatment
+        ``Fate.COPY`` when kept as it is, None when the engine must see it (its treatment
         depends on its value, or the replacement is not one
-        :mod:`~deidentify.fastpath.encoding` encodes).
+        :mod:`~deidentify.fastpath.encoding` encodes), or ``FIRST_OF_KEY`` for the first
+        element of its key (then ``treat_first`` decides).
 
-        The key holds whatever the treatment depends on but the value: the tag, the VR as
-        written, conformity and the output's encoding."""
-        key = (int(raw.tag), raw.VR or "", self._deidentifier.conforms(raw), implicit,
-               ascii_text)
-        known = self._treated.get(key, _UNKNOWN)
+        ``value``: the element's value as the reference reader reads it. The key holds
+        whatever the treatment depends on but the value: the tag, the VR as written,
+        conformity (``Plan.conforms`` of the value as read, as ``Deidentifier.conforms``
+        finds it of the raw element) and the output's encoding."""
+        known = self._treated.get(self._key(element, value, implicit, ascii_text), _UNKNOWN)
         if known is _UNKNOWN:
-            known = self._treated[key] = self._treat_alone(raw, implicit, ascii_text)
+            return FIRST_OF_KEY
         if known is Left.AS_READ:
             return Fate.COPY
         if known is Left.UID_REPLACED:
-            uid = uid_as_read(raw)
+            uid = uid_of_value(element.vr or None, value)
             if uid is None:
                 return None
-            replaced = self._deidentifier.replaced_uid(raw.tag, uid)
+            replaced = self._deidentifier.replaced_uid(element.tag, uid)
             return encoding.encode(replaced, implicit, ascii_text)
         return known  # type: ignore[return-value]
+
+    def treat_first(self, raw: RawDataElement, element: Element, value: bytes | None,
+                    implicit: bool, ascii_text: bool) -> bytes | Fate | None:
+        """``treated`` of the first element of its key, ``raw`` as the reference reader
+        builds it: the engine treats it alone, and what it leaves is kept for the key."""
+        key = self._key(element, value, implicit, ascii_text)
+        self._treated[key] = self._treat_alone(raw, implicit, ascii_text)
+        return self.treated(element, value, implicit, ascii_text)
+
+    def _key(self, element: Element, value: bytes | None, implicit: bool,
+             ascii_text: bool) -> tuple[int, str, bool, bool, bool]:
+        tag, vr = element.tag, element.vr
+        conforms = self._plan.conforms(tag, vr or None, element.content_end - element.value_start,
+                                       value)
+        return tag, vr, conforms, implicit, ascii_text
 
     def _treat_alone(self, raw: RawDataElement, implicit: bool,
                      ascii_text: bool) -> bytes | Left | None:
@@ -248,6 +264,8 @@ class EngineView:
 
 
 _UNKNOWN = object()
+FIRST_OF_KEY = Fate.TREATED
+"""``EngineView.treated`` of the first element of its key: ``treat_first`` decides it."""
 
 
 def _resolved_vr(tag: int, vr: str) -> bool:
