@@ -6,9 +6,9 @@ them as one dataset. The output is the engine's header, then the Pixel Data elem
 copied from the input by the kernel (the transfer syntax is unchanged, so they are valid as
 they are), then what the engine kept of the trailing elements. Its digest, which the output
 folder's manifest records, is computed meanwhile on the other core from the bytes copied as
-the input holds them (read into one buffer, hashed by one thread: the kernel's copy has the
-first core), so the output is not read back. Deflated and raw (no File Meta) inputs are not
-streamed.
+the input holds them (read into one buffer and hashed by one thread: the kernel's copy
+takes the first core), so the output is not read back. Deflated and raw (no File Meta)
+inputs are not streamed.
 """
 
 from __future__ import annotations
