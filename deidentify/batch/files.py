@@ -45,7 +45,7 @@ an object at risk of burned-in identity (``pixels.Outcome.record``), or None."""
 class FileOutcome:
     """What a per-file function reports of a file it wrote: the replacements it made (for
     linkage files, when they are noted), the notes for its log record and, when it has them,
-    the input's size and the output's size and SHA-256 as written (else the worker reads
+    the input's size and the output's size and digest as written (else the worker reads
     them from the files)."""
 
     replacements: Replacements | None = None

@@ -1,20 +1,19 @@
 """An output file written front to back, digested as it is written.
 
 Every byte reaches the file through ``write`` (there is no ``fileno``, so no range is copied
-by the kernel behind it), and the size and SHA-256 that the folder's manifest records are
-those of the bytes written: the output need not be read back. The file is created by the
-first write, so a path that declines before writing leaves nothing.
+by the kernel behind it), and the size and digest that the folder's manifest records
+(``manifest.Digest``) are those of the bytes written: the output need not be read back. The
+file is created by the first write, so a path that declines before writing leaves nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deidentify.batch.manifest import Written
+from deidentify.batch.manifest import Digest, Written
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -30,8 +29,7 @@ class DigestingOutput(io.RawIOBase):
         super().__init__()
         self.path = path
         self._fd: int | None = None
-        self._digest = hashlib.sha256()
-        self._size = 0
+        self._digest = Digest()
 
     def writable(self) -> bool:
         return True
@@ -45,13 +43,12 @@ class DigestingOutput(io.RawIOBase):
         done = 0
         while done < len(view):
             done += os.write(self._fd, view[done:])
-        self._size += done
         return done
 
     @property
     def written(self) -> Written | None:
-        """The size and SHA-256 of the file as written; None if nothing was."""
-        return None if self._fd is None else Written(self._size, self._digest.hexdigest())
+        """The size and digest of the file as written; None if nothing was."""
+        return None if self._fd is None else self._digest.written
 
     def close(self) -> None:
         """Close the file (it stays where it is)."""

@@ -4,15 +4,15 @@ The header (everything before the top-level Pixel Data) is read with pydicom, th
 after Pixel Data (trailing padding, signatures, private groups) too; the engine de-identifies
 them as one dataset. The output is the engine's header, then the Pixel Data element's bytes
 copied from the input by the kernel (the transfer syntax is unchanged, so they are valid as
-they are), then what the engine kept of the trailing elements. Its SHA-256, which the output
+they are), then what the engine kept of the trailing elements. Its digest, which the output
 folder's manifest records, is computed meanwhile on the other core from the bytes copied as
-the input holds them, so the output is not read back. Deflated and raw (no File Meta) inputs
-are not streamed.
+the input holds them (read into one buffer and hashed by one thread: the kernel's copy
+takes the first core), so the output is not read back. Deflated and raw (no File Meta)
+inputs are not streamed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import struct
@@ -29,7 +29,7 @@ from pydicom.filewriter import write_dataset
 from pydicom.uid import UID
 from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
 
-from deidentify.batch.manifest import Written
+from deidentify.batch.manifest import DIGEST_CHUNK, Digest, Written
 from deidentify.batch.reading import (
     UNDEFINED_LENGTH,
     Kind,
@@ -45,8 +45,6 @@ from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
 
 STREAM_THRESHOLD = 1024 * 1024
 """Pixel Data longer than this is copied rather than read."""
-DIGEST_CHUNK = 4 * 1024 * 1024
-"""Bytes of the copied range read at a time to digest it."""
 PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 ITEM = 0xFFFEE000
 SEQUENCE_DELIMITER = 0xFFFEE0DD
@@ -106,30 +104,36 @@ def pixel_element_end(
 
 
 class _RangeDigest(threading.Thread):
-    """The SHA-256 of ``head``, then of ``[start, stop)`` of a file, read in a thread of its
-    own (hashlib and ``pread`` release the GIL); ``short``: the file ended before ``stop``."""
+    """The digest of ``head``, then of ``[start, stop)`` of a file, read into one buffer in a
+    thread of its own (the hash and ``preadv`` release the GIL); ``short``: the range could
+    not be read to ``stop``."""
 
     def __init__(self, head: bytes, fd: int, start: int, stop: int) -> None:
         super().__init__(daemon=True)
-        self.digest = hashlib.sha256(head)
+        self.digest = Digest()
+        self.digest.update(head)
         self.short = False
         self._fd, self._range = fd, (start, stop)
 
     def run(self) -> None:
         offset, stop = self._range
-        while offset < stop:
-            chunk = os.pread(self._fd, min(DIGEST_CHUNK, stop - offset), offset)
-            if not chunk:
-                self.short = True
-                return
-            self.digest.update(chunk)
-            offset += len(chunk)
+        buffer = memoryview(bytearray(DIGEST_CHUNK))
+        try:
+            while offset < stop:
+                count = os.preadv(self._fd, [buffer[:min(DIGEST_CHUNK, stop - offset)]], offset)
+                if not count:
+                    self.short = True
+                    return
+                self.digest.update(buffer[:count])
+                offset += count
+        except OSError:
+            self.short = True
 
 
 def write_streamed(target: Path, head: bytes, source_fd: int, start: int, stop: int,
                    tail: bytes) -> Written:
     """Write ``head``, the bytes ``[start, stop)`` of the source and ``tail`` to ``target``;
-    the size and SHA-256 of what was written (the copied range digested meanwhile)."""
+    the size and digest of what was written (the copied range digested meanwhile)."""
     digesting = _RangeDigest(head, source_fd, start, stop)
     digesting.start()
     try:
@@ -145,7 +149,7 @@ def write_streamed(target: Path, head: bytes, source_fd: int, start: int, stop: 
     if digesting.short:
         raise FileFailed(TRUNCATED)
     digesting.digest.update(tail)
-    return Written(len(head) + stop - start + len(tail), digesting.digest.hexdigest())
+    return digesting.digest.written
 
 
 def _read_tail(stream: BinaryIO, start: int, size: int, implicit: bool, little: bool) -> Dataset:
@@ -170,8 +174,8 @@ def deidentify_streaming(
     limit: InflationLimit = DEFAULT_LIMIT,
     size: int | None = None,
 ) -> Written | None:
-    """De-identify ``source`` into ``target`` streaming its Pixel Data; the size and SHA-256
-    of the output, or None if the input is not suited.
+    """De-identify ``source`` into ``target`` streaming its Pixel Data; the size and digest of
+    the output, or None if the input is not suited.
 
     Not suited: a raw or deflated input, one whose Pixel Data is small or absent, or whose
     element encoding differs from its declared transfer syntax. Nothing is written then.
