@@ -215,3 +215,28 @@ def discover(roots: Sequence[InputRoot], files_from: Path | None = None
             yield entry
         if not found:
             raise InputError(f"{root.label}: the folder holds no file")
+
+
+def several_files(inputs: Sequence[Path]) -> bool:
+    """Whether the inputs hold more than one file: a quick look that stops at the second
+    (folders walked as far as needed, unreadable ones passed over), so that a run of one file
+    starts no worker processes ahead."""
+    found = 0
+    folders: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            folders.append(path)
+        elif path.exists():
+            found += 1
+    while folders and found < 2:
+        try:
+            entries = _entries(folders.pop())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+            elif entry.is_file():
+                found += 1
+    return found > 1
+

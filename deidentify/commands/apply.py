@@ -175,9 +175,7 @@ def run_start(command: str, args: argparse.Namespace,
     """The run's profile and secret, checked (ProfileError, SecretError) before the engine
     and pydicom are imported, so that the hash checking the secret against ``output``'s run
     record (when given) runs in a background thread beside that import
-    (``deidentify.secrets.check_ahead``); with ``--jobs`` over 1, the workers' fork server
-    starts too, its own imports beside this process's."""
-    from deidentify.batch.processes import start_workers_ahead
+    (``deidentify.secrets.check_ahead``)."""
     from deidentify.profile import ProfileError, parse_profile
     from deidentify.secrets import check_ahead, load_secret
 
@@ -193,8 +191,6 @@ def run_start(command: str, args: argparse.Namespace,
                            "run the files")
     profile = parse_profile(args.profile, edition=args.edition)
     secret = load_secret(args.secret_file, on_create=new_secret_notice(command))
-    if args.jobs > 1:
-        start_workers_ahead()
     if output is not None:
         check_ahead(secret, recorded_check(output))
     return profile, secret
@@ -258,6 +254,8 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
               output: Path) -> tuple[int, Totals | None]:
     """Run a batch from parsed options; the exit status and the totals (None on error)."""
+    from deidentify.batch.discovery import several_files
+    from deidentify.batch.processes import start_workers_ahead
     from deidentify.profile import ProfileError
     from deidentify.secrets import SecretError
 
@@ -265,6 +263,8 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
         profile, secret = run_start(command, args, output)
     except (ProfileError, SecretError) as error:
         return usage_error(command, str(error)), None
+    if args.jobs > 1 and (getattr(args, "files_from", None) is not None or several_files(inputs)):
+        start_workers_ahead()
     from deidentify.linkage.errors import LinkageError
 
     try:

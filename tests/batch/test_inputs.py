@@ -15,6 +15,7 @@ from deidentify.batch.discovery import (
     InputProblem,
     discover,
     resolve_inputs,
+    several_files,
 )
 
 
@@ -126,3 +127,15 @@ def test_a_cluster_workers_subfolder_of_another_machine_is_removed_whatever_its_
         path.write_bytes(b"half a file")
     assert area.prepare() == 1
     assert here.exists() and not elsewhere.parent.exists()
+
+
+def test_several_files_stops_at_the_second_and_counts_nested_ones(tmp_path: Path) -> None:
+    one = tmp_path / "one"
+    (one / "a" / "b").mkdir(parents=True)
+    (one / "a" / "b" / "only.dcm").write_bytes(b"1")
+    assert not several_files([one])
+    assert not several_files([one / "a" / "b" / "only.dcm"])
+    assert not several_files([tmp_path / "missing"])
+    assert several_files([one, one / "a" / "b" / "only.dcm"])
+    (one / "a" / "second.dcm").write_bytes(b"2")
+    assert several_files([one])
