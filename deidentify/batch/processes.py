@@ -3,10 +3,11 @@
 A worker is never forked from the run's main process (it may run a progress thread). Where
 the kernel gives process descriptors (Linux: ``os.pidfd_open``), workers are forked from
 multiprocessing's fork server: a fresh, single-threaded process that imports
-``WORKER_MODULES`` (pydicom, the engine, the fast path) once, so that each worker starts at
-once instead of importing them anew. The server is started ahead (``start_workers_ahead``,
-as soon as the options ask for workers), so that its imports run on another core while the
-main process imports the same and lists the inputs. Elsewhere workers are spawned.
+``SERVER_PRELOAD`` (pydicom, the engine, the fast path) once, so that each worker starts at
+once instead of importing them anew, and that ignores the signals the workers ignore. The
+server is started ahead (``start_workers_ahead``, once the options ask for workers and the
+inputs hold more than one file), so that its imports run on another core while the main
+process imports the same and lists the inputs. Elsewhere workers are spawned.
 
 A worker ends when the main process does (``wait_for_exit``): it watches the main process's
 descriptor, or, when spawned, whether its parent is still the main process. (A worker of
@@ -26,8 +27,8 @@ import time
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 
-WORKER_MODULES = ("deidentify.batch.worker", "deidentify.batch.files")
-"""What a worker imports before its first task: the fork server imports them once."""
+SERVER_PRELOAD = "deidentify.batch.preload"
+"""What the fork server imports: what a worker runs, and its signal settings."""
 
 FORK_SERVER = "forkserver"
 PARENT_POLL_SECONDS = 0.5
@@ -45,13 +46,13 @@ def _has_process_descriptors() -> bool:
 
 def worker_context() -> BaseContext:
     """How worker processes start: forked from the fork server that imports
-    ``WORKER_MODULES`` where a worker can watch the main process's descriptor, else spawned
+    ``SERVER_PRELOAD`` where a worker can watch the main process's descriptor, else spawned
     as children of the main process."""
     if (FORK_SERVER not in multiprocessing.get_all_start_methods()
             or not _has_process_descriptors()):
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context(FORK_SERVER)
-    context.set_forkserver_preload(list(WORKER_MODULES))
+    context.set_forkserver_preload([SERVER_PRELOAD])
     return context
 
 

@@ -127,6 +127,36 @@ def test_killed_run_leaves_complete_outputs_and_rerun_resumes(
     assert not (out / TEMP_FOLDER).exists()
 
 
+def test_a_stop_sent_to_the_whole_process_group_lets_the_files_in_progress_finish(
+    tmp_path: Path, secret_file: Path
+) -> None:
+    """SIGTERM to every process of the run (a service manager's stop): the main process
+    alone acts on it; the workers and their fork server ignore it, so nothing is taken for
+    a lost worker."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = shipped("CT_small.dcm")
+    for index in range(COPIES):
+        shutil.copyfile(source, folder / f"{index:04d}.dcm")
+    out, log = tmp_path / "out", tmp_path / "log.jsonl"
+    args = cli("apply", folder, "--output", out, "--secret-file", secret_file, "--log", log,
+               "--jobs", "2")
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    _wait_for_outputs(log, 20, process)
+    os.killpg(process.pid, signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "unexpectedly" not in stderr
+    written = output_files(out)
+    assert 0 < len(written) < COPIES
+    for path in written:
+        read_whole(path, Kind.PART10)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert {r["output"] for r in records if r["status"] == "ok"} == {
+        str(p.relative_to(out)) for p in written}
+
+
 def test_sample_builds_and_deidentifies(tmp_path: Path, secret_file: Path) -> None:
     result = _run("sample", "--output", tmp_path / "sample", "--secret-file", secret_file)
     assert result.returncode in (0, 1), result.stderr
