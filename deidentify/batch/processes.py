@@ -76,6 +76,8 @@ def wait_for_exit(main: int) -> None:
     except ProcessLookupError:
         return
     try:
-        select.select([descriptor], [], [])
+        watch = select.poll()
+        watch.register(descriptor, select.POLLIN)
+        watch.poll()
     finally:
         os.close(descriptor)
