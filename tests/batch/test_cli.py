@@ -89,11 +89,10 @@ def _wait_for_outputs(log: Path, count: int, process: subprocess.Popen[str]) -> 
     pytest.fail("the run did not get going")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_killed_run_leaves_complete_outputs_and_rerun_resumes(
-    sig: signal.Signals, jobs: str, tmp_path: Path, secret_file: Path
-) -> None:
+def _run_under_way(tmp_path: Path, secret_file: Path, jobs: str,
+                   own_session: bool = False) -> tuple[subprocess.Popen[str], Path, Path, Path]:
+    """An apply of COPIES CT files started and past its first outputs: the process, the
+    input folder, the output folder and the log."""
     folder = tmp_path / "in"
     folder.mkdir()
     source = shipped("CT_small.dcm")
@@ -102,8 +101,18 @@ def test_killed_run_leaves_complete_outputs_and_rerun_resumes(
     out, log = tmp_path / "out", tmp_path / "log.jsonl"
     args = cli("apply", folder, "--output", out, "--secret-file", secret_file, "--log", log,
                "--jobs", jobs)
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=own_session)
     _wait_for_outputs(log, 20, process)
+    return process, folder, out, log
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_killed_run_leaves_complete_outputs_and_rerun_resumes(
+    sig: signal.Signals, jobs: str, tmp_path: Path, secret_file: Path
+) -> None:
+    process, folder, out, log = _run_under_way(tmp_path, secret_file, jobs)
     process.send_signal(sig)
     process.communicate(timeout=120)
     if sig == signal.SIGKILL:
@@ -133,17 +142,7 @@ def test_a_stop_sent_to_the_whole_process_group_lets_the_files_in_progress_finis
     """SIGTERM to every process of the run (a service manager's stop): the main process
     alone acts on it; the workers and their fork server ignore it, so nothing is taken for
     a lost worker."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    source = shipped("CT_small.dcm")
-    for index in range(COPIES):
-        shutil.copyfile(source, folder / f"{index:04d}.dcm")
-    out, log = tmp_path / "out", tmp_path / "log.jsonl"
-    args = cli("apply", folder, "--output", out, "--secret-file", secret_file, "--log", log,
-               "--jobs", "2")
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    _wait_for_outputs(log, 20, process)
+    process, _, out, log = _run_under_way(tmp_path, secret_file, "2", own_session=True)
     os.killpg(process.pid, signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
