@@ -6,11 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from deidentify.batch import processes
 from deidentify.batch.processes import FORK_SERVER, wait_for_exit, worker_context
+from tests.batch.helpers import SECRET, copy_corpus, output_files
 
 LINUX = sys.platform.startswith("linux")
 
@@ -60,3 +62,28 @@ def test_without_process_descriptors_workers_are_spawned_and_watch_their_parent(
     finally:
         child.kill()
         child.wait()
+
+
+SPAWNED_RUN = """
+import sys
+from deidentify.batch import processes
+processes._has_process_descriptors = lambda: False
+from deidentify.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("descriptors", [True, False], ids=["forked", "spawned"])
+def test_a_run_with_workers_writes_every_output_forked_or_spawned(
+        descriptors: bool, tmp_path: Path) -> None:
+    folder, out, secret = tmp_path / "in", tmp_path / "out", tmp_path / "secret"
+    secret.write_bytes(SECRET)
+    names = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "rtdose.dcm", "rtstruct.dcm"]
+    copy_corpus(names, folder)
+    args = ["apply", str(folder), "--output", str(out), "--secret-file", str(secret),
+            "--jobs", "2", "--quiet"]
+    command = [sys.executable, "-m", "deidentify", *args] if descriptors else [
+        sys.executable, "-c", SPAWNED_RUN, *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(output_files(out)) == len(names)
