@@ -173,6 +173,8 @@ class _Walker:
         self.size = len(buf)
         self.visible = visible
         self.refusal: CorruptStructure | RecursionError | None = None
+        self.records_private = True
+        """Whether the top-level elements of odd groups are recorded (else only walked)."""
 
     def refuse(self, pos: int, problem: str) -> None:
         """Refuse ``problem`` at ``pos``, or where the record is read, note it and go on."""
@@ -237,6 +239,7 @@ class _Walker:
         short_vrs, text_vrs, control = self.short_vrs, TEXT_VRS, _CONTROL.search
         dictionary_vrs, repertoires = _DICTIONARY_VRS, REPERTOIRES
         append = None if record is None else record.append
+        private_bit = 0 if self.records_private else 0x10000  # set in an odd group's tags
         previous = -1
         last_header = end - 8
         while pos < end:
@@ -259,7 +262,7 @@ class _Walker:
                         raise self.overrun(pos, "element value", end)
                     if length and vr in text_vrs and control(buf, pos + 8, value_end):
                         self.refuse(pos, SWALLOWED)
-                    if append is not None:
+                    if append is not None and not tag & private_bit:
                         append(_new_element(Element, (tag, vr, pos, pos + 8, value_end,
                                                       value_end, False)))
                     previous, pos = tag, value_end
@@ -301,13 +304,13 @@ class _Walker:
                     if not vr and known in repertoires and not repertoires[known].fullmatch(
                             buf, value_start, value_end):
                         self.refuse(pos, FOREIGN)
-                if append is not None:
+                if append is not None and not tag & private_bit:
                     append(_new_element(Element, (tag, vr, pos, value_start, value_end,
                                                   value_end, False)))
                 pos = value_end
                 continue
             value_end = self.element(tag, vr, length, pos, value_start, end, implicit)
-            if append is not None:
+            if append is not None and not tag & private_bit:
                 undefined = length == UNDEFINED
                 content_end = value_end - 8 if undefined else value_end
                 append(_new_element(Element, (tag, vr, pos, value_start, content_end,
@@ -601,12 +604,14 @@ class Recorder:
         pos, _ = _meta(self._walker, PREAMBLE_LENGTH + len(PREFIX), self._walker.size, record)
         return tuple(record), pos
 
-    def dataset(self, start: int, implicit: bool) -> tuple[Element, ...]:
+    def dataset(self, start: int, implicit: bool, private: bool = True) -> tuple[Element, ...]:
         """The top-level elements, in file order, of the little endian dataset from
         ``start`` to the end of the file in ``implicit`` VR (that of its transfer syntax,
-        which the caller checks its first element does not contradict)."""
+        which the caller checks its first element does not contradict); those of odd groups
+        only when ``private`` (else they are checked, and left out)."""
         record: list[Element] = []
         walker = self._walker
+        walker.records_private = private
         walker.dataset(start, walker.size, implicit, False, record)
         if walker.refusal is not None:
             if isinstance(walker.refusal, CorruptStructure):

@@ -32,9 +32,10 @@ def encode_file(deidentifier: Deidentifier, source: SourceFile) -> list[Piece]:
     """The output pieces of a de-identified input; raises Declined when the path declines,
     CorruptStructure when the input's element structure is inconsistent (the layout is
     read in the walk that checks it)."""
-    layout = read_layout(source.buffer)
+    view = view_for(deidentifier)
+    layout = read_layout(source.buffer, private=not view.drops_private)
     try:
-        result = reading.read(source, layout, view_for(deidentifier))
+        result = reading.read(source, layout, view)
     except _READ_ERRORS as error:
         reason = f"nested content the reference reader handles ({type(error).__name__})"
         raise Declined(reason) from None

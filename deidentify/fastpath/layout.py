@@ -83,9 +83,11 @@ def _check_first_element(buf: Buffer, pos: int, end: int, implicit: bool) -> Non
         raise Declined("File Meta or group 0000 elements inside the dataset")
 
 
-def read_layout(buf: Buffer) -> FileLayout:
+def read_layout(buf: Buffer, private: bool = True) -> FileLayout:
     """Parse a whole DICOM file held in ``buf`` (bytes or a memory map), checking its
-    structure in the same walk; Declined, or CorruptStructure if it is inconsistent."""
+    structure in the same walk; Declined, or CorruptStructure if it is inconsistent.
+    ``private``: whether the top-level elements of odd groups are laid out (without, they
+    are checked only: for a reader that drops them all)."""
     end = len(buf)
     if end < PREAMBLE_LENGTH + 4 or buf[PREAMBLE_LENGTH : PREAMBLE_LENGTH + 4] != PREFIX:
         raise Declined("no DICM prefix after a 128-byte preamble")
@@ -97,7 +99,7 @@ def read_layout(buf: Buffer) -> FileLayout:
             raise Declined("no Transfer Syntax UID in File Meta")
         implicit = _implicit_vr(syntax)
         _check_first_element(buf, dataset_start, end, implicit)
-        elements = recorder.dataset(dataset_start, implicit)
+        elements = recorder.dataset(dataset_start, implicit, private)
     except NotRecorded as reason:
         raise Declined(str(reason)) from None
     return FileLayout(meta, syntax, implicit, elements)

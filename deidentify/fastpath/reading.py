@@ -133,10 +133,7 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
     to_engine, to_copy, to_size, to_treat = Fate.ENGINE, Fate.COPY, Fate.SIZED, Fate.TREATED
     first_of_key = FIRST_OF_KEY
     ascii_text = True
-    drops_private = view.drops_private
     for element in layout.elements:
-        if drops_private and element[0] & 0x10000:
-            continue
         key = element[:2]
         kept = known.get(key) or fate(*key)
         if kept is to_size:
