@@ -24,7 +24,7 @@ from enum import Enum
 from pydicom.datadict import dictionary_VR
 
 import generated
-from deidentify.beyond import BeyondRule, UnknownPolicy, identifying_rules
+from deidentify.beyond import BeyondRule, UnknownPolicy, identifying_rule, identifying_rules
 from deidentify.beyond.conformity import (
     CHECKED_VRS,
     UNDEFINED_LENGTH,
@@ -280,7 +280,8 @@ class Plan:
     _masked: tuple[PlanRow, ...]
     _private: PlanRow | None
     unknown: UnknownPolicy = UnknownPolicy.REMOVE
-    _beyond: dict[int, BeyondRule] = field(default_factory=dict)
+    _beyond: dict[int, BeyondRule | None] = field(default_factory=dict)
+    """The rules beyond the table of the tags looked up so far (None: no rule)."""
     _pairs: dict[int, int] = field(default_factory=dict)
     _verdicts: dict[tuple[int, str | None], UnlistedVerdict] = field(default_factory=dict)
     _conformity: dict[tuple[int, str | None], tuple[bool, bool]] = field(default_factory=dict)
@@ -297,14 +298,19 @@ class Plan:
         exact = {row.rule.tag.value: row for row in rows if row.rule.tag.kind is PatternKind.EXACT}
         masked = tuple(row for row in rows if row.rule.tag.kind is PatternKind.MASKED)
         private = next((row for row in rows if row.rule.tag.kind is PatternKind.PRIVATE), None)
-        beyond = identifying_rules(exact.keys())
-        plan = cls(profile, policy, edition, rows, exact, masked, private, unknown, beyond)
+        plan = cls(profile, policy, edition, rows, exact, masked, private, unknown)
         plan._pairs.update(date_time_pairs(plan.shifts))
         return plan
 
     def beyond_rules(self) -> tuple[BeyondRule, ...]:
         """Every rule beyond the table for this edition, in tag order (in force or not)."""
-        return tuple(self._beyond.values())
+        return tuple(identifying_rules(self._exact.keys()).values())
+
+    def beyond_rule(self, tag: int) -> BeyondRule | None:
+        """The rule beyond the table for one tag (in force or not), found on first use."""
+        if tag not in self._beyond:
+            self._beyond[tag] = identifying_rule(tag, self._exact)
+        return self._beyond[tag]
 
     def applies(self, rule: BeyondRule) -> bool:
         """Whether a rule beyond the table is in force (no active option retains its kind)."""
@@ -341,7 +347,7 @@ class Plan:
         return verdict
 
     def _decide_unlisted(self, tag: int, vr: str | None) -> UnlistedVerdict:
-        rule = self._beyond.get(tag)
+        rule = self.beyond_rule(tag)
         if is_item_tag(tag) or (rule is not None and self.applies(rule)):
             return UnlistedVerdict(Treatment.REMOVE, False)
         removes = self.unknown is UnknownPolicy.REMOVE

@@ -22,17 +22,23 @@ from typing import TYPE_CHECKING
 from deidentify.lazy import importer
 
 if TYPE_CHECKING:
-    from deidentify.beyond.identifying import BeyondRule, Category, identifying_rules
+    from deidentify.beyond.identifying import (
+        BeyondRule,
+        Category,
+        identifying_rule,
+        identifying_rules,
+    )
     from deidentify.beyond.unknown import UnknownPolicy
 
 _HOMES = {
     "BeyondRule": "deidentify.beyond.identifying",
     "Category": "deidentify.beyond.identifying",
     "UnknownPolicy": "deidentify.beyond.unknown",
+    "identifying_rule": "deidentify.beyond.identifying",
     "identifying_rules": "deidentify.beyond.identifying",
 }
 
-__all__ = ["BeyondRule", "Category", "UnknownPolicy", "identifying_rules"]
+__all__ = ["BeyondRule", "Category", "UnknownPolicy", "identifying_rule", "identifying_rules"]
 
 
 __getattr__ = importer(__name__, _HOMES, globals())

@@ -111,22 +111,33 @@ def _criterion(keyword: str, vr: str, retired: bool) -> tuple[Category, str] | N
 
 
 def identifying_rules(listed: Collection[int]) -> dict[int, BeyondRule]:
-    """The rules beyond the table for an edition that lists the tags ``listed``, by tag.
-
-    The dictionary is scanned once per set of listed tags in a process: a run builds its
-    plan more than once (to check the options, then in each worker).
-    """
+    """The rules beyond the table for an edition that lists the tags ``listed``, by tag in
+    tag order: the dictionary scanned once per set of listed tags in a process."""
     return dict(_rules_beyond(frozenset(listed)))
 
 
 @functools.cache
 def _rules_beyond(listed: frozenset[int]) -> dict[int, BeyondRule]:
     rules: dict[int, BeyondRule] = {}
-    for tag, (vr, _, name, retired, keyword) in sorted(DicomDictionary.items()):
-        if tag in listed or tag >> 16 in (0x0000, 0x0002, 0x0004, 0xFFFE) or not keyword:
-            continue
-        found = _criterion(keyword, vr, bool(retired))
-        if found is not None:
-            category, criterion = found
-            rules[tag] = BeyondRule(tag, keyword, name, vr, bool(retired), category, criterion)
+    for tag in sorted(DicomDictionary):
+        rule = identifying_rule(tag, listed)
+        if rule is not None:
+            rules[tag] = rule
     return rules
+
+
+def identifying_rule(tag: int, listed: Collection[int]) -> BeyondRule | None:
+    """The rule beyond the table for one tag of the dictionary, for an edition that lists
+    ``listed``; None when the tag is listed, unknown or meets no criterion. What a run
+    looks up tag by tag, rather than scanning the whole dictionary first."""
+    known = DicomDictionary.get(tag)
+    if known is None or tag in listed or tag >> 16 in (0x0000, 0x0002, 0x0004, 0xFFFE):
+        return None
+    vr, _, name, retired, keyword = known
+    if not keyword:
+        return None
+    found = _criterion(keyword, vr, bool(retired))
+    if found is None:
+        return None
+    category, criterion = found
+    return BeyondRule(tag, keyword, name, vr, bool(retired), category, criterion)
