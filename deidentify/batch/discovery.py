@@ -9,6 +9,7 @@ line by line instead of walking the folder, for trees too large to list.
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -217,26 +218,14 @@ def discover(roots: Sequence[InputRoot], files_from: Path | None = None
             raise InputError(f"{root.label}: the folder holds no file")
 
 
-def several_files(inputs: Sequence[Path]) -> bool:
-    """Whether the inputs hold more than one file: a quick look that stops at the second
-    (folders walked as far as needed, unreadable ones passed over), so that a run of one file
-    starts no worker processes ahead."""
-    found = 0
-    folders: list[Path] = []
-    for path in inputs:
-        if path.is_dir():
-            folders.append(path)
-        elif path.exists():
-            found += 1
-    while folders and found < 2:
-        try:
-            entries = _entries(folders.pop())
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                folders.append(Path(entry.path))
-            elif entry.is_file():
-                found += 1
-    return found > 1
-
+def several_files(inputs: Sequence[Path], files_from: Path | None = None) -> bool:
+    """Whether the inputs hold more than one file to de-identify, as ``discover`` lists them:
+    a quick look that stops at the second (inputs the run will refuse count as none), so that
+    a run of one file starts no worker processes ahead."""
+    roots = [InputRoot(str(path), path, path.is_dir(), PurePosixPath())
+             for path in inputs if path.exists()]
+    files = (item for item in discover(roots, files_from) if isinstance(item, InputFile))
+    try:
+        return len(list(itertools.islice(files, 2))) > 1
+    except (InputError, OSError):
+        return False

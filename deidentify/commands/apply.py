@@ -263,7 +263,7 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
         profile, secret = run_start(command, args, output)
     except (ProfileError, SecretError) as error:
         return usage_error(command, str(error)), None
-    if args.jobs > 1 and (getattr(args, "files_from", None) is not None or several_files(inputs)):
+    if args.jobs > 1 and several_files(inputs, getattr(args, "files_from", None)):
         start_workers_ahead()
     from deidentify.linkage.errors import LinkageError
 

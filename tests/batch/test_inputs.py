@@ -137,5 +137,10 @@ def test_several_files_stops_at_the_second_and_counts_nested_ones(tmp_path: Path
     assert not several_files([one / "a" / "b" / "only.dcm"])
     assert not several_files([tmp_path / "missing"])
     assert several_files([one, one / "a" / "b" / "only.dcm"])
+    listing = tmp_path / "list.txt"
+    listing.write_text("a/b/only.dcm\n", encoding="utf-8")
+    assert not several_files([one], listing)
     (one / "a" / "second.dcm").write_bytes(b"2")
     assert several_files([one])
+    listing.write_text("a/b/only.dcm\na/second.dcm\n", encoding="utf-8")
+    assert several_files([one], listing)
