@@ -15,11 +15,11 @@ compiled.choose()  # before any compiled module is imported
 
 if TYPE_CHECKING:
     from deidentify.engine import Deidentifier, DeidentifyError
-    from deidentify.plan import CompoundPolicy, Plan, PlanRow, Treatment
-    from deidentify.profile import Profile, ProfileError, parse_profile
+    from deidentify.plan import Plan, PlanRow, Treatment
+    from deidentify.profile import CompoundPolicy, Profile, ProfileError, parse_profile
 
 _HOMES = {
-    "CompoundPolicy": "deidentify.plan",
+    "CompoundPolicy": "deidentify.profile",
     "Deidentifier": "deidentify.engine",
     "DeidentifyError": "deidentify.engine",
     "Plan": "deidentify.plan",

@@ -18,17 +18,12 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from pydicom.errors import InvalidDicomError
-from pydicom.filereader import _read_file_meta_info, read_preamble
-from pydicom.uid import DeflatedExplicitVRLittleEndian
-
 MB = 1_000_000
 FLOOR = 64 * MB
 """What any deflated dataset may inflate to, whatever its compression ratio."""
 DEFAULT_MAX_BYTES = 500 * MB
 DEFAULT_MAX_RATIO = 100.0
 _CHUNK = 256 * 1024
-_UNREADABLE_META = (InvalidDicomError, ValueError, EOFError, KeyError, TypeError, struct.error)
 
 
 class InflationRefused(Exception):
@@ -94,10 +89,18 @@ def check_file(stream: BinaryIO, limit: InflationLimit) -> None:
 
 
 def _deflated_start(stream: BinaryIO) -> int | None:
-    """Where the deflated dataset of a Part 10 file starts; None if it is not deflated."""
+    """Where the deflated dataset of a Part 10 file starts; None if it is not deflated.
+
+    pydicom's reader is imported here, not with the module: a run's main process holds the
+    limit without reading any file."""
+    from pydicom.errors import InvalidDicomError
+    from pydicom.filereader import _read_file_meta_info, read_preamble
+    from pydicom.uid import DeflatedExplicitVRLittleEndian
+
+    unreadable = (InvalidDicomError, ValueError, EOFError, KeyError, TypeError, struct.error)
     try:
         read_preamble(stream, True)
         syntax = _read_file_meta_info(stream).get("TransferSyntaxUID")
-    except _UNREADABLE_META:
+    except unreadable:
         return None
     return stream.tell() if syntax == DeflatedExplicitVRLittleEndian else None

@@ -37,22 +37,8 @@ from deidentify.beyond.values import ValueKind, value_kind
 from deidentify.beyond.values import date_time_pairs as dictionary_pairs
 from deidentify.dummies import first_alternative
 from deidentify.elements import BINARY_VRS
-from deidentify.profile import Profile
+from deidentify.profile import CompoundPolicy, Profile
 from generated.model import ActionCode, AttributeRule, Edition, Option, PatternKind
-
-
-class CompoundPolicy(Enum):
-    """How a compound action code (X/Z, X/D, Z/D, X/Z/D, X/Z/U*) is resolved."""
-
-    CONFORMANT = "conformant"
-    STRICT = "strict"
-
-    @property
-    def description(self) -> str:
-        """What the policy does, as De-identification Method reports it."""
-        if self is CompoundPolicy.CONFORMANT:
-            return "X/Z->Z, X/D Z/D X/Z/D->D, X/Z/U*->UIDs replaced"
-        return "X/Z X/D X/Z/D X/Z/U*->X, Z/D->Z"
 
 
 class Treatment(Enum):

@@ -3,12 +3,14 @@
 ``deidentify:`` alone is the Basic Application Level Confidentiality Profile. Option names are
 the dcm4chee-arc names, case as written there (``RetainUIDsOption``); an unknown name is an
 error suggesting the nearest valid one. The edition of PS3.15 is pinned in the profile.
+``CompoundPolicy`` is the run's choice of how the compound codes resolve.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from enum import Enum
 
 import generated
 from generated.model import Option
@@ -34,6 +36,20 @@ UNSUPPORTED: dict[Option, str] = {
 this tool does not make (defacing): refused rather than claimed falsely."""
 
 _BY_NAME: dict[str, Option] = {option.value: option for option in Option}
+
+
+class CompoundPolicy(Enum):
+    """How a compound action code (X/Z, X/D, Z/D, X/Z/D, X/Z/U*) is resolved."""
+
+    CONFORMANT = "conformant"
+    STRICT = "strict"
+
+    @property
+    def description(self) -> str:
+        """What the policy does, as De-identification Method reports it."""
+        if self is CompoundPolicy.CONFORMANT:
+            return "X/Z->Z, X/D Z/D X/Z/D->D, X/Z/U*->UIDs replaced"
+        return "X/Z X/D X/Z/D X/Z/U*->X, Z/D->Z"
 
 
 class ProfileError(ValueError):

@@ -21,7 +21,8 @@ from pydicom import Dataset
 from pydicom.sequence import Sequence
 
 from deidentify.elements import element_vr, items
-from deidentify.plan import COMPOUND, CompoundPolicy, Plan, Treatment, resolve_code, treatment_for
+from deidentify.plan import COMPOUND, Plan, Treatment, resolve_code, treatment_for
+from deidentify.profile import CompoundPolicy
 from generated.model import ActionCode, Option
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ def _child(folder: Path) -> None:
     from deidentify.fastpath.layout import read_layout
     from deidentify.fastpath.source import SourceFile
     from deidentify.fastpath.view import view_for
-    from deidentify.plan import CompoundPolicy
+    from deidentify.profile import CompoundPolicy
     from deidentify.uids import UIDScheme
 
     factory = EngineFactory("deidentify:", None, CompoundPolicy.CONFORMANT, UIDScheme.KEYED,

@@ -11,8 +11,6 @@ import re
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
-import pydicom
-
 from deidentify.batch.results import FileFailed
 
 PATIENT_ID = 0x00100020
@@ -40,7 +38,10 @@ def path_component(value: str) -> str:
 
 
 def hierarchy_path(output_file: Path) -> PurePosixPath:
-    """The hierarchy-layout path of a written de-identified file."""
+    """The hierarchy-layout path of a written de-identified file (read by a worker: pydicom is
+    imported here, so that the run's main process names the layouts without it)."""
+    import pydicom
+
     try:
         ds = pydicom.dcmread(output_file, stop_before_pixels=True, specific_tags=_HIERARCHY_TAGS)
     except Exception:

@@ -21,7 +21,7 @@ from deidentify.batch.layout import hierarchy_path
 from deidentify.batch.log import ResultLog
 from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
 from deidentify.batch.processes import wait_for_exit
-from deidentify.batch.results import EXISTS, REPLACED, FileResult, Status, reason_for
+from deidentify.batch.results import EXISTS, REPLACED, FileResult, Status
 from deidentify.linkage.journal import Journal
 
 
@@ -105,6 +105,10 @@ class Worker:
             return FileResult(item.root.label, relative, str(target), Status.OK, reason,
                               input_bytes, written.size, pixels=outcome.notes)
         except Exception as error:
+            # pydicom's and the engine's exceptions, imported once a file fails: a run's main
+            # process imports this module to hand tasks to workers, without either.
+            from deidentify.batch.failures import reason_for
+
             status, reason = reason_for(error)
             return FileResult(item.root.label, relative, None, status, reason)
         finally:

@@ -201,7 +201,7 @@ def engine_factory(args: argparse.Namespace, profile: Profile, secret: bytes) ->
     from deidentify.batch import EngineFactory
     from deidentify.inflation import InflationLimit
     from deidentify.pixels import load_cleaner
-    from deidentify.plan import CompoundPolicy
+    from deidentify.profile import CompoundPolicy
     from generated.model import Option
 
     policy = CompoundPolicy(args.policy)

@@ -49,8 +49,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the report (and the diff) and write it."""
-    from deidentify.plan import CompoundPolicy, Plan
-    from deidentify.profile import ProfileError, parse_profile
+    from deidentify.plan import Plan
+    from deidentify.profile import CompoundPolicy, ProfileError, parse_profile
     from deidentify.report import FORMATS, build_report, diff_reports
     from deidentify.report.output import write_text_atomically
 

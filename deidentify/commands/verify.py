@@ -79,8 +79,8 @@ class PairProgress:
 def run(args: argparse.Namespace) -> int:
     """Verify, print the summary and the violations, write the JSON."""
     from deidentify.engine import Deidentifier
-    from deidentify.plan import CompoundPolicy, Plan
-    from deidentify.profile import ProfileError, parse_profile
+    from deidentify.plan import Plan
+    from deidentify.profile import CompoundPolicy, ProfileError, parse_profile
     from deidentify.report.output import write_text_atomically
     from deidentify.secrets import SecretError, load_secret
     from deidentify.verify import VerifyUsageError, verify_trees

@@ -9,8 +9,8 @@ Modules, one job each:
 - ``pseudonyms``: the keyed Patient ID / Patient's Name pseudonym of an identity.
 - ``lookup``: a CSV lookup table read and checked (``--patient-map``).
 - ``patients``: the new values of a patient, keyed or from a table (``PatientSource``).
-- ``hook``: the interface the engine calls per dataset (``Linkage``, ``Session``) and the
-  replacements it notes.
+- ``hook``: the interface the engine calls per dataset (``Linkage``, ``Session``).
+- ``replacements``: the replacements it notes of each object (``Replacements``).
 - ``journal``: linkage files (``patients.csv``, ``uids.csv``) from the replacements of the
   outputs, exact under several processes and resumed runs (``--linkage``).
 - ``originals``: the original values of what a de-identification changed or removed.
@@ -19,20 +19,48 @@ Modules, one job each:
 - ``reidentify``: the originals put back into de-identified files (``deidentify
   reidentify``).
 
-The runtime core imports ``cryptography`` only when originals are sealed or opened.
+The runtime core imports ``cryptography`` only when originals are sealed or opened. The names
+below are imported on first use: a run's main process, which hands the files to worker
+processes, names the errors and settings without importing pydicom.
 """
 
-from deidentify.linkage.errors import CredentialError, LinkageError, LookupTableError
-from deidentify.linkage.hook import Linkage, Replacements
-from deidentify.linkage.identity import PatientIdentity, read_identity
-from deidentify.linkage.lookup import PatientMap, read_patient_map
-from deidentify.linkage.patients import (
-    KeyedPatients,
-    MappedPatients,
-    PatientValues,
-    UnmappedPatient,
-)
-from deidentify.linkage.pseudonyms import NameMode, patient_pseudonym
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from deidentify.lazy import importer
+
+if TYPE_CHECKING:
+    from deidentify.linkage.errors import CredentialError, LinkageError, LookupTableError
+    from deidentify.linkage.hook import Linkage
+    from deidentify.linkage.identity import PatientIdentity, read_identity
+    from deidentify.linkage.lookup import PatientMap, read_patient_map
+    from deidentify.linkage.patients import (
+        KeyedPatients,
+        MappedPatients,
+        PatientValues,
+        UnmappedPatient,
+    )
+    from deidentify.linkage.pseudonyms import NameMode, patient_pseudonym
+    from deidentify.linkage.replacements import Replacements
+
+_HOMES = {
+    "CredentialError": "deidentify.linkage.errors",
+    "KeyedPatients": "deidentify.linkage.patients",
+    "Linkage": "deidentify.linkage.hook",
+    "LinkageError": "deidentify.linkage.errors",
+    "LookupTableError": "deidentify.linkage.errors",
+    "MappedPatients": "deidentify.linkage.patients",
+    "NameMode": "deidentify.linkage.pseudonyms",
+    "PatientIdentity": "deidentify.linkage.identity",
+    "PatientMap": "deidentify.linkage.lookup",
+    "PatientValues": "deidentify.linkage.patients",
+    "Replacements": "deidentify.linkage.replacements",
+    "UnmappedPatient": "deidentify.linkage.patients",
+    "patient_pseudonym": "deidentify.linkage.pseudonyms",
+    "read_identity": "deidentify.linkage.identity",
+    "read_patient_map": "deidentify.linkage.lookup",
+}
 
 __all__ = [
     "CredentialError",
@@ -51,3 +79,5 @@ __all__ = [
     "read_identity",
     "read_patient_map",
 ]
+
+__getattr__ = importer(__name__, _HOMES, globals())

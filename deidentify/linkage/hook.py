@@ -10,7 +10,6 @@ certificate, the Encrypted Attributes Sequence holding what was changed or remov
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydicom import Dataset
@@ -19,6 +18,7 @@ from pydicom.dataelem import DataElement
 from deidentify.linkage.identity import PATIENT_ID, PatientIdentity, read_identity
 from deidentify.linkage.originals import Snapshot
 from deidentify.linkage.patients import PatientSource, PatientValues
+from deidentify.linkage.replacements import Pair, Replacements
 from deidentify.plan import Plan, Treatment
 from deidentify.uids import UIDMapper, UIDScheme
 
@@ -26,17 +26,6 @@ if TYPE_CHECKING:
     from cryptography import x509
 
 PATIENT_NAME = 0x00100010
-
-Pair = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Replacements:
-    """What one object's de-identification replaced: (original, new) pairs."""
-
-    patients: tuple[Pair, ...] = ()
-    uids: tuple[Pair, ...] = ()
-
 
 class RecordingUIDMapper(UIDMapper):
     """A UID mapper that also notes, per thread, every UID it replaced since ``start``."""

@@ -9,10 +9,12 @@ issuer it is the Patient ID itself.
 
 from __future__ import annotations
 
+from collections.abc import MutableSequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pydicom import Dataset
-from pydicom.multival import MultiValue
+if TYPE_CHECKING:
+    from pydicom import Dataset
 
 PATIENT_ID = 0x00100020
 ISSUER_OF_PATIENT_ID = 0x00100021
@@ -30,7 +32,7 @@ def text_of(ds: Dataset, tag: int) -> str:
     if element is None:
         return ""
     value = element.value
-    if isinstance(value, MultiValue):
+    if isinstance(value, MutableSequence):  # pydicom's MultiValue
         value = value[0] if value else None
     if value is None:
         return ""

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from deidentify.atomic import atomic_output
-from deidentify.linkage.hook import Pair, Replacements
+from deidentify.linkage.replacements import Pair, Replacements
 
 PATIENTS_FILE = "patients.csv"
 UIDS_FILE = "uids.csv"

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deidentify.linkage.errors import MISSING_EXTRA, LinkageError
-from deidentify.linkage.hook import Linkage
 from deidentify.linkage.lookup import read_patient_map
 from deidentify.linkage.patients import KeyedPatients, MappedPatients, PatientSource
 from deidentify.linkage.pseudonyms import NameMode
 
 if TYPE_CHECKING:
     from cryptography import x509
+
+    from deidentify.linkage.hook import Linkage
 
 LINKAGE_WARNING = (
     "the linkage files in {folder} pair every pseudonym with its original Patient ID or UID:"
@@ -60,7 +61,10 @@ class LinkageSettings:
         return f"patients={source}\npatient-name={self.name_mode.value}\n"
 
     def build(self, secret: bytes) -> Linkage:
-        """The engine's linkage for this run."""
+        """The engine's linkage for this run (imported here: a run's main process checks the
+        settings without the engine, whose workers build it)."""
+        from deidentify.linkage.hook import Linkage
+
         keyed = KeyedPatients(secret, self.name_mode)
         patients: PatientSource = keyed
         if self.patient_map is not None:

@@ -22,8 +22,8 @@ from deidentify.engine import Deidentifier
 from deidentify.linkage.hook import Linkage
 from deidentify.net.profiles import KeyHandling, ProfileEngine
 from deidentify.pixels import PixelSettings
-from deidentify.plan import CompoundPolicy, Plan, Treatment
-from deidentify.profile import parse_profile
+from deidentify.plan import Plan, Treatment
+from deidentify.profile import CompoundPolicy, parse_profile
 from generated.model import Option
 
 _HANDLING: dict[Treatment, KeyHandling] = {

@@ -22,22 +22,25 @@ Modules, one job each, in the order an object goes through them:
   where an encoder exists, else Explicit VR Little Endian; a lossy input is decompressed.
 - ``cleaner``: ``PixelCleaner``, the one object the engine calls.
 
-Only ``settings`` and ``risk`` are imported by the engine unconditionally; the rest needs
+Only ``settings`` and ``risk`` are imported by the engine unconditionally (neither imports
+pydicom, so a run's main process names them without it); the rest needs
 the ``pixels`` extra (numpy, Pillow, pylibjpeg and its plugins, pyjpegls, RapidOCR) and is
 imported only when the profile names CleanPixelDataOption.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from pydicom import Dataset
-
-from deidentify.cleaning import IdentifyingValues
 from deidentify.pixels.outcome import Outcome
 from deidentify.pixels.risk import BURNED_IN_RISK, PixelRefusal, Risk, assess
 from deidentify.pixels.settings import BurnedIn, PixelMode, PixelSettings
 from deidentify.profile import ProfileError
+
+if TYPE_CHECKING:
+    from pydicom import Dataset
+
+    from deidentify.cleaning import IdentifyingValues
 
 EXTRA = "pip install 'deidentify[pixels]'"
 

@@ -20,8 +20,10 @@ A video transfer syntax, or a JPIP reference (no pixels in the object), cannot b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pydicom import Dataset
+if TYPE_CHECKING:
+    from pydicom import Dataset
 
 BURNED_IN_RISK = "burned-in annotation risk"
 """The reason an at-risk object is refused when the profile does not clean pixel data."""

@@ -6,7 +6,8 @@ from pydicom.datadict import dictionary_VR
 
 from deidentify.dummies import describe_dummy, first_alternative
 from deidentify.elements import TEXT_VRS
-from deidentify.plan import CompoundPolicy, PlanRow, Treatment
+from deidentify.plan import PlanRow, Treatment
+from deidentify.profile import CompoundPolicy
 from deidentify.text import description
 from deidentify.uids import UIDScheme
 from generated.model import PatternKind

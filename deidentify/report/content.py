@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deidentify.method import TOOL_NAME, TOOL_VERSION
-from deidentify.plan import CompoundPolicy, Plan, PlanRow
+from deidentify.plan import Plan, PlanRow
+from deidentify.profile import CompoundPolicy
 from deidentify.report.behaviour import behaviour_of, resolved
 from deidentify.report.beyond import BeyondRow, beyond_rows, general_rules
 from deidentify.report.limits import limitations

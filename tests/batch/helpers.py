@@ -16,7 +16,7 @@ from deidentify.batch import EngineFactory
 from deidentify.batch.identity import RECORD
 from deidentify.batch.lock import LOCK
 from deidentify.batch.manifest import MANIFEST
-from deidentify.plan import CompoundPolicy
+from deidentify.profile import CompoundPolicy
 from deidentify.uids import UIDScheme
 
 SECRET = b"batch tests: a secret of more than sixteen bytes"

@@ -14,7 +14,7 @@ from pydicom.data import get_testdata_file
 from deidentify.batch import BatchOptions, Layout, Status, run_batch
 from deidentify.batch.results import DICOMDIR_DROPPED, NOT_DICOM, TRUNCATED
 from deidentify.pixels import BURNED_IN_RISK, BurnedIn, PixelSettings, assess
-from deidentify.plan import CompoundPolicy
+from deidentify.profile import CompoundPolicy
 from deidentify.uids import UIDScheme
 from deidentify.writer import NOT_WRITABLE
 from tests.batch.helpers import copy_corpus, engine_factory, output_files, shipped, shipped_files

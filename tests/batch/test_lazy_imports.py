@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pydicom
 import pytest
 
 from deidentify import inflation
@@ -18,7 +19,7 @@ from deidentify.commands import names
 from deidentify.commands.report import FORMAT_NAMES
 from deidentify.linkage import NameMode
 from deidentify.pixels import BurnedIn, PixelMode
-from deidentify.plan import CompoundPolicy
+from deidentify.profile import CompoundPolicy
 from deidentify.report import FORMATS
 from tests.batch.helpers import SECRET, shipped
 
@@ -97,6 +98,28 @@ def test_apply_of_one_file_imports_no_other_subcommand_nor_optional_capability(
                       "deidentify.linkage.encrypted", "deidentify.pixels.decode",
                       "deidentify.cluster")
     assert not {name for name in modules if name.startswith(other_commands)}
+
+
+def test_apply_with_workers_leaves_pydicom_and_the_engine_to_them(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("CT_small.dcm", "MR_small.dcm"):
+        (source / name).write_bytes(shipped(name).read_bytes())
+    secret = tmp_path / "secret"
+    secret.write_bytes(SECRET)
+    output = tmp_path / "out"
+    argv = ["apply", "--quiet", "--jobs", "2", "--secret-file", str(secret), str(source),
+            "--output", str(output)]
+    modules = imported_after(
+        "if __name__ == '__main__':\n"
+        f"    from deidentify.cli import main\n    assert main({argv!r}) == 0")
+    assert sorted(path.name for path in output.iterdir() if path.suffix == ".dcm") == [
+        "CT_small.dcm", "MR_small.dcm"]
+    assert pydicom.dcmread(output / "CT_small.dcm").PatientIdentityRemoved == "YES"
+    engine = {"deidentify.engine", "deidentify.fastpath", "deidentify.plan",
+              "deidentify.batch.one_file", "generated.edition_2026c.actions"}
+    assert not {name for name in modules if name.split(".")[0] in ("pydicom", *OPTIONAL)}
+    assert not engine & modules, engine & modules
 
 
 def test_the_report_parser_offers_every_renderer() -> None:

@@ -15,15 +15,9 @@ import pytest
 from pydicom.errors import InvalidDicomError
 
 from deidentify.batch import BatchOptions, run_batch
+from deidentify.batch.failures import BAD_LENGTH, BAD_TEXT, INVALID, reason_for
 from deidentify.batch.manifest import load_manifest
-from deidentify.batch.results import (
-    BAD_LENGTH,
-    BAD_TEXT,
-    INVALID,
-    TRUNCATED,
-    Status,
-    reason_for,
-)
+from deidentify.batch.results import TRUNCATED, Status
 from tests.batch.helpers import SECRET, cli, engine_factory, output_files, shipped
 
 

@@ -15,7 +15,7 @@ from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.beyond import UnknownPolicy
 from deidentify.cli import main
 from deidentify.fastpath import fast_deidentify_file
-from deidentify.plan import CompoundPolicy
+from deidentify.profile import CompoundPolicy
 from tests.beyond import planted
 
 SECRET = b"beyond the table: a test secret of 32 bytes"

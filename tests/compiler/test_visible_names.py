@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import generated
 from compiler.docbook import visible_text
-from deidentify.plan import CompoundPolicy, Plan
-from deidentify.profile import parse_profile
+from deidentify.plan import Plan
+from deidentify.profile import CompoundPolicy, parse_profile
 from deidentify.report import FORMATS, build_report
 from deidentify.uids import UIDScheme
 

@@ -20,7 +20,7 @@ from deidentify.pixels import PixelMode
 from deidentify.pixels.decode import decode, view
 from deidentify.pixels.matching import verdict
 from deidentify.pixels.ocr import read_text
-from deidentify.plan import CompoundPolicy
+from deidentify.profile import CompoundPolicy
 from deidentify.uids import UIDScheme
 from tests.pixels.conftest import CLEAN, SECRET, cleaned
 

@@ -29,7 +29,7 @@ from deidentify.pixels import (
 )
 from deidentify.pixels.outcome import ACCEPTED_METHOD
 from deidentify.pixels.risk import UNCLEANABLE
-from deidentify.plan import CompoundPolicy
+from deidentify.profile import CompoundPolicy
 from deidentify.uids import UIDScheme
 from tests.pixels import images
 from tests.pixels.conftest import CLEAN, SECRET, cleaned, deidentifier, round_trip
