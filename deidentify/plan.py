@@ -27,9 +27,7 @@ import generated
 from deidentify.beyond import BeyondRule, UnknownPolicy, identifying_rule, identifying_rules
 from deidentify.beyond.conformity import (
     CHECKED_VRS,
-    UNDEFINED_LENGTH,
-    length_agrees,
-    text_agrees,
+    Conformity,
     vr_agrees,
 )
 from deidentify.beyond.dictionary import entry, is_item_tag
@@ -100,12 +98,6 @@ _CLEANING_BY_OPTION: dict[Option, Treatment] = {
 Modified Dates on an attribute that holds no date (Timezone Offset From UTC) cleans its text."""
 
 _DATE_VRS = frozenset({"DA", "DT", "TM"})
-
-_REMEMBERED_VALUE = 64
-"""Values up to this many bytes have their conformity remembered (``Plan.conforms``)."""
-_REMEMBERED_VALUES = 65536
-"""At most this many verdicts are remembered; then they are forgotten all at once."""
-
 
 def _vr_of(rule: AttributeRule) -> str | None:
     """The VR pydicom's dictionary gives a rule's tag, None if unknown or ambiguous."""
@@ -270,9 +262,8 @@ class Plan:
     """The rules beyond the table of the tags looked up so far (None: no rule)."""
     _pairs: dict[int, int] = field(default_factory=dict)
     _verdicts: dict[tuple[int, str | None], UnlistedVerdict] = field(default_factory=dict)
-    _conformity: dict[tuple[int, str | None], tuple[bool, bool]] = field(default_factory=dict)
-    _values: dict[tuple[int, str | None, int | None, bytes], bool] = field(default_factory=dict)
-    """Verdicts on short values seen (a series repeats most of its values)."""
+    conformity: Conformity = field(default_factory=Conformity)
+    """The verdicts of ``conforms``, remembered (the fast path asks it directly)."""
 
     @classmethod
     def build(cls, profile: Profile,
@@ -365,37 +356,7 @@ class Plan:
                  value: bytes | None = None) -> bool:
         """Whether an element of a listed tag is what the dictionary defines: its encoded VR
         (None: implicit) and, for a value still as read, its length and characters."""
-        tag = int(tag)  # a pydicom tag compares in Python, an int in C
-        key = (tag, vr)
-        known = self._conformity.get(key)
-        if known is None:
-            found = entry(tag)
-            sized = found is not None and (vr in CHECKED_VRS or (
-                vr in (None, "UN") and not found.vrs.isdisjoint(CHECKED_VRS)))
-            known = self._conformity[key] = (vr_agrees(tag, vr), sized)
-        agrees, sized = known
-        if not agrees:
-            return False
-        if not sized:
-            return length != UNDEFINED_LENGTH or length_agrees(tag, vr, length)
-        if value is not None and len(value) <= _REMEMBERED_VALUE:
-            remembered = (tag, vr, length, value)
-            verdict = self._values.get(remembered)
-            if verdict is None:
-                if len(self._values) >= _REMEMBERED_VALUES:
-                    self._values.clear()
-                verdict = self._values[remembered] = self._value_conforms(
-                    tag, vr, length, value)
-            return verdict
-        return self._value_conforms(tag, vr, length, value)
-
-    @staticmethod
-    def _value_conforms(tag: int, vr: str | None, length: int | None,
-                        value: bytes | None) -> bool:
-        """The length and characters of a value of a VR the dictionary's entry checks."""
-        if length is not None and not length_agrees(tag, vr, length):
-            return False
-        return value is None or text_agrees(tag, vr, value)
+        return self.conformity.conforms(int(tag), vr, length, value)  # an int compares in C
 
     def rows(self) -> tuple[PlanRow, ...]:
         """One row per row of Table E.1-1, in table order."""

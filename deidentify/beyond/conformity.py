@@ -125,3 +125,53 @@ def length_agrees(tag: int, vr: str | None, length: int) -> bool:
     if count < least or (most is not None and count > most):
         return False
     return step == 1 or count % step == 0
+
+
+REMEMBERED_VALUE = 64
+"""Values up to this many bytes have their verdicts remembered (``Conformity.conforms``)."""
+REMEMBERED_VALUES = 65536
+"""At most this many verdicts are remembered; then they are forgotten all at once."""
+
+
+class Conformity:
+    """Whether elements of listed tags are what the dictionary defines, the verdicts
+    remembered: per tag and VR, and per short value (a series repeats most of its values).
+    One per plan (``Plan.conforms``); the fast path calls it directly."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[tuple[int, str | None], tuple[bool, bool]] = {}
+        """Per tag and VR: whether the VR agrees, and whether values are checked (sized)."""
+        self._values: dict[tuple[int, str | None, int | None, bytes], bool] = {}
+
+    def conforms(self, tag: int, vr: str | None, length: int | None,
+                 value: bytes | None = None) -> bool:
+        """Whether an element is what the dictionary defines: its encoded VR (None:
+        implicit) and, for a value still as read, its length and characters."""
+        key = (tag, vr)
+        known = self._kinds.get(key)
+        if known is None:
+            found = entry(tag)
+            sized = found is not None and (vr in CHECKED_VRS or (
+                vr in (None, "UN") and not found.vrs.isdisjoint(CHECKED_VRS)))
+            known = self._kinds[key] = (vr_agrees(tag, vr), sized)
+        agrees, sized = known
+        if not agrees:
+            return False
+        if not sized:
+            return length != UNDEFINED_LENGTH or length_agrees(tag, vr, UNDEFINED_LENGTH)
+        if value is not None and len(value) <= REMEMBERED_VALUE:
+            remembered = (tag, vr, length, value)
+            verdict = self._values.get(remembered)
+            if verdict is None:
+                if len(self._values) >= REMEMBERED_VALUES:
+                    self._values.clear()
+                verdict = self._values[remembered] = value_conforms(tag, vr, length, value)
+            return verdict
+        return value_conforms(tag, vr, length, value)
+
+
+def value_conforms(tag: int, vr: str | None, length: int | None, value: bytes | None) -> bool:
+    """The length and characters of a value of a VR the dictionary's entry checks."""
+    if length is not None and not length_agrees(tag, vr, length):
+        return False
+    return value is None or text_agrees(tag, vr, value)

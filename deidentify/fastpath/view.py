@@ -141,6 +141,7 @@ class EngineView:
         plan = deidentifier.plan
         self._deidentifier = deidentifier
         self._plan = plan
+        self._conformity = plan.conformity
         self._exact = plan.exact
         self.shows_everything = deidentifier.linkage.sees_every_element or any(
             row.treatment in CLEANING for row in plan.rows()
@@ -197,7 +198,7 @@ class EngineView:
             element.content_end - element.value_start)
         value = None if element.undefined_length or length > DEFER_THRESHOLD else bytes(
             buffer[element.value_start:element.content_end])
-        conforms = self._plan.conforms(element.tag, element.vr or None, length, value)
+        conforms = self._conformity.conforms(element.tag, element.vr or None, length, value)
         return Fate.COPY if conforms else Fate.DROP
 
 
@@ -237,8 +238,8 @@ class EngineView:
     def _key(self, element: Element, value: bytes | None, implicit: bool,
              ascii_text: bool) -> tuple[int, str, bool, bool, bool]:
         tag, vr = element.tag, element.vr
-        conforms = self._plan.conforms(tag, vr or None, element.content_end - element.value_start,
-                                       value)
+        length = element.content_end - element.value_start
+        conforms = self._conformity.conforms(tag, vr or None, length, value)
         return tag, vr, conforms, implicit, ascii_text
 
     def _treat_alone(self, raw: RawDataElement, implicit: bool,
