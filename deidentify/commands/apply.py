@@ -201,7 +201,7 @@ def engine_factory(args: argparse.Namespace, profile: Profile, secret: bytes) ->
     from deidentify.batch import EngineFactory
     from deidentify.inflation import InflationLimit
     from deidentify.pixels import load_cleaner
-    from deidentify.profile import CompoundPolicy
+    from deidentify.profile import CompoundPolicy, ProfileError
     from generated.model import Option
 
     policy = CompoundPolicy(args.policy)
@@ -210,6 +210,9 @@ def engine_factory(args: argparse.Namespace, profile: Profile, secret: bytes) ->
     pixels = pixel_settings(args)
     if Option.CLEAN_PIXEL_DATA in profile.options:
         load_cleaner(pixels)
+    elif pixels.rules is not None:
+        raise ProfileError(f"--pixel-rules is for {Option.CLEAN_PIXEL_DATA.value}: name it in"
+                           " --profile, or leave the rules out")
     linkage = linkage_settings(args)
     return EngineFactory(profile.uri, profile.edition, policy, UIDScheme(args.uid_scheme), secret,
                          unknown=unknown, inflation=inflation, linkage=linkage,

@@ -189,6 +189,23 @@ def test_the_command_exits_1_and_names_the_way_forward(
     assert "rules.toml: rule 1: match must be a table" in capsys.readouterr().err
 
 
+def test_region_rules_without_the_option_are_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_made(tmp_path / "in")
+    secret = tmp_path / "secret"
+    secret.write_text("a secret for the command line test\n")
+    rules = tmp_path / "rules.toml"
+    rules.write_text("")
+    for given in (rules, tmp_path / "missing.toml"):
+        output = tmp_path / f"out-{given.stem}"
+        assert main(["apply", str(tmp_path / "in"), "--secret-file", str(secret), "--output",
+                     str(output), "--pixel-rules", str(given)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--pixel-rules is for CleanPixelDataOption" in err
+        assert not output.exists()
+
+
 def test_the_summary_names_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _write_made(tmp_path / "in")
     secret = tmp_path / "secret"
