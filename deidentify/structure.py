@@ -480,6 +480,12 @@ def _dictionary_vr(tag: int) -> str:
     return vr
 
 
+def written_vr(buf: Buffer, pos: int) -> bool:
+    """Whether the element at ``pos`` has a standard VR written after its tag: pydicom's
+    test for explicit VR in a dataset without a Transfer Syntax UID."""
+    return pos + 6 <= len(buf) and bytes(buf[pos + 4:pos + 6]) in _KNOWN_VRS
+
+
 def looks_implicit(buf: Buffer, pos: int) -> bool:
     """Whether a dataset at ``pos`` starts in implicit VR, as pydicom decides."""
     if pos + 6 > len(buf):
@@ -515,7 +521,7 @@ def check_file(buf: Buffer) -> None:
 def _check_file(buf: Buffer, meta_start: int, end: int) -> None:
     pos, syntax = _meta(_Walker(buf, True), meta_start, end)
     if syntax is None:
-        check_dataset(buf, pos, True, _guess_little_endian(buf, pos))
+        check_dataset(buf, pos, True, guess_little_endian(buf, pos))
         return
     uid = UID(syntax)
     if not uid.is_transfer_syntax:
@@ -545,10 +551,10 @@ def check_encoded(buf: Buffer, start: int, implicit: bool, little: bool,
     check_dataset(inflated, 0, False, True)
 
 
-def _guess_little_endian(buf: Buffer, pos: int) -> bool:
+def guess_little_endian(buf: Buffer, pos: int) -> bool:
     """pydicom's guess for a dataset without a Transfer Syntax UID: big endian when the
     first element has an explicit VR and a group that reads as 1024 or more."""
-    if pos + 6 > len(buf) or bytes(buf[pos + 4:pos + 6]) not in _KNOWN_VRS:
+    if not written_vr(buf, pos):
         return True
     return int.from_bytes(buf[pos:pos + 2], "little") < 1024
 
@@ -579,8 +585,8 @@ def _meta(walker: _Walker, pos: int, end: int,
 
 
 class Recorder:
-    """The walk of a file with a preamble and DICM prefix that checks it as
-    :func:`check_file` does and records, for a reader of offsets (the fast path), its File
+    """The walk of a file (with a preamble and DICM prefix, or a raw dataset) that checks it
+    as :func:`check_file` does and records, for a reader of offsets (the fast path), its File
     Meta (:meth:`meta`) and the top-level elements of its dataset (:meth:`dataset`).
 
     The reader reads the File Meta, the top level, and the items of undefined length in
@@ -597,6 +603,8 @@ class Recorder:
 
     def __init__(self, buf: Buffer) -> None:
         self._walker = _Walker(buf, True, visible=True)
+        self._part10 = len(buf) >= PREAMBLE_LENGTH + 4 and (
+            buf[PREAMBLE_LENGTH:PREAMBLE_LENGTH + 4] == PREFIX)
 
     def meta(self) -> tuple[tuple[Element, ...], int]:
         """The File Meta elements and the offset where the dataset starts."""
@@ -615,7 +623,7 @@ class Recorder:
         walker.dataset(start, walker.size, implicit, False, record)
         if walker.refusal is not None:
             if isinstance(walker.refusal, CorruptStructure):
-                walker.refusal.part10 = True
+                walker.refusal.part10 = self._part10
             raise walker.refusal
         return tuple(record)
 

@@ -72,7 +72,7 @@ def deidentify_one(
             streamed = deidentify_streaming(deid, source, target, kind, inflation, opened.size)
             if streamed is not None:
                 return _outcome(deid, opened.size, streamed)
-            if fast and kind is Kind.PART10:
+            if fast and kind in (Kind.PART10, Kind.RAW):
                 with DigestingOutput(target) as output:
                     if fast_deidentify_file(deid, opened, cast(BinaryIO, output)):
                         return _outcome(deid, opened.size, output.written)

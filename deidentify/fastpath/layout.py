@@ -4,8 +4,9 @@ In: a whole input file (bytes or a memory map). Out: a :class:`FileLayout`, the 
 top-level elements as offsets (values are never decoded), or :class:`Declined`, or
 :class:`~deidentify.structure.CorruptStructure`. The walk is :mod:`deidentify.structure`'s,
 the strict check every path runs, asked to record as it checks; this module adds what the
-fast path alone declines before the dataset is walked: no 128-byte preamble and DICM prefix,
-no, a non-ASCII or an unknown Transfer Syntax UID, big endian or deflated, a first element
+fast path alone declines before the dataset is walked: no 128-byte preamble and DICM prefix
+(but for a raw dataset of group 0008 in little endian, read from its first byte), no, a
+non-ASCII or an unknown Transfer Syntax UID, big endian or deflated, a first element
 whose VR encoding contradicts the transfer syntax or of group 0000-0002. Where the walk finds
 the elements are not in the forms the fast path reads (``NotRecorded``), it declines too; the
 caller then falls back to the reference path, which reports or tolerates the problem as it
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from pydicom.uid import UID
+from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from deidentify.structure import (
     ITEM,
@@ -32,6 +33,9 @@ from deidentify.structure import (
     Element,
     NotRecorded,
     Recorder,
+    guess_little_endian,
+    looks_implicit,
+    written_vr,
 )
 
 __all__ = ["ITEM", "ITEM_DELIMITER", "PIXEL_DATA", "PREAMBLE_LENGTH", "PREFIX",
@@ -50,6 +54,8 @@ class FileLayout:
     transfer_syntax: str
     implicit_vr: bool
     elements: tuple[Element, ...]
+    raw: bool = False
+    """A raw dataset: no preamble, no File Meta (the transfer syntax is pydicom's guess)."""
 
 
 def _text(buf: Buffer, element: Element) -> str:
@@ -90,7 +96,7 @@ def read_layout(buf: Buffer, private: bool = True) -> FileLayout:
     are checked only: for a reader that drops them all)."""
     end = len(buf)
     if end < PREAMBLE_LENGTH + 4 or buf[PREAMBLE_LENGTH : PREAMBLE_LENGTH + 4] != PREFIX:
-        raise Declined("no DICM prefix after a 128-byte preamble")
+        return _raw_layout(buf, private)
     try:
         recorder = Recorder(buf)
         meta, dataset_start = recorder.meta()
@@ -103,3 +109,23 @@ def read_layout(buf: Buffer, private: bool = True) -> FileLayout:
     except NotRecorded as reason:
         raise Declined(str(reason)) from None
     return FileLayout(meta, syntax, implicit, elements)
+
+
+def _raw_layout(buf: Buffer, private: bool) -> FileLayout:
+    """A raw dataset (no preamble, no File Meta) as pydicom reads one: explicit VR when its
+    first element has a standard VR written, else implicit, little endian. Declined unless
+    it starts with a group 0008 element in little endian (neither a command set nor File
+    Meta first), and unless pydicom's two guesses of its VR encoding agree (the transfer
+    syntax's, from a standard VR, and the dataset's, from two capital letters)."""
+    if len(buf) < 8 or buf[0] != 0x08 or buf[1] != 0x00:
+        raise Declined("neither a DICM prefix after a 128-byte preamble nor a raw dataset"
+                       " of group 0008")
+    explicit = written_vr(buf, 0)
+    if explicit == looks_implicit(buf, 0) or not guess_little_endian(buf, 0):
+        raise Declined("raw dataset whose VR encoding pydicom guesses otherwise")
+    syntax = ExplicitVRLittleEndian if explicit else ImplicitVRLittleEndian
+    try:
+        elements = Recorder(buf).dataset(0, not explicit, private)
+    except NotRecorded as reason:
+        raise Declined(str(reason)) from None
+    return FileLayout((), syntax, not explicit, elements, raw=True)

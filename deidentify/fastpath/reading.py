@@ -125,6 +125,9 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
     the elements that ``view`` keeps from the engine."""
     buffer = source.buffer
     implicit = layout.implicit_vr
+    if layout.raw and any(element.content_end - element.value_start > DEFER_THRESHOLD
+                          for element in layout.elements):
+        raise Declined("a raw dataset with a value the reference reader would defer")
     encoding: Encoding = default_encoding
     elements: dict[BaseTag, RawDataElement | DataElement] = {}
     originals: dict[int, tuple[RawDataElement, Element]] = {}
@@ -168,7 +171,7 @@ def read(source: SourceFile, layout: FileLayout, view: EngineView) -> ReadResult
             ascii_text = encoder.ascii_safe(encoding)
         elements[raw.tag] = raw
         originals[raw.tag] = (raw, element)
-    preamble = bytes(buffer[:PREAMBLE_LENGTH])
+    preamble = None if layout.raw else bytes(buffer[:PREAMBLE_LENGTH])
     result = FileDataset(
         str(source.path), elements, preamble, _file_meta(source, layout), implicit, True
     )

@@ -18,8 +18,10 @@ from tests.fastpath.paths import PROFILES, deidentifier, fast_output, reference_
 
 FILES = sorted(Path(name) for name in pydicom.data.get_testdata_files() if Path(name).is_file())
 
-HANDLED = ("CT_small.dcm", "MR_small_implicit.dcm", "MR_small_RLE.dcm", "JPEG2000.dcm")
-"""Explicit VR, implicit VR, and two encapsulated inputs the fast path must not decline."""
+HANDLED = ("CT_small.dcm", "MR_small_implicit.dcm", "MR_small_RLE.dcm", "JPEG2000.dcm",
+           "rtstruct.dcm", "ExplVR_LitEndNoMeta.dcm")
+"""Explicit VR, implicit VR, two encapsulated inputs and two raw datasets (implicit and
+explicit VR, no preamble or File Meta) the fast path must not decline."""
 
 
 def _transfer_syntax(path: Path) -> UID | None:

@@ -60,6 +60,33 @@ def test_shipped_files_parse_like_pydicom(name: str) -> None:
     _assert_matches_pydicom(shipped(name))
 
 
+@pytest.mark.parametrize("name", ["rtstruct.dcm", "ExplVR_LitEndNoMeta.dcm"])
+def test_raw_datasets_parse_like_pydicom(name: str) -> None:
+    path = shipped(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read = pydicom.dcmread(path, force=True)
+    layout = _layout(path)
+    assert layout.raw and layout.meta == ()
+    assert (layout.implicit_vr, True) == read.original_encoding
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert [element.tag for element in layout.elements] == list(read.keys())
+    buffer = path.read_bytes()
+    for element in layout.elements:
+        raw = read.get_item(element.tag, keep_deferred=True)
+        if raw.is_raw:
+            assert buffer[element.value_start:element.content_end] == (raw.value or b"")
+
+
+def test_raw_datasets_pydicom_would_read_otherwise_are_declined() -> None:
+    explicit = shipped("ExplVR_LitEndNoMeta.dcm").read_bytes()
+    implicit = shipped("rtstruct.dcm").read_bytes()
+    assert "raw dataset" in _refused(explicit[:4] + b"ZZ" + explicit[6:])  # no standard VR
+    assert "raw dataset" in _refused(shipped("ExplVR_BigEndNoMeta.dcm").read_bytes())
+    assert "raw dataset" in _refused(b"\x02\x00" + implicit[2:])  # File Meta first
+
+
 def _with_undefined_lengths(tmp_path: Path, implicit: bool) -> Path:
     ds = next(synthetic.datasets())
     inner = Dataset()
