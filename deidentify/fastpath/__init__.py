@@ -25,8 +25,10 @@ Refused (``CorruptStructure``, nothing written): an input this path would read b
 element structure :mod:`deidentify.structure` finds inconsistent, as every path refuses it
 (what this path declines, the reference path checks and refuses).
 
-Declined (the reference path takes over): no 128-byte preamble and DICM prefix, no or an
-unknown Transfer Syntax UID, big endian, deflated, a dataset whose VR encoding contradicts
+Declined (the reference path takes over): no 128-byte preamble and DICM prefix (but a raw
+dataset that starts with a group 0008 element in little endian, whose VR encoding pydicom's
+two guesses agree on, and without a value it would defer), no or an unknown Transfer Syntax
+UID, big endian, deflated, a dataset whose VR encoding contradicts
 its transfer syntax, an undefined length on anything but a sequence or encapsulated Pixel
 Data, explicit VR UN of undefined length, a truncated or overrunning element, top-level tags
 out of order, group 0000-0002 elements in the dataset, non-zero reserved header bytes, Pixel
