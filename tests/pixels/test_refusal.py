@@ -171,13 +171,18 @@ def test_without_the_extra_the_option_says_what_to_install(
     assert assess(round_trip(images.us_rgb()[0])) is not None  # the gate needs no extra
 
 
-def test_the_command_exits_1_and_names_the_way_forward(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _apply_arguments(tmp_path: Path) -> list[str]:
+    """``apply`` of the made objects (in ``tmp_path/in``) with a secret file, no output yet."""
     _write_made(tmp_path / "in")
     secret = tmp_path / "secret"
     secret.write_text("a secret for the command line test\n")
-    arguments = ["apply", str(tmp_path / "in"), "--secret-file", str(secret), "--quiet"]
+    return ["apply", str(tmp_path / "in"), "--secret-file", str(secret)]
+
+
+def test_the_command_exits_1_and_names_the_way_forward(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = [*_apply_arguments(tmp_path), "--quiet"]
     assert main([*arguments, "--output", str(tmp_path / "refused")]) == 1
     assert f"{BURNED_IN_RISK}" in capsys.readouterr().err
     assert main([*arguments, "--output", str(tmp_path / "accepted"),
@@ -192,26 +197,19 @@ def test_the_command_exits_1_and_names_the_way_forward(
 def test_region_rules_without_the_option_are_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _write_made(tmp_path / "in")
-    secret = tmp_path / "secret"
-    secret.write_text("a secret for the command line test\n")
+    arguments = _apply_arguments(tmp_path)
     rules = tmp_path / "rules.toml"
     rules.write_text("")
     for given in (rules, tmp_path / "missing.toml"):
         output = tmp_path / f"out-{given.stem}"
-        assert main(["apply", str(tmp_path / "in"), "--secret-file", str(secret), "--output",
-                     str(output), "--pixel-rules", str(given)]) == 2
+        assert main([*arguments, "--output", str(output), "--pixel-rules", str(given)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "--pixel-rules is for CleanPixelDataOption" in err
         assert not output.exists()
 
 
 def test_the_summary_names_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _write_made(tmp_path / "in")
-    secret = tmp_path / "secret"
-    secret.write_text("a secret for the command line test\n")
-    main(["apply", str(tmp_path / "in"), "--secret-file", str(secret), "--output",
-          str(tmp_path / "out")])
+    main([*_apply_arguments(tmp_path), "--output", str(tmp_path / "out")])
     assert f"{len(MADE)} refused for {BURNED_IN_RISK}: add CleanPixelDataOption" in (
         capsys.readouterr().out
     )
