@@ -23,9 +23,9 @@ Modules, one job each, in the order an object goes through them:
 - ``cleaner``: ``PixelCleaner``, the one object the engine calls.
 
 Only ``settings`` and ``risk`` are imported by the engine unconditionally (neither imports
-pydicom, so a run's main process names them without it); the rest needs
-the ``pixels`` extra (numpy, Pillow, pylibjpeg and its plugins, pyjpegls, RapidOCR) and is
-imported only when the profile names CleanPixelDataOption.
+pydicom, so a run's main process names them without it); the rest needs the ``pixels``
+extra (numpy, Pillow, pylibjpeg and its plugins, pyjpegls, RapidOCR) and is imported only
+when the profile names CleanPixelDataOption.
 """
 
 from __future__ import annotations
