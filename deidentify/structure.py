@@ -521,7 +521,7 @@ def check_file(buf: Buffer) -> None:
 def _check_file(buf: Buffer, meta_start: int, end: int) -> None:
     pos, syntax = _meta(_Walker(buf, True), meta_start, end)
     if syntax is None:
-        check_dataset(buf, pos, True, guess_little_endian(buf, pos))
+        check_dataset(buf, pos, True, _guess_little_endian(buf, pos))
         return
     uid = UID(syntax)
     if not uid.is_transfer_syntax:
@@ -551,7 +551,7 @@ def check_encoded(buf: Buffer, start: int, implicit: bool, little: bool,
     check_dataset(inflated, 0, False, True)
 
 
-def guess_little_endian(buf: Buffer, pos: int) -> bool:
+def _guess_little_endian(buf: Buffer, pos: int) -> bool:
     """pydicom's guess for a dataset without a Transfer Syntax UID: big endian when the
     first element has an explicit VR and a group that reads as 1024 or more."""
     if not written_vr(buf, pos):

@@ -33,7 +33,6 @@ from deidentify.structure import (
     Element,
     NotRecorded,
     Recorder,
-    guess_little_endian,
     looks_implicit,
     written_vr,
 )
@@ -120,8 +119,8 @@ def _raw_layout(buf: Buffer, private: bool) -> FileLayout:
     if len(buf) < 8 or buf[0] != 0x08 or buf[1] != 0x00:
         raise Declined("neither a DICM prefix after a 128-byte preamble nor a raw dataset"
                        " of group 0008")
-    explicit = written_vr(buf, 0)
-    if explicit == looks_implicit(buf, 0) or not guess_little_endian(buf, 0):
+    explicit = written_vr(buf, 0)  # big endian is guessed for groups from 1024 only: not 0008
+    if explicit == looks_implicit(buf, 0):
         raise Declined("raw dataset whose VR encoding pydicom guesses otherwise")
     syntax = ExplicitVRLittleEndian if explicit else ImplicitVRLittleEndian
     try:
