@@ -88,3 +88,10 @@ class EngineFactory:
         from deidentify.batch.one_file import engine_function
 
         return engine_function(self)
+
+
+def import_engine() -> None:
+    """Import the engine's paths (and pydicom) now, for a run that applies them in this
+    process: the hash that checks the run's secret, computed in a background thread
+    (``deidentify.secrets.check_ahead``), then runs beside the import instead of before it."""
+    import deidentify.batch.one_file  # noqa: F401

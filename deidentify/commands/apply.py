@@ -258,6 +258,7 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
               output: Path) -> tuple[int, Totals | None]:
     """Run a batch from parsed options; the exit status and the totals (None on error)."""
     from deidentify.batch.discovery import several_files
+    from deidentify.batch.files import import_engine
     from deidentify.batch.processes import start_workers_ahead
     from deidentify.profile import ProfileError
     from deidentify.secrets import SecretError
@@ -268,6 +269,8 @@ def run_apply(command: str, args: argparse.Namespace, inputs: tuple[Path, ...],
         return usage_error(command, str(error)), None
     if args.jobs > 1 and several_files(inputs, getattr(args, "files_from", None)):
         start_workers_ahead()
+    elif getattr(args, "cluster", None) is None:
+        import_engine()
     from deidentify.linkage.errors import LinkageError
 
     try:

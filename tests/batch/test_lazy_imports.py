@@ -124,3 +124,28 @@ def test_apply_with_workers_leaves_pydicom_and_the_engine_to_them(tmp_path: Path
 
 def test_the_report_parser_offers_every_renderer() -> None:
     assert set(FORMAT_NAMES) == set(FORMATS)
+
+
+def test_a_run_in_this_process_imports_the_engine_before_it_waits_for_the_secret_check(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "ct.dcm").write_bytes(shipped("CT_small.dcm").read_bytes())
+    secret = tmp_path / "secret"
+    secret.write_bytes(SECRET)
+    output = tmp_path / "out"
+    argv = ["apply", "--quiet", "--secret-file", str(secret), str(source), "--output",
+            str(output)]
+    script = (
+        "import sys\nfrom deidentify import secrets\nfrom deidentify.cli import main\n"
+        "seen = []\nwait = secrets._HashAhead.result\n"
+        "def result(self):\n"
+        "    seen.append('deidentify.batch.one_file' in sys.modules)\n"
+        "    return wait(self)\n"
+        "secrets._HashAhead.result = result\n"
+        f"assert main({argv!r}) == 0\nprint(seen)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=True)
+    assert done.stdout.split() == ["[True]"]
+    assert (output / "ct.dcm").is_file()
