@@ -105,6 +105,22 @@ def test_a_full_disk_under_the_log_is_reported_against_the_log(
     assert summary["log_error"].startswith("/dev/full: cannot write the log")
 
 
+def test_the_logs_missing_folders_are_created_as_the_output_folders_are(
+    tmp_path: Path, secret_file: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copyfile(shipped("CT_small.dcm"), folder / "ct.dcm")
+    log = tmp_path / "logs" / "today" / "run.jsonl"
+    result = subprocess.run(
+        cli("apply", folder, "--output", tmp_path / "out", "--secret-file", secret_file,
+            "--log", log, "--quiet"), capture_output=True, text=True, timeout=120,
+        check=False)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(r["input"], r["status"]) for r in records] == [("ct.dcm", "ok")]
+
+
 def test_a_log_that_cannot_be_created_is_a_usage_error_naming_it(
     tmp_path: Path, secret_file: Path
 ) -> None:
