@@ -22,9 +22,11 @@ Which strings count as identifiers (``collect_identifiers``):
 So that cleaning does not shred ordinary text, a candidate shorter than three characters
 (punctuation at its ends not counted; a wide character of the ideographic scripts, in which
 a two-character name such as 山田 is a whole family name, counts as two) and the words of
-``COMMON_WORDS`` (function words, honorifics, name particles, placeholder and generic
-institution or address words) are not identifiers by themselves; they are still removed as
-part of a longer identifier.
+``COMMON_WORDS`` (function words, honorifics, name particles, placeholders) are not
+identifiers by themselves; nor are the generic institution and address words of
+``PLACE_WORDS`` (hospital, street, north...) as words of a place attribute. A person's name
+is never shortened that way: a family name West or Lane is an identifier on its own. All
+are still removed as part of a longer identifier.
 
 An identifier matches as a whole word: an identifier that starts (ends) with a letter does
 not match right after (before) another letter, one that starts (ends) with a digit not
@@ -73,13 +75,21 @@ COMMON_WORDS: frozenset[str] = _words(
     van von der den del della dei des las los dos
     anonymous anonymized anonymised deidentified removed unknown none null test patient
     name names xxx n/a
+    """
+)
+"""Words never treated as identifiers on their own (compared case-insensitively)."""
+
+PLACE_WORDS: frozenset[str] = _words(
+    """
     hospital hospitals clinic clinics center centre medical health healthcare university
     institute department dept radiology imaging services service general group foundation
     street road avenue lane drive suite floor building city county state north south east
     west saint
     """
 )
-"""Words never treated as identifiers on their own (compared case-insensitively)."""
+"""Generic institution and address words: not identifiers as words of a place (an
+institution's or an address's, kinds ORG and CONTACT), but identifiers as anything else,
+a person's name first (a family name West, Lane or Saint)."""
 
 ID_KEYWORDS: frozenset[str] = frozenset(
     {
@@ -169,10 +179,15 @@ def _wide(character: str) -> bool:
     return unicodedata.east_asian_width(character) in ("W", "F")
 
 
-def _significant(candidate: str) -> bool:
+_NOT_ALONE = {kind: COMMON_WORDS | PLACE_WORDS if kind in ("ORG", "CONTACT") else COMMON_WORDS
+              for kind in KINDS}
+"""The words that are not identifiers by themselves, by the kind of the candidate."""
+
+
+def _significant(candidate: str, kind: str) -> bool:
     core = candidate.strip(_EDGE_PUNCTUATION)
     width = sum(2 if _wide(character) else 1 for character in core)
-    return width >= MIN_IDENTIFIER_LENGTH and core.casefold() not in COMMON_WORDS
+    return width >= MIN_IDENTIFIER_LENGTH and core.casefold() not in _NOT_ALONE[kind]
 
 
 def _boundary(character: str, letter: str) -> str:
@@ -199,7 +214,7 @@ class IdentifyingValues:
     def of(cls, candidates: Iterable[str], kind: str = "ID") -> IdentifyingValues:
         """Keep the significant candidates (see the module docstring), whitespace-normalised."""
         terms = {" ".join(candidate.split()) for candidate in candidates}
-        kept = frozenset(term for term in terms if _significant(term))
+        kept = frozenset(term for term in terms if _significant(term, kind))
         return cls(kept, {term.casefold(): kind for term in kept})
 
     def __or__(self, other: IdentifyingValues) -> IdentifyingValues:

@@ -154,6 +154,22 @@ def test_clean_descriptors_cleans_the_e_3_5_example_in_a_file(tmp_path: Path) ->
     assert out.SeriesDescription == "AX T2 FLAIR per Dr [NAME] [DATE]"
 
 
+def test_a_declared_name_that_is_also_a_place_word_is_cleaned_in_a_file(
+    tmp_path: Path,
+) -> None:
+    ds = read(str(get_testdata_file("CT_small.dcm")))
+    ds.PatientName = "WEST^ANNA"
+    ds.OperatorsName = "Lane^Sam"
+    ds.StudyDescription = "Knee West follow-up"
+    ds.SeriesDescription = "LANE protocol, north wing"
+    source, target = tmp_path / "in.dcm", tmp_path / "out.dcm"
+    ds.save_as(source)
+    deidentifier("deidentify:CleanDescriptorsOption").deidentify_file(source, target)
+    out = read(target)
+    assert out.StudyDescription == "Knee [NAME] follow-up"
+    assert out.SeriesDescription == "[NAME] protocol, north wing"
+
+
 def test_the_four_patient_characteristics_rows_are_cleaned() -> None:
     ds = Dataset()
     ds.PatientName = "Doe^Jane"

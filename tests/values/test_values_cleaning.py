@@ -15,6 +15,7 @@ from deidentify.cleaning import (
     COMMON_WORDS,
     ID_KEYWORDS,
     PLACE_KEYWORDS,
+    PLACE_WORDS,
     IdentifyingValues,
     TextCleaner,
     clean_text,
@@ -116,6 +117,27 @@ def test_short_and_common_words_are_not_identifiers_alone() -> None:
     text = "Dr Li saw Wu Li at the General Hospital of Saint Anne General Hospital"
     assert clean_text(text, identifiers) == "Dr Li saw *** at the General Hospital of ***"
     assert "Anne" not in clean_text("ask Anne", identifiers)
+
+
+@pytest.mark.parametrize("surname", sorted(PLACE_WORDS))
+def test_a_name_that_is_a_place_word_is_an_identifier_alone(surname: str) -> None:
+    ds = Dataset()
+    ds.PatientName = f"{surname.upper()}^Anna"
+    ds.InstitutionName = f"{surname.title()} Valley Clinic"
+    identifiers = collect_identifiers(ds)
+    cleaned = clean_text(f"knee {surname.title()} follow-up", identifiers)
+    assert cleaned == "knee *** follow-up"
+    assert identifiers.kind_of(surname) == "NAME"
+
+
+def test_place_words_of_a_place_alone_are_kept() -> None:
+    ds = Dataset()
+    ds.InstitutionName = "North Valley Clinic"
+    ds.InstitutionAddress = "12 West Lane"
+    identifiers = collect_identifiers(ds)
+    assert clean_text("north wing, west entrance, lane 3", identifiers) == (
+        "north wing, west entrance, lane 3")
+    assert clean_text("seen at North Valley Clinic", identifiers) == "seen at ***"
 
 
 @given(st.text(max_size=200), st.lists(st.text(min_size=1, max_size=20), max_size=10), st.text())
