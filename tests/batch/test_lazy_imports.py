@@ -38,6 +38,20 @@ def imported_after(code: str) -> set[str]:
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
+def apply_argv(tmp_path: Path, *names: str, jobs: int = 1) -> tuple[list[str], Path]:
+    """The command line of an apply of shipped files copied into a new input folder, and
+    its output folder."""
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in names:
+        (source / name).write_bytes(shipped(name).read_bytes())
+    secret = tmp_path / "secret"
+    secret.write_bytes(SECRET)
+    output = tmp_path / "out"
+    return ["apply", "--quiet", "--jobs", str(jobs), "--secret-file", str(secret), str(source),
+            "--output", str(output)], output
+
+
 def test_importing_the_command_line_imports_no_optional_capability() -> None:
     modules = imported_after("import deidentify.cli")
     assert "deidentify.cli" in modules
@@ -81,17 +95,10 @@ def test_importing_the_package_defers_the_engine_until_a_name_is_used() -> None:
 def test_apply_of_one_file_imports_no_other_subcommand_nor_optional_capability(
     tmp_path: Path,
 ) -> None:
-    source = tmp_path / "in"
-    source.mkdir()
-    (source / "ct.dcm").write_bytes(shipped("CT_small.dcm").read_bytes())
-    secret = tmp_path / "secret"
-    secret.write_bytes(SECRET)
-    output = tmp_path / "out"
-    argv = ["apply", "--quiet", "--secret-file", str(secret), str(source), "--output",
-            str(output)]
+    argv, output = apply_argv(tmp_path, "CT_small.dcm")
     modules = imported_after(
         f"from deidentify.cli import main\nassert main({argv!r}) == 0")
-    assert (output / "ct.dcm").is_file()
+    assert (output / "CT_small.dcm").is_file()
     optional = {name.split(".")[0] for name in modules} & set(OPTIONAL)
     assert optional <= {"numpy"}, optional
     other_commands = ("deidentify.verify", "deidentify.report", "deidentify.net",
@@ -101,15 +108,7 @@ def test_apply_of_one_file_imports_no_other_subcommand_nor_optional_capability(
 
 
 def test_apply_with_workers_leaves_pydicom_and_the_engine_to_them(tmp_path: Path) -> None:
-    source = tmp_path / "in"
-    source.mkdir()
-    for name in ("CT_small.dcm", "MR_small.dcm"):
-        (source / name).write_bytes(shipped(name).read_bytes())
-    secret = tmp_path / "secret"
-    secret.write_bytes(SECRET)
-    output = tmp_path / "out"
-    argv = ["apply", "--quiet", "--jobs", "2", "--secret-file", str(secret), str(source),
-            "--output", str(output)]
+    argv, output = apply_argv(tmp_path, "CT_small.dcm", "MR_small.dcm", jobs=2)
     modules = imported_after(
         "if __name__ == '__main__':\n"
         f"    from deidentify.cli import main\n    assert main({argv!r}) == 0")
@@ -129,14 +128,7 @@ def test_the_report_parser_offers_every_renderer() -> None:
 def test_a_run_in_this_process_imports_the_engine_before_it_waits_for_the_secret_check(
     tmp_path: Path,
 ) -> None:
-    source = tmp_path / "in"
-    source.mkdir()
-    (source / "ct.dcm").write_bytes(shipped("CT_small.dcm").read_bytes())
-    secret = tmp_path / "secret"
-    secret.write_bytes(SECRET)
-    output = tmp_path / "out"
-    argv = ["apply", "--quiet", "--secret-file", str(secret), str(source), "--output",
-            str(output)]
+    argv, output = apply_argv(tmp_path, "CT_small.dcm")
     script = (
         "import sys\nfrom deidentify import secrets\nfrom deidentify.cli import main\n"
         "seen = []\nwait = secrets._HashAhead.result\n"
@@ -148,4 +140,4 @@ def test_a_run_in_this_process_imports_the_engine_before_it_waits_for_the_secret
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=ROOT, timeout=120, check=True)
     assert done.stdout.split() == ["[True]"]
-    assert (output / "ct.dcm").is_file()
+    assert (output / "CT_small.dcm").is_file()

@@ -105,17 +105,23 @@ def test_a_full_disk_under_the_log_is_reported_against_the_log(
     assert summary["log_error"].startswith("/dev/full: cannot write the log")
 
 
-def test_the_logs_missing_folders_are_created_as_the_output_folders_are(
-    tmp_path: Path, secret_file: Path
-) -> None:
+def _apply_one_ct_with_log(tmp_path: Path, secret_file: Path,
+                           log: Path) -> subprocess.CompletedProcess[str]:
+    """``deidentify apply --log LOG`` of a folder of one CT file, into ``tmp_path/out``."""
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copyfile(shipped("CT_small.dcm"), folder / "ct.dcm")
-    log = tmp_path / "logs" / "today" / "run.jsonl"
-    result = subprocess.run(
+    return subprocess.run(
         cli("apply", folder, "--output", tmp_path / "out", "--secret-file", secret_file,
             "--log", log, "--quiet"), capture_output=True, text=True, timeout=120,
         check=False)
+
+
+def test_the_logs_missing_folders_are_created_as_the_output_folders_are(
+    tmp_path: Path, secret_file: Path
+) -> None:
+    log = tmp_path / "logs" / "today" / "run.jsonl"
+    result = _apply_one_ct_with_log(tmp_path, secret_file, log)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(r["input"], r["status"]) for r in records] == [("ct.dcm", "ok")]
@@ -124,14 +130,9 @@ def test_the_logs_missing_folders_are_created_as_the_output_folders_are(
 def test_a_log_that_cannot_be_created_is_a_usage_error_naming_it(
     tmp_path: Path, secret_file: Path
 ) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copyfile(shipped("CT_small.dcm"), folder / "ct.dcm")
     log = tmp_path / "a-folder"
     log.mkdir()
-    result = subprocess.run(
-        cli("apply", folder, "--output", tmp_path / "out", "--secret-file", secret_file,
-            "--log", log), capture_output=True, text=True, timeout=120, check=False)
+    result = _apply_one_ct_with_log(tmp_path, secret_file, log)
     assert result.returncode == 2
     assert result.stderr == f"deidentify apply: {log}: cannot write the log (Is a directory)\n"
     assert not (tmp_path / "out").exists()

@@ -142,14 +142,21 @@ def test_the_corpus_meets_the_targets() -> None:
     assert scores.kept >= 0.95
 
 
-def test_clean_descriptors_cleans_the_e_3_5_example_in_a_file(tmp_path: Path) -> None:
+def cleaned_ct_file(tmp_path: Path, **values: str) -> Dataset:
+    """CT_small with ``values`` set, written, de-identified as a file under Clean
+    Descriptors, and read back."""
     ds = read(str(get_testdata_file("CT_small.dcm")))
-    ds.StudyDescription = E_3_5
-    ds.SeriesDescription = "AX T2 FLAIR per Dr Okonkwo 2019-04-01"
+    for keyword, value in values.items():
+        setattr(ds, keyword, value)
     source, target = tmp_path / "in.dcm", tmp_path / "out.dcm"
     ds.save_as(source)
     deidentifier("deidentify:CleanDescriptorsOption").deidentify_file(source, target)
-    out = read(target)
+    return read(target)
+
+
+def test_clean_descriptors_cleans_the_e_3_5_example_in_a_file(tmp_path: Path) -> None:
+    out = cleaned_ct_file(tmp_path, StudyDescription=E_3_5,
+                          SeriesDescription="AX T2 FLAIR per Dr Okonkwo 2019-04-01")
     assert out.StudyDescription == "CT chest abdomen pelvis - [AGE] Dr. [NAME]"
     assert out.SeriesDescription == "AX T2 FLAIR per Dr [NAME] [DATE]"
 
@@ -157,15 +164,9 @@ def test_clean_descriptors_cleans_the_e_3_5_example_in_a_file(tmp_path: Path) ->
 def test_a_declared_name_that_is_also_a_place_word_is_cleaned_in_a_file(
     tmp_path: Path,
 ) -> None:
-    ds = read(str(get_testdata_file("CT_small.dcm")))
-    ds.PatientName = "WEST^ANNA"
-    ds.OperatorsName = "Lane^Sam"
-    ds.StudyDescription = "Knee West follow-up"
-    ds.SeriesDescription = "LANE protocol, north wing"
-    source, target = tmp_path / "in.dcm", tmp_path / "out.dcm"
-    ds.save_as(source)
-    deidentifier("deidentify:CleanDescriptorsOption").deidentify_file(source, target)
-    out = read(target)
+    out = cleaned_ct_file(tmp_path, PatientName="WEST^ANNA", OperatorsName="Lane^Sam",
+                          StudyDescription="Knee West follow-up",
+                          SeriesDescription="LANE protocol, north wing")
     assert out.StudyDescription == "Knee [NAME] follow-up"
     assert out.SeriesDescription == "[NAME] protocol, north wing"
 
