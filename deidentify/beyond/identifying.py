@@ -18,7 +18,9 @@ The criteria, in order (the first that matches decides the category):
   server or a contact).
 - device: a device's ID (``DeviceID``, ``...AdministrationDeviceID``), a keyword ending in
   ``SerialNumber``, ``StationName``, ``MachineName``, ``PrinterName``, ``SourceAddress`` or
-  ``EquipmentCertificationNumber``.
+  ``EquipmentCertificationNumber``; a transducer's manufacturer-defined data
+  (``TransducerData``, which holds a probe's serial number beside its model where vendors
+  write one, as the table's own Transducer Identification Sequence would).
 - free text: a retired attribute of a free-text VR (LO, SH, ST, LT, UT, UC), which no
   current IOD holds and which may hold any identity (Reference, Compression Description,
   Reference to Recorded Sound, ...).
@@ -94,6 +96,8 @@ _CRITERIA: tuple[tuple[Category, str, re.Pattern[str]], ...] = (
     (Category.DEVICE, "a device", re.compile(
         r"^(Device|\w*AdministrationDevice)ID$|(SerialNumber|StationName|MachineName"
         r"|PrinterName|SourceAddress|EquipmentCertificationNumber)$")),
+    (Category.DEVICE, "a transducer's manufacturer-defined data: a probe's serial number",
+     re.compile(r"^TransducerData$")),
 )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pydicom
 import pytest
 from pydicom._dicom_dict import DicomDictionary
+from pydicom.data import get_testdata_file
 
-from deidentify import Plan, parse_profile
+from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.beyond import Category, UnknownPolicy
 from deidentify.beyond.dictionary import entry
 from deidentify.cli import main
@@ -44,6 +46,18 @@ def test_options_retain_organisations_and_devices_beyond_the_table() -> None:
     for plan, kept in ((device, Category.DEVICE), (institution, Category.ORGANISATION)):
         for rule in plan.beyond_rules():
             assert plan.applies(rule) is (rule.category is not kept), rule.keyword
+
+
+def test_a_probes_transducer_data_goes_unless_device_identity_is_retained() -> None:
+    source = str(get_testdata_file("JPGLosslessP14SV1_1s_1f_8b.dcm"))
+    assert pydicom.dcmread(source).TransducerData == ["S5_1", "55360", ""]
+    for uri, kept in (("deidentify:", False), (DEVICE, True)):
+        ds = pydicom.dcmread(source)
+        Deidentifier(Plan.build(parse_profile(uri)), b"beyond the table: a fixed secret").apply(
+            ds)
+        assert ("TransducerData" in ds) is kept, uri
+        if kept:
+            assert ds.TransducerData == ["S5_1", "55360", ""]
 
 
 def test_unknown_tags_follow_the_setting_and_item_tags_always_go() -> None:
