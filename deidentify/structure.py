@@ -242,6 +242,11 @@ class _Walker:
         private_bit = 0 if self.records_private else 0x10000  # set in an odd group's tags
         previous = -1
         last_header = end - 8
+        # Declared so that the compiled walk unboxes what ``Struct.unpack_from`` returns once
+        # and computes on native integers (``code`` stays an object: a key of ``short_vrs``).
+        group: int
+        number: int
+        length: int
         while pos < end:
             if pos > last_header:
                 raise self.overrun(pos, "element header", end)
