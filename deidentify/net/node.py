@@ -34,7 +34,7 @@ from deidentify.net.admission import Admission, apply_timeouts, start_guarded_se
 from deidentify.net.coercion import Coercer, CoercionError, Query
 from deidentify.net.config import NodeConfig, Remote, TLSConfig
 from deidentify.net.forward import Forwarder
-from deidentify.net.logs import LOGGER, correlation, redact_pynetdicom
+from deidentify.net.logs import LOGGER, correlation, redact_libraries
 from deidentify.net.rules import AssociationInfo, Dimse, Role
 from deidentify.net.storage import Duplicate, Writer, store
 from deidentify.pixels import PixelRefusal
@@ -128,7 +128,7 @@ class Node:
         """Bind and serve in background threads; returns the bound address."""
         tls = server_context(self.config.tls) if self.config.tls is not None else None
         _config.STORE_RECV_CHUNKED_DATASET = False
-        redact_pynetdicom()
+        redact_libraries()
         self.config.storage.mkdir(parents=True, exist_ok=True)
         limits = self.config.limits
         ae = AE(ae_title=self.config.ae_title)
