@@ -8,9 +8,11 @@ The criteria, in order (the first that matches decides the category):
 - person: VR PN (a person's name, whatever the attribute); a keyword naming a person's
   identification or code sequence (``...Physician|Author|Reviewer|Observer|Asserter|Performer``
   then ``[Identification][Code]Sequence``, ``EvaluatorSequence``, ``OOIOwnerSequence``); a
-  contact (``Contact...Name``, ``ContactURI``); an owner's ID (``...OwnerID``).
+  contact (``Contact...Name``, ``ContactURI``); an owner's ID (``...OwnerID``); a date of
+  birth or death written in another calendar (``...DateInAlternativeCalendar``, VR LO).
 - identifier: the identifiers of a patient's orders and groups (``...OrderNumber...``,
-  ``Order(Placer|Filler)IdentifierSequence``, ``...Patient...IdentificationSequence``).
+  ``Order(Placer|Filler)IdentifierSequence``, ``...Patient...IdentificationSequence``); an
+  HL7 document's instance identifier (``HL7InstanceIdentifier``).
 - organisation: the issuer of an identifier (``IssuerOf...``, ``...AssigningAuthority``,
   the HL7 hierarchic designator: ``LocalNamespaceEntityID``, ``UniversalEntityID``,
   ``UniversalEntityIDType``, ``Assigning...Sequence``); an institution's name, address,
@@ -24,10 +26,16 @@ The criteria, in order (the first that matches decides the category):
 - free text: a retired attribute of a free-text VR (LO, SH, ST, LT, UT, UC), which no
   current IOD holds and which may hold any identity (Reference, Compression Description,
   Reference to Recorded Sound, ...).
+- comment: a current attribute of a free-text VR that people write into: a comment
+  (``...Comment``, ``...Comments``, ``CommentsOn...``: Comments on the Scheduled Procedure
+  Step, Dose Comment, Treatment Status Comment, ...), a reason (``...Reason``,
+  ``ReasonFor...``), a document's title, a performed or scheduled procedure's description.
+  The table's own comments are removed under the Basic Profile; these are removed under
+  every profile, Clean Descriptors included.
 
-Persons, identifiers and retired free text are removed under every profile; organisations
-are kept under Retain Institution Identity, devices under Retain Device Identity, as the
-table's own rows of those kinds are.
+Persons, identifiers, retired free text and comments are removed under every profile;
+organisations are kept under Retain Institution Identity, devices under Retain Device
+Identity, as the table's own rows of those kinds are.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ class Category(Enum):
     ORGANISATION = "organisation"
     DEVICE = "device"
     RETIRED_TEXT = "retired free text"
+    COMMENT = "comment"
 
     @property
     def retained_by(self) -> Option | None:
@@ -85,9 +94,13 @@ _CRITERIA: tuple[tuple[Category, str, re.Pattern[str]], ...] = (
         r"Sequence$|^(Evaluator|OOIOwner)Sequence$")),
     (Category.PERSON, "a contact or an owner", re.compile(
         r"^Contact\w*(Name|URI)$|OwnerID$")),
+    (Category.PERSON, "a date of birth or death in another calendar", re.compile(
+        r"DateInAlternativeCalendar$")),
     (Category.IDENTIFIER, "an identifier of a patient's order or group", re.compile(
         r"OrderNumber|^Order(Placer|Filler)IdentifierSequence$"
         r"|Patient\w*IdentificationSequence$")),
+    (Category.IDENTIFIER, "an HL7 document's instance identifier", re.compile(
+        r"^HL7InstanceIdentifier$")),
     (Category.ORGANISATION, "the issuer of an identifier", re.compile(
         r"^IssuerOf|AssigningAuthority$|^(LocalNamespaceEntityID|UniversalEntityID"
         r"|UniversalEntityIDType)$|^Assigning\w*Sequence$")),
@@ -101,6 +114,12 @@ _CRITERIA: tuple[tuple[Category, str, re.Pattern[str]], ...] = (
 )
 
 
+_COMMENT = re.compile(r"Comments?$|^CommentsOn|Reason$|^ReasonFor|^DocumentTitle$"
+                      r"|^(Performed|Scheduled)\w*Description$")
+"""Keywords of free text that people write: comments, reasons, titles, a procedure's
+description."""
+
+
 def _criterion(keyword: str, vr: str, retired: bool) -> tuple[Category, str] | None:
     if vr == "PN":
         return Category.PERSON, "VR PN: a person's name"
@@ -111,6 +130,8 @@ def _criterion(keyword: str, vr: str, retired: bool) -> tuple[Category, str] | N
         return Category.ORGANISATION, "a URI: the address of a site's server"
     if retired and vr in _FREE_TEXT_VRS:
         return Category.RETIRED_TEXT, "retired free text: in no current IOD, may hold anything"
+    if vr in _FREE_TEXT_VRS and _COMMENT.search(keyword):
+        return Category.COMMENT, "a comment, reason, title or procedure description: free text"
     return None
 
 

@@ -8,6 +8,7 @@ import pydicom
 import pytest
 from pydicom._dicom_dict import DicomDictionary
 from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset
 
 from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.beyond import Category, UnknownPolicy
@@ -58,6 +59,37 @@ def test_a_probes_transducer_data_goes_unless_device_identity_is_retained() -> N
         assert ("TransducerData" in ds) is kept, uri
         if kept:
             assert ds.TransducerData == ["S5_1", "55360", ""]
+
+
+PLANTED_BEYOND = {
+    "PatientBirthDateInAlternativeCalendar": "1350-11-17 (Hijri) of Mary Major",
+    "PatientDeathDateInAlternativeCalendar": "1420-02-10 (Hijri) of Mary Major",
+    "CommentsOnTheScheduledProcedureStep": "Mary Major, call her daughter on arrival",
+    "PerformedProcedureTypeDescription": "CT knee for Mary Major",
+    "DocumentTitle": "Report of Mary Major",
+    "DoseComment": "reduced for Mary Major",
+    "ReasonForCancellation": "Mary Major did not come",
+    "HL7InstanceIdentifier": "1.2.3.4.5^MRN12345",
+}
+"""Unlisted attributes a person's identity is written into, each with a value that names her."""
+
+
+@pytest.mark.parametrize("uri", ["deidentify:", "deidentify:CleanDescriptorsOption",
+                                 "deidentify:RetainPatientCharacteristicsOption",
+                                 "deidentify:RetainLongitudinalTemporalInformationFullDatesOption"])
+def test_comments_and_other_calendars_beyond_the_table_go_at_every_depth(uri: str) -> None:
+    ds = pydicom.dcmread(str(get_testdata_file("CT_small.dcm")))
+    item = Dataset()
+    for keyword, value in PLANTED_BEYOND.items():
+        setattr(ds, keyword, value)
+        setattr(item, keyword, value)
+    ds.ReferencedStudySequence = [item]
+    Deidentifier(Plan.build(parse_profile(uri)), b"beyond the table: a fixed secret").apply(ds)
+    assert not set(PLANTED_BEYOND) & set(ds.dir()), uri
+    for kept in ds.get("ReferencedStudySequence") or ():
+        assert not set(PLANTED_BEYOND) & set(kept.dir()), uri
+    plan = Plan.build(parse_profile(uri))
+    assert {rule.keyword for rule in plan.beyond_rules()} >= set(PLANTED_BEYOND)
 
 
 def test_unknown_tags_follow_the_setting_and_item_tags_always_go() -> None:
