@@ -56,6 +56,8 @@ N_PROCESSING_FAILURE = 0x0110
 N_NOT_AUTHORISED = 0x0124
 
 _MPPS_REMEMBERED = 10_000
+_PATIENT_IDENTITY = ("PatientID", "IssuerOfPatientID")
+"""What an N-CREATE tells of its patient that its N-SETs do not: the keys of its shift."""
 _FINAL_STEP_STATES = frozenset({"COMPLETED", "DISCONTINUED"})
 
 _REJECT_PERMANENT, _REJECT_BY_USER = 0x01, 0x01
@@ -108,7 +110,7 @@ class Node:
         self._idle = threading.Condition()
         self._closing = False
         self.stored = 0
-        self._mpps_patients: OrderedDict[str, str] = OrderedDict()
+        self._mpps_patients: OrderedDict[str, Dataset] = OrderedDict()
         self.forwarder = (
             Forwarder(config.forward, config.ae_title, coercer, self._tls_for(config.forward),
                       config.limits)
@@ -433,7 +435,7 @@ class Node:
         attributes: Dataset = event.attribute_list
         status = self._relay_mpps(event, Dimse.N_CREATE_RQ, instance, attributes)
         if status == SUCCESS:
-            self._remember_patient(instance, str(attributes.get("PatientID") or ""))
+            self._remember_patient(instance, attributes)
         if requested or status != SUCCESS:
             return status, None
         reply = Dataset()
@@ -447,18 +449,23 @@ class Node:
             return N_PROCESSING_FAILURE, None
         modification: Dataset = event.modification_list
         with self._idle:
-            patient_id = self._mpps_patients.get(instance)
-        status = self._relay_mpps(event, Dimse.N_SET_RQ, instance, modification, patient_id)
+            patient = self._mpps_patients.get(instance)
+        status = self._relay_mpps(event, Dimse.N_SET_RQ, instance, modification, patient)
         if str(modification.get("PerformedProcedureStepStatus", "")) in _FINAL_STEP_STATES:
             with self._idle:
                 self._mpps_patients.pop(instance, None)
         return status, None
 
-    def _remember_patient(self, instance: str, patient_id: str) -> None:
-        """Keep (in memory only) the Patient ID of an MPPS instance: an N-SET does not carry
-        it, and the keyed date shift of its dates depends on it."""
+    def _remember_patient(self, instance: str, attributes: Dataset) -> None:
+        """Keep (in memory only) the patient's identity of an MPPS instance, its Patient ID
+        and Issuer of Patient ID as the N-CREATE gave them: an N-SET carries neither, and
+        its dates' keyed shift depends on both."""
+        patient = Dataset()
+        for keyword in _PATIENT_IDENTITY:
+            if keyword in attributes:
+                patient[keyword] = copy.deepcopy(attributes[keyword])
         with self._idle:
-            self._mpps_patients[instance] = patient_id
+            self._mpps_patients[instance] = patient
             while len(self._mpps_patients) > _MPPS_REMEMBERED:
                 self._mpps_patients.popitem(last=False)
 
@@ -468,7 +475,7 @@ class Node:
         dimse: Dimse,
         instance: str,
         dataset: Dataset,
-        patient_id: str | None = None,
+        patient: Dataset | None = None,
     ) -> int:
         mpps = self.config.mpps
         assert mpps is not None
@@ -481,15 +488,19 @@ class Node:
             LOGGER.warning("%s from %r refused: no coercion rule applies", dimse.value,
                            incoming.calling_ae)
             return N_NOT_AUTHORISED
-        injected = bool(patient_id) and "PatientID" not in dataset
-        if injected:
+        sent = frozenset(dataset.keys())
+        if patient is not None and "PatientID" not in dataset:
             dataset = copy.deepcopy(dataset)
-            dataset.PatientID = patient_id
+            dataset.update(patient)
         try:
             coerced = self.coercer.coerce(dataset, dimse, Role.SCU, incoming, sop_class)
             coerced = self.coercer.coerce(coerced, dimse, Role.SCP, upstream, sop_class)
-            if injected and "PatientID" in coerced:
-                del coerced.PatientID
+            if dimse is Dimse.N_SET_RQ:
+                # An N-SET modifies what it names: nothing the coercion added goes with it
+                # (the patient's identity given for the dates' shift, its pseudonyms).
+                for element in list(coerced):
+                    if element.tag not in sent:
+                        del coerced[element.tag]
             uid = self.coercer.coerce_uid(instance, dimse, Role.SCU, incoming, sop_class)
             uid = self.coercer.coerce_uid(uid, dimse, Role.SCP, upstream, sop_class)
         except (CoercionError, ValueError, KeyError, TypeError, AttributeError) as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 from pynetdicom import AE
@@ -22,10 +23,12 @@ from tests.net.nodes import (
 STUDY_UID = "1.2.826.0.1.3680043.8.498.2001"
 
 
-def _in_progress() -> Dataset:
+def _in_progress(issuer: str = "") -> Dataset:
     attributes = Dataset()
     attributes.PatientName = "DOE^JANE"
     attributes.PatientID = "PID-0001"
+    if issuer:
+        attributes.IssuerOfPatientID = issuer
     attributes.PatientBirthDate = "19700101"
     attributes.Modality = "CT"
     attributes.PerformedStationAETitle = "MODALITY"
@@ -48,7 +51,8 @@ def _completed() -> Dataset:
     return modification
 
 
-def test_create_and_set_are_relayed_coerced(tmp_path: Path) -> None:
+@pytest.mark.parametrize("issuer", ["", "HOSPITAL-A"])
+def test_create_and_set_are_relayed_coerced(tmp_path: Path, issuer: str) -> None:
     instance = generate_uid()
     with mpps_provider() as manager:
         section = f'[mpps]\nae_title = "MPPSMGR"\nhost = "127.0.0.1"\nport = {manager.port}\n'
@@ -57,7 +61,7 @@ def test_create_and_set_are_relayed_coerced(tmp_path: Path) -> None:
             ae.add_requested_context(MPPS)
             association = ae.associate("127.0.0.1", node.address[1], ae_title="DEIDNODE")
             assert association.is_established
-            created, _ = association.send_n_create(_in_progress(), MPPS, instance)
+            created, _ = association.send_n_create(_in_progress(issuer), MPPS, instance)
             done, _ = association.send_n_set(_completed(), MPPS, instance)
             association.release()
     assert (int(created.Status), int(done.Status)) == (0, 0)
@@ -69,16 +73,18 @@ def test_create_and_set_are_relayed_coerced(tmp_path: Path) -> None:
     assert str(relayed_create.get("PatientID") or "") != "PID-0001"
     step = relayed_create.ScheduledStepAttributesSequence[0]
     assert step.StudyInstanceUID == deidentifier.map_uid(STUDY_UID)
-    expected = _in_progress()
+    expected = _in_progress(issuer)
     deidentifier.apply(expected)
     assert relayed_create.get("PerformedProcedureStepStartDate") == expected.get(
         "PerformedProcedureStepStartDate"
     )
     assert relayed_create.get("PerformedProcedureStepStartDate") != "20240305"
     assert relayed_set.PerformedProcedureStepStatus == "COMPLETED"
-    assert "PatientID" not in relayed_set
+    assert set(relayed_set.keys()) <= set(_completed().keys())
     completed = _completed()
     completed.PatientID = "PID-0001"
+    if issuer:
+        completed.IssuerOfPatientID = issuer
     deidentifier.apply(completed)
     assert relayed_set.PerformedProcedureStepEndDate == completed.PerformedProcedureStepEndDate
     assert relayed_set.PerformedProcedureStepEndDate != "20240305"
