@@ -60,10 +60,10 @@ def keyed_uid(secret: bytes, uid: str) -> str:
     ("custom") UUID, with the RFC 4122 variant bits set, written under ``2.25``. The result
     is a valid UID of at most 44 characters with no leading-zero component.
     """
-    digest = hmac.new(
-        secret, _KEYED_CONTEXT + _normalise(uid).encode("utf-8", "surrogatepass"), hashlib.sha256
+    digest = hmac.digest(
+        secret, _KEYED_CONTEXT + _normalise(uid).encode("utf-8", "surrogatepass"), "sha256"
     )
-    return _uuid_uid(_uuid_int(digest.digest(), 8))
+    return _uuid_uid(_uuid_int(digest, 8))
 
 
 def dcm4che_uid(uid: str) -> str:

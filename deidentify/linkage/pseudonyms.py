@@ -12,7 +12,6 @@ Name gets the same text as its family name component (``NameMode.PSEUDONYM``), o
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from enum import Enum
 
@@ -33,6 +32,6 @@ class NameMode(Enum):
 
 def patient_pseudonym(secret: bytes, identity: PatientIdentity) -> str:
     """The keyed pseudonym of one patient identity (see the module docstring)."""
-    digest = hmac.new(secret, _CONTEXT + identity.key.encode("utf-8", "surrogatepass"),
-                      hashlib.sha256).digest()
+    digest = hmac.digest(secret, _CONTEXT + identity.key.encode("utf-8", "surrogatepass"),
+                         "sha256")
     return PREFIX + base64.b32encode(digest[:15]).decode("ascii")[:_CHARACTERS]
