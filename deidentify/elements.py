@@ -11,9 +11,10 @@ from collections.abc import Iterator
 
 from pydicom import Dataset, config
 from pydicom.datadict import dictionary_VR
-from pydicom.dataelem import DataElement, RawDataElement
+from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
 from pydicom.errors import BytesLengthException
 from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from deidentify.dummies import first_alternative
@@ -80,6 +81,28 @@ def text_values(ds: Dataset, tag: int) -> list[str]:
         text = value.decode("latin-1") if isinstance(value, bytes) else value
         return [text]
     return [str(part) for part in value]
+
+
+ITEM_START = b"\xfe\xff\x00\xe0"
+"""An Item tag (FFFE,E000) in little endian: how a sequence's value begins."""
+
+
+def read_as_sequence(ds: Dataset, tag: int) -> bool:
+    """Whether a kept element read without a VR (implicit VR, or UN) has a value that
+    begins with an item, and so was parsed in place as a sequence: one that neither the
+    dictionary nor the encoding named (a newer attribute, a private one), whose items are
+    then walked rather than kept unread. Parsed as implicit VR little endian (PS3.5 6.2.2),
+    by pydicom's reader, which takes in what it can of a damaged item."""
+    element = ds.get_item(tag, keep_deferred=True)
+    value = element.value
+    if element.VR not in (None, "UN") or not isinstance(value, bytes):
+        return False
+    if not value.startswith(ITEM_START):
+        return False
+    offset = element.value_tell if isinstance(element, RawDataElement) else 0
+    raw = RawDataElement(BaseTag(tag), "SQ", len(value), value, offset or 0, True, True)
+    ds[tag] = convert_raw_data_element(raw, ds=ds)
+    return True
 
 
 def raw_uid(ds: Dataset, tag: int) -> str | None:

@@ -57,6 +57,7 @@ from deidentify.elements import (
     is_declared_unknown,
     issued_uid,
     raw_uid,
+    read_as_sequence,
     set_empty,
     set_issued_uids,
     set_values,
@@ -395,6 +396,8 @@ class Deidentifier:
         elif treatment is Treatment.EMPTY:
             set_empty(ds, tag, vr)
         elif treatment in (Treatment.KEEP, Treatment.KEEP_AND_CLEAN_ITEMS):
+            if vr in ("UN", None) and read_as_sequence(ds, tag):
+                vr = "SQ"
             if vr == "SQ":
                 self.walk_items(ds, tag, context, mode)
         elif treatment in (Treatment.DUMMY, Treatment.DUMMY_AND_CLEAN_ITEMS):
