@@ -12,12 +12,14 @@ The criteria, in order (the first that matches decides the category):
   birth or death written in another calendar (``...DateInAlternativeCalendar``, VR LO).
 - identifier: the identifiers of a patient's orders and groups (``...OrderNumber...``,
   ``Order(Placer|Filler)IdentifierSequence``, ``...Patient...IdentificationSequence``); an
-  HL7 document's instance identifier (``HL7InstanceIdentifier``).
+  HL7 document's instance identifier (``HL7InstanceIdentifier``); an address of VR UR (a
+  URI, a URL, a file's name in a container: Retrieve URL, Pixel Data Provider URL, File
+  Access URI...), which may carry the patient's ID and the study's original UIDs; not a
+  coding scheme's (``CodingSchemeURL``, ``URNCodeValue``).
 - organisation: the issuer of an identifier (``IssuerOf...``, ``...AssigningAuthority``,
   the HL7 hierarchic designator: ``LocalNamespaceEntityID``, ``UniversalEntityID``,
   ``UniversalEntityIDType``, ``Assigning...Sequence``); an institution's name, address,
-  department or code; a URI (VR UR and a keyword ending in ``URI``: the address of a site's
-  server or a contact).
+  department or code.
 - device: a device's ID (``DeviceID``, ``...AdministrationDeviceID``), a keyword ending in
   ``SerialNumber``, ``StationName``, ``MachineName``, ``PrinterName``, ``SourceAddress`` or
   ``EquipmentCertificationNumber``; a transducer's manufacturer-defined data
@@ -126,8 +128,9 @@ def _criterion(keyword: str, vr: str, retired: bool) -> tuple[Category, str] | N
     for category, criterion, pattern in _CRITERIA:
         if pattern.search(keyword):
             return category, criterion
-    if vr == "UR" and keyword.endswith("URI"):
-        return Category.ORGANISATION, "a URI: the address of a site's server"
+    if vr == "UR" and not keyword.startswith(("CodingScheme", "URNCode")):
+        return Category.IDENTIFIER, ("an address (URI, URL, a file's name): it may carry the "
+                                     "patient's ID and the study's UIDs")
     if retired and vr in _FREE_TEXT_VRS:
         return Category.RETIRED_TEXT, "retired free text: in no current IOD, may hold anything"
     if vr in _FREE_TEXT_VRS and _COMMENT.search(keyword):

@@ -92,6 +92,22 @@ def test_comments_and_other_calendars_beyond_the_table_go_at_every_depth(uri: st
     assert {rule.keyword for rule in plan.beyond_rules()} >= set(PLANTED_BEYOND)
 
 
+@pytest.mark.parametrize("uri", ["deidentify:", "deidentify:RetainInstitutionIdentityOption",
+                                 "deidentify:RetainDeviceIdentityOption"])
+def test_addresses_that_carry_the_patient_and_the_study_go(uri: str) -> None:
+    ds = pydicom.dcmread(str(get_testdata_file("CT_small.dcm")))
+    study = str(ds.StudyInstanceUID)
+    ds.RetrieveURL = f"https://pacs.example/wado-rs/studies/{study}"
+    ds.RetrieveURI = f"https://pacs.example/wado?studyUID={study}&patientID=PQX884213"
+    ds.FileAccessURI = f"file:///archive/PQX884213/{study}.dcm"
+    ds.PixelDataProviderURL = f"jpip://pacs.example/{study}"
+    ds.CodingSchemeURL = "http://snomed.info/sct"
+    Deidentifier(Plan.build(parse_profile(uri)), b"beyond the table: a fixed secret").apply(ds)
+    assert not {"RetrieveURL", "RetrieveURI", "FileAccessURI",
+                "PixelDataProviderURL"} & set(ds.dir()), uri
+    assert ds.CodingSchemeURL == "http://snomed.info/sct"
+
+
 def test_unknown_tags_follow_the_setting_and_item_tags_always_go() -> None:
     remove = Plan.build(parse_profile("deidentify:"))
     keep = Plan.build(parse_profile("deidentify:"), unknown=UnknownPolicy.KEEP)
