@@ -59,16 +59,22 @@ _CHARACTERS: dict[str, re.Pattern[bytes]] = {
 
 def _fits(raw: DataElement | RawDataElement, vrs: frozenset[str]) -> bool:
     """Whether an element can be the value Table E.3.10-1 describes with ``vrs`` (empty:
-    any): its explicit VR is one of them, or, read without a VR (implicit VR, UN), its
-    bytes fit the one VR the table gives."""
+    any): its explicit VR is one of them, or, read without a VR (implicit VR, UN), the one
+    VR the table gives; and its bytes fit that VR (a name written as an explicit DS is no
+    number)."""
     if not vrs:
         return True
     if raw.VR not in (None, "UN"):
-        return raw.VR in vrs
-    value = raw.value
-    if len(vrs) != 1 or not isinstance(value, bytes):
+        if raw.VR not in vrs:
+            return False
+        vr = str(raw.VR)
+    elif len(vrs) != 1:
         return True
-    vr = next(iter(vrs))
+    else:
+        vr = next(iter(vrs))
+    value = raw.value
+    if not isinstance(value, bytes):
+        return True
     size = FIXED_SIZES.get(vr)
     if size is not None:
         return len(value) % size == 0

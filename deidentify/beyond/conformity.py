@@ -15,7 +15,9 @@ the dictionary does not define as a sequence is something else too.
 A value of a VR whose characters are the default repertoire's printable ones (AE, AS, CS, DA,
 DS, DT, IS, TM, UI) holds nothing else (PS3.5 6.2): bytes outside 20-7E (a sequence's item
 headers under Body Part Examined in implicit VR, a binary blob) but the padding NUL, or more
-bytes than any such value holds, are something else. Nor does a value of another character
+bytes than any such value holds, are something else; so is a value of a strictly formed VR
+(AS, CS, DA, DS, IS, TM, UI) outside what ``structure.REPERTOIRES`` lets it hold: a name in a
+Patient's Weight (DS) or in a private DS is not a number. Nor does a value of another character
 VR (LO, SH, PN, UC; ST, LT, UT) hold control characters other than ESC (and, in the long
 texts, LF, FF, CR and TAB): a NUL inside (a length, a tag) is not text.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 import re
 
 from deidentify.beyond.dictionary import entry
+from deidentify.structure import REPERTOIRES
 
 UNDEFINED_LENGTH = 0xFFFFFFFF
 
@@ -75,7 +78,8 @@ def text_agrees(tag: int, vr: str | None, value: bytes) -> bool:
             return True
         vr = next(iter(known.vrs))
     if vr in ASCII_VRS:
-        return _PRINTABLE.fullmatch(value) is not None
+        repertoire = REPERTOIRES.get(vr, _PRINTABLE)
+        return repertoire.fullmatch(value) is not None
     pattern = TEXT_PATTERNS.get(vr)
     return pattern is None or pattern.fullmatch(value) is not None
 
