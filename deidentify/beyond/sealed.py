@@ -49,6 +49,14 @@ def _header(data: bytes, start: int, tag: int) -> tuple[int, int] | None:
     return (content, content + length) if content + length <= len(data) else None
 
 
+def der_extent(data: bytes) -> bytes:
+    """The DER SEQUENCE at the start of ``data``, without what follows it (the NUL that pads
+    an Encrypted Content of odd length to an even one); ``data`` itself where no SEQUENCE of
+    definite length within it starts it."""
+    outer = _header(data, 0, _SEQUENCE)
+    return data if outer is None else data[:outer[1]]
+
+
 def is_enveloped_data(data: bytes) -> bool:
     """Whether ``data`` is a DER ContentInfo of content type id-envelopedData whose [0]
     content is a SEQUENCE, every length ending where its parent ends."""

@@ -35,6 +35,7 @@ from deidentify.beyond.sealed import (
     ENCRYPTED_ATTRIBUTES_SEQUENCE,
     ENCRYPTED_CONTENT,
     ENCRYPTED_CONTENT_TRANSFER_SYNTAX_UID,
+    der_extent,
 )
 from deidentify.linkage.errors import CredentialError
 
@@ -130,7 +131,8 @@ def opened_items(ds: Dataset, certificate: x509.Certificate,
         if syntax != ExplicitVRLittleEndian or envelope is None or not envelope.value:
             continue
         try:
-            content = pkcs7.pkcs7_decrypt_der(bytes(envelope.value), certificate, key, [])
+            content = pkcs7.pkcs7_decrypt_der(der_extent(bytes(envelope.value)), certificate,
+                                              key, [])
         except (ValueError, UnsupportedAlgorithm):
             continue
         decoded = read_dataset(io.BytesIO(content), is_implicit_VR=False, is_little_endian=True)

@@ -93,8 +93,10 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
     return [(old, new) for old, new in rows[1:]]
 
 
-def make_recipient(folder: Path, passphrase: bytes | None = None) -> tuple[Path, Path]:
-    """A self-signed certificate and its RSA key (PEM): the re-identifying party."""
+def make_recipient(folder: Path, passphrase: bytes | None = None,
+                   serial: int | None = None) -> tuple[Path, Path]:
+    """A self-signed certificate and its RSA key (PEM): the re-identifying party; a random
+    serial number unless one is given."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -105,7 +107,8 @@ def make_recipient(folder: Path, passphrase: bytes | None = None) -> tuple[Path,
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number() if serial is None else serial)
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=30))
         .sign(key, hashes.SHA256())

@@ -122,6 +122,24 @@ def test_nested_values_and_removed_private_elements_come_back(tmp_path: Path) ->
     _same(_nested_dataset(), written)
 
 
+@pytest.mark.parametrize("serial", [1 << 150, 1 << 151])
+def test_an_envelope_of_either_length_parity_opens(tmp_path: Path, serial: int) -> None:
+    """The certificate's serial number is in the envelope; these two differ in length by
+    one byte (DER adds a 00 before a leading byte of 80 or more), so one of the envelopes
+    is of odd length and stored with the NUL that pads an OB value to even."""
+    key, certificate = make_recipient(tmp_path, serial=serial)
+    recipient = load_certificate(certificate)
+    deid = Deidentifier(Plan.build(parse_profile("deidentify:")), SECRET.encode(),
+                        linkage=Linkage(KeyedPatients(SECRET.encode()), recipient=recipient))
+    ds = _nested_dataset()
+    deid.apply(ds)
+    buffer = io.BytesIO()
+    deid.write(ds, buffer)
+    written = pydicom.dcmread(io.BytesIO(buffer.getvalue()))
+    restore(written, recipient, load_private_key(key, None))
+    _same(_nested_dataset(), written)
+
+
 def test_the_fast_path_seals_what_the_reference_path_seals(tmp_path: Path) -> None:
     key, certificate = make_recipient(tmp_path)
     recipient, private = load_certificate(certificate), load_private_key(key, None)
