@@ -29,6 +29,7 @@ from pynetdicom.presentation import AllStoragePresentationContexts
 
 from deidentify.inflation import InflationRefused, check_stream
 from deidentify.linkage.hook import Linkage
+from deidentify.linkage.identity import ISSUER_OF_PATIENT_ID, PATIENT_ID
 from deidentify.linkage.journal import Journal, write_linkage_files
 from deidentify.net.admission import Admission, apply_timeouts, start_guarded_server
 from deidentify.net.coercion import Coercer, CoercionError, Query
@@ -56,7 +57,7 @@ N_PROCESSING_FAILURE = 0x0110
 N_NOT_AUTHORISED = 0x0124
 
 _MPPS_REMEMBERED = 10_000
-_PATIENT_IDENTITY = ("PatientID", "IssuerOfPatientID")
+_PATIENT_IDENTITY = (PATIENT_ID, ISSUER_OF_PATIENT_ID)
 """What an N-CREATE tells of its patient that its N-SETs do not: the keys of its shift."""
 _FINAL_STEP_STATES = frozenset({"COMPLETED", "DISCONTINUED"})
 
@@ -461,9 +462,9 @@ class Node:
         and Issuer of Patient ID as the N-CREATE gave them: an N-SET carries neither, and
         its dates' keyed shift depends on both."""
         patient = Dataset()
-        for keyword in _PATIENT_IDENTITY:
-            if keyword in attributes:
-                patient[keyword] = copy.deepcopy(attributes[keyword])
+        for tag in _PATIENT_IDENTITY:
+            if tag in attributes:
+                patient[tag] = copy.deepcopy(attributes[tag])
         with self._idle:
             self._mpps_patients[instance] = patient
             while len(self._mpps_patients) > _MPPS_REMEMBERED:
@@ -489,7 +490,7 @@ class Node:
                            incoming.calling_ae)
             return N_NOT_AUTHORISED
         sent = frozenset(dataset.keys())
-        if patient is not None and "PatientID" not in dataset:
+        if patient is not None and PATIENT_ID not in dataset:
             dataset = copy.deepcopy(dataset)
             dataset.update(patient)
         try:
