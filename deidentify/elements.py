@@ -100,7 +100,7 @@ def read_as_sequence(ds: Dataset, tag: int) -> bool:
     if not value.startswith(ITEM_START):
         return False
     offset = element.value_tell if isinstance(element, RawDataElement) else 0
-    raw = RawDataElement(BaseTag(tag), "SQ", len(value), value, offset or 0, True, True)
+    raw = RawDataElement(BaseTag(tag), "SQ", len(value), value, offset, True, True)
     ds[tag] = convert_raw_data_element(raw, ds=ds)
     return True
 
