@@ -391,9 +391,9 @@ def main() -> int:
         if args.scaling:
             measured = [tool for tool in measured if tool.name in (SINGLE, DOUBLE)]
         results: list[Result] = []
-        runs = itertools.count()
+        folders = itertools.count()
         for name, path in corpora.items():
-            rounds = [[measure(tool, name, path, scratch / f"out-{next(runs)}")
+            rounds = [[measure(tool, name, path, scratch / f"out-{next(folders)}")
                        for tool in measured]
                       for _ in range(max(1, args.rounds))]
             results.extend(min(runs, key=lambda result: result.seconds)
