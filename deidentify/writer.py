@@ -9,12 +9,12 @@ Instance UID follows the (replaced) SOP Instance UID.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 import pydicom
 from pydicom import Dataset
-from pydicom.dataelem import DataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
@@ -58,6 +58,14 @@ def _transfer_syntax(ds: Dataset, original: FileMetaDataset | None) -> UID:
     return ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
 
 
+def group_two(elements: Iterable[DataElement | RawDataElement]) -> FileMetaDataset:
+    """``FileMetaDataset`` of elements whose tags are all of group 0002, as the caller
+    knows them to be (pydicom's own check of each tag is not repeated)."""
+    meta = FileMetaDataset()
+    meta._dict.update((element.tag, element) for element in elements)
+    return meta
+
+
 def file_meta(
     ds: Dataset,
     original: FileMetaDataset | None,
@@ -86,7 +94,7 @@ def file_meta(
         _element(IMPLEMENTATION_CLASS_UID_TAG, "UI", IMPLEMENTATION_CLASS_UID),
         _element(IMPLEMENTATION_VERSION_NAME_TAG, "SH", IMPLEMENTATION_VERSION_NAME),
     ]
-    return FileMetaDataset({element.tag: element for element in elements})
+    return group_two(elements)
 
 
 NOT_WRITABLE = "no SOP Class UID or SOP Instance UID: not a composite instance, not written"

@@ -26,12 +26,14 @@ from pydicom.filereader import read_sequence
 from pydicom.tag import BaseTag
 from pydicom.values import convert_string
 
+from deidentify import writer
 from deidentify.fastpath import encoding as encoder
 from deidentify.fastpath.layout import PIXEL_DATA, PREAMBLE_LENGTH, Declined, Element, FileLayout
 from deidentify.fastpath.source import SourceFile
 from deidentify.fastpath.view import DEFER_THRESHOLD, FIRST_OF_KEY, EngineView, Fate
 
 SPECIFIC_CHARACTER_SET = 0x00080005
+FILE_META_GROUP_LENGTH = 0x00020000
 
 _new_raw = RawDataElement._make
 
@@ -62,19 +64,24 @@ class ReadResult:
 def _file_meta(source: SourceFile, layout: FileLayout) -> FileMetaDataset:
     """The File Meta as the reference reader decodes it (``_read_file_meta_info``)."""
     buffer = source.buffer
-    elements: dict[BaseTag, RawDataElement | DataElement] = {}
+    elements: list[RawDataElement] = []
     for element in layout.meta:
-        tag = BaseTag(element.tag)
         value = bytes(buffer[element.value_start : element.end])
         length = element.end - element.value_start
         raw = value if length else cast(bytes | None, empty_value_for_VR(element.vr, raw=True))
-        elements[tag] = _new_raw((tag, element.vr, length, raw, element.value_start, False,
-                                  True, True, False))
-    meta = FileMetaDataset(elements)
+        elements.append(_new_raw((BaseTag(element.tag), element.vr, length, raw,
+                                  element.value_start, False, True, True, False)))
+    meta = writer.group_two(elements)  # the layout's File Meta is group 0002 only
     meta.set_original_encoding(False, True, default_encoding)
-    if elements:
-        meta[next(iter(elements))]  # pydicom decodes the first element to test the encoding
+    if elements and not _decodes(elements[0]):
+        meta[elements[0].tag]  # pydicom decodes the first element to test the encoding
     return meta
+
+
+def _decodes(first: RawDataElement) -> bool:
+    """Whether the first File Meta element is a group length of four bytes, whose decoding
+    (pydicom's test of the File Meta's encoding) cannot fail."""
+    return first.tag == FILE_META_GROUP_LENGTH and first.VR == "UL" and first.length == 4
 
 
 def _undefined_sequence(

@@ -12,7 +12,7 @@ Whatever this module would write differently from pydicom raises
 
 from __future__ import annotations
 
-from typing import cast
+from typing import NamedTuple, cast
 
 from pydicom.charset import default_encoding
 from pydicom.dataelem import DataElement, RawDataElement
@@ -54,19 +54,52 @@ SEQUENCE_DELIMITATION = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
 
 def _value(ds: Dataset, tag: int) -> object:
     """``ds.get(keyword, None)`` by tag: the element's value, None if absent."""
-    return ds[tag].value if tag in ds else None
+    element = ds._dict.get(tag)  # type: ignore[call-overload]
+    if element is None:
+        return None
+    if type(element) is DataElement:
+        return element.value
+    return ds[tag].value
 
 
-def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, UID]:
+class _Syntax(NamedTuple):
+    """What the writer needs to know of an output transfer syntax."""
+
+    writable: bool
+    """Standard, little endian, not deflated: this path writes it."""
+    implicit: bool
+    compressed: bool
+
+
+_SYNTAXES: dict[str, _Syntax] = {}
+"""The standard transfer syntaxes met so far (a finite set: pydicom's dictionary)."""
+
+
+def _syntax(value: object) -> _Syntax | None:
+    """The output transfer syntax of a File Meta's Transfer Syntax UID value; None when it
+    is missing, private or unknown (properties of pydicom's ``UID``, looked up once)."""
+    if not isinstance(value, UID):
+        return None
+    known = _SYNTAXES.get(value)
+    if known is None:
+        if value.is_private or not value.is_transfer_syntax:
+            return None
+        known = _SYNTAXES[str(value)] = _Syntax(
+            bool(value.is_little_endian and not value.is_deflated),
+            bool(value.is_implicit_VR), bool(value.is_compressed))
+    return known
+
+
+def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, _Syntax]:
     """The File Meta and transfer syntax as ``dcmwrite`` prepares them for writing.
 
     ``dcmwrite`` works on a copy; the dataset here is this path's own, so it is changed.
     """
     meta = ds.file_meta if hasattr(ds, "file_meta") else FileMetaDataset()
-    syntax = _value(meta, TRANSFER_SYNTAX_UID)
-    if not isinstance(syntax, UID) or syntax.is_private or not syntax.is_transfer_syntax:
+    syntax = _syntax(_value(meta, TRANSFER_SYNTAX_UID))
+    if syntax is None:
         raise Declined("output transfer syntax missing, private or unknown")
-    if not syntax.is_little_endian or syntax.is_deflated:
+    if not syntax.writable:
         raise Declined("output transfer syntax is big endian or deflated")
     meta_class = _value(meta, MEDIA_STORAGE_SOP_CLASS_UID)
     ds_class = _value(ds, writer.SOP_CLASS_UID)
@@ -77,7 +110,12 @@ def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, UID]:
     if meta_instance is None or (ds_instance and ds_instance != meta_instance):
         meta.MediaStorageSOPInstanceUID = cast(UID, ds_instance)
     _validate_file_meta(meta)
-    return meta, UID(syntax)
+    return meta, syntax
+
+
+VERSION = DataElement(FILE_META_INFORMATION_VERSION, "OB", b"\x00\x01")
+"""File Meta Information Version as ``validate_file_meta`` adds it (never changed once
+added: one object serves every File Meta this path writes)."""
 
 
 def _validate_file_meta(meta: FileMetaDataset) -> None:
@@ -91,15 +129,14 @@ def _validate_file_meta(meta: FileMetaDataset) -> None:
     if elements.keys() == WRITER_META and all(
         type(element) is DataElement and not element.is_empty for element in elements.values()
     ):
-        meta[FILE_META_INFORMATION_VERSION] = DataElement(
-            FILE_META_INFORMATION_VERSION, "OB", b"\x00\x01"
-        )
+        elements[VERSION.tag] = VERSION
     else:
         validate_file_meta(meta, enforce_standard=True)
 
 
 def _meta_elements(meta: FileMetaDataset) -> bytes:
-    """What ``write_file_meta_info`` writes, group length first."""
+    """What ``write_file_meta_info`` writes, group length first (``meta`` is discarded
+    after it is written, so the group length is not set in it)."""
     body: list[bytes] = []
     for tag in sorted(meta._dict):
         if tag == FILE_META_GROUP_LENGTH:
@@ -112,11 +149,11 @@ def _meta_elements(meta: FileMetaDataset) -> bytes:
             return stream.getvalue()
         body.append(data)
     length = sum(len(part) for part in body)
-    group_length = DataElement(FILE_META_GROUP_LENGTH, "UL", length)
-    meta[FILE_META_GROUP_LENGTH] = group_length
-    head = encoding.encode(group_length, False, True)
-    assert head is not None
-    return head + b"".join(body)
+    return GROUP_LENGTH_HEADER + length.to_bytes(4, "little") + b"".join(body)
+
+
+GROUP_LENGTH_HEADER = b"\x02\x00\x00\x00UL\x04\x00"
+"""File Meta Information Group Length's tag, VR and length, explicit VR little endian."""
 
 
 def _head(meta: FileMetaDataset) -> bytes:
@@ -212,12 +249,12 @@ def encode(result: ReadResult, source: SourceFile) -> list[Piece]:
     """Every piece of the output file, in order."""
     ds = result.dataset
     meta, syntax = _prepared_meta(ds)
-    implicit = bool(syntax.is_implicit_VR)
+    implicit = syntax.implicit
     if (implicit, True) != ds.original_encoding:
         raise Declined("output encoding differs from the input's")
     if ds.original_character_set != ds._character_set:
         raise Declined("character set changed")
-    _prepare_pixel_data(result, implicit, bool(syntax.is_compressed))
+    _prepare_pixel_data(result, implicit, syntax.compressed)
     output = _Output(source, implicit)
     output.pieces.append(_head(meta))
     encodings = ds.get("SpecificCharacterSet", default_encoding)
