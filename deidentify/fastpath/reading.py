@@ -73,12 +73,12 @@ def _file_meta(source: SourceFile, layout: FileLayout) -> FileMetaDataset:
                                   element.value_start, False, True, True, False)))
     meta = writer.group_two(elements)  # the layout's File Meta is group 0002 only
     meta.set_original_encoding(False, True, default_encoding)
-    if elements and not _decodes(elements[0]):
+    if elements and not _decoding_cannot_fail(elements[0]):
         meta[elements[0].tag]  # pydicom decodes the first element to test the encoding
     return meta
 
 
-def _decodes(first: RawDataElement) -> bool:
+def _decoding_cannot_fail(first: RawDataElement) -> bool:
     """Whether the first File Meta element is a group length of four bytes, whose decoding
     (pydicom's test of the File Meta's encoding) cannot fail."""
     return first.tag == FILE_META_GROUP_LENGTH and first.VR == "UL" and first.length == 4
