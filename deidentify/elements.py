@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pydicom import Dataset, config
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
 from pydicom.errors import BytesLengthException
+from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
+from deidentify.beyond.conformity import FIXED_SIZES
 from deidentify.dummies import first_alternative
+
+if TYPE_CHECKING:
+    from deidentify.plan import Plan
 
 TEXT_VRS = frozenset({"LO", "SH", "ST", "LT", "UT", "UC", "PN"})
 """VRs of free text: what cleaning looks at."""
@@ -203,3 +209,36 @@ def readable_elements(ds: Dataset) -> Iterator[DataElement]:
         elif isinstance(element.value, Sequence):
             for item in element.value:
                 yield from readable_elements(item)
+
+
+def element_conforms(plan: Plan, element: DataElement | RawDataElement) -> bool:
+    """Whether an element of a listed tag is what the dictionary defines (``Plan.conforms``
+    of its VR as written, its length and its value): what the engine checks before it
+    trusts a row's action, and ``verify`` before it expects that action."""
+    return plan.conforms(element.tag, element.VR, _raw_length(element), _raw_bytes(element))
+
+
+def _raw_length(element: DataElement | RawDataElement) -> int | None:
+    """The length of a value still as read, or of a decoded value of a fixed-size binary VR
+    (its values times their size); None for any other decoded element."""
+    if isinstance(element, RawDataElement):
+        return int(element.length)
+    size = FIXED_SIZES.get(str(element.VR))
+    if size is None or isinstance(element.value, bytes):
+        return None
+    return int(element.VM) * size
+
+
+def _raw_bytes(element: DataElement | RawDataElement) -> bytes | None:
+    """The bytes of a value still as read, or of a decoded text value (each character past
+    FF as FF, values joined by backslashes); None for any other value."""
+    value = element.value
+    if isinstance(element, RawDataElement):
+        return value if isinstance(value, bytes) else None
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list | MultiValue) and all(isinstance(part, str) for part in value):
+        text = "\\".join(value)
+    else:
+        return None
+    return bytes(min(ord(character), 0xFF) for character in text)

@@ -45,7 +45,6 @@ from pydicom.sequence import Sequence
 from deidentify import graphics, method, pixels, private, structured, writer
 from deidentify.atomic import atomic_output
 from deidentify.beyond import sealed
-from deidentify.beyond.conformity import FIXED_SIZES
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers
 from deidentify.dates import DateShifter, UnparseableDate, time_carry
 from deidentify.dummies import dummy_value
@@ -53,6 +52,7 @@ from deidentify.elements import (
     LONG_TEXT_VRS,
     TEXT_VRS,
     constant_element,
+    element_conforms,
     element_vr,
     is_declared_unknown,
     issued_uid,
@@ -349,7 +349,7 @@ class Deidentifier:
         (``PlanRow.safest``)."""
         raw = ds.get_item(tag, keep_deferred=True)
         if not self.conforms(raw):
-            return (Treatment.REMOVE, None) if raw.VR == "SQ" else row.safest()
+            return row.safest_for(raw.VR)
         vr = element_vr(ds, tag)
         treatment = row.treatment_for_vr(vr, self._policy)
         if treatment is Treatment.SHIFT_DATE:
@@ -359,8 +359,7 @@ class Deidentifier:
     def conforms(self, element: DataElement | RawDataElement) -> bool:
         """Whether an element of a listed tag is what the dictionary defines
         (``Plan.conforms`` of its VR, length and value)."""
-        return self.plan.conforms(element.tag, element.VR, _raw_length(element),
-                                  _raw_bytes(element))
+        return element_conforms(self.plan, element)
 
     def _carries(self, ds: Dataset, context: Context) -> dict[int, int]:
         """The day each shifted date of ``ds`` gains when its paired time, moved by the
@@ -568,32 +567,6 @@ class Deidentifier:
             self._unlisted(ds, tag, context, TextMode.NONE)
         else:
             self.treat(ds, tag, vr, treatment, context, TextMode.NONE)
-
-
-def _raw_length(element: DataElement | RawDataElement) -> int | None:
-    """The length of a value still as read, or of a decoded value of a fixed-size binary VR
-    (its values times their size); None for any other decoded element."""
-    if isinstance(element, RawDataElement):
-        return int(element.length)
-    size = FIXED_SIZES.get(str(element.VR))
-    if size is None or isinstance(element.value, bytes):
-        return None
-    return int(element.VM) * size
-
-
-def _raw_bytes(element: DataElement | RawDataElement) -> bytes | None:
-    """The bytes of a value still as read, or of a decoded text value (each character past
-    FF as FF, values joined by backslashes); None for any other value."""
-    value = element.value
-    if isinstance(element, RawDataElement):
-        return value if isinstance(value, bytes) else None
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, list | MultiValue) and all(isinstance(part, str) for part in value):
-        text = "\\".join(value)
-    else:
-        return None
-    return bytes(min(ord(character), 0xFF) for character in text)
 
 
 def _date_text(value: object) -> str | None:

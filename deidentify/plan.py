@@ -197,6 +197,10 @@ class PlanRow:
             return Treatment.SHIFT_DATE, vr
         return Treatment.REMOVE, vr
 
+    def safest_for(self, written_vr: str | None) -> tuple[Treatment, str | None]:
+        """``safest`` of an element written with ``written_vr``: a sequence is removed."""
+        return (Treatment.REMOVE, None) if written_vr == "SQ" else self.safest()
+
 
 def resolve_code(
     basic: ActionCode, columns: tuple[tuple[Option, ActionCode], ...], options: frozenset[Option]

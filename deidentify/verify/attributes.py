@@ -19,7 +19,8 @@ from pydicom.dataelem import DataElement
 from pydicom.multival import MultiValue
 from pydicom.uid import UID
 
-from deidentify.plan import Plan
+from deidentify.elements import element_conforms
+from deidentify.plan import Plan, Treatment
 from deidentify.verify.findings import Fingerprinter, Violation
 from generated.model import ActionCode, Option, PatternKind
 
@@ -41,6 +42,16 @@ EXPECTED: dict[ActionCode, str] = {
     A.X_Z_D: "removed, zero length or a dummy",
     A.X_Z_U: "removed, empty, or the sequence with its UIDs replaced",
 }
+SAFEST_CODES: dict[Treatment, ActionCode] = {
+    Treatment.REMOVE: A.X,
+    Treatment.EMPTY: A.Z,
+    Treatment.DUMMY: A.D,
+    Treatment.REPLACE_UID: A.U,
+    Treatment.SHIFT_DATE: A.X_D,
+}
+"""The action checked of an element whose VR or length contradicts the dictionary, by the
+treatment the engine gives it instead of its row's (``PlanRow.safest_for``): a date so
+written is shifted (a new value) or, unparseable, removed."""
 DATE_VRS = frozenset({"DA", "DT"})
 FILE_META_GROUP = 0x0002
 """File Meta follows the dataset (a writer sets its UIDs), so its kept UIDs may change and its
@@ -113,17 +124,21 @@ class AttributeChecker:
 
     def _dataset(self, original: Dataset, output: Dataset, prefix: str, file: str,
                  found: list[Violation]) -> None:
-        for element in original:
-            tag = int(element.tag)
-            if element.tag.is_private:
+        for tag in list(original.keys()):
+            if tag.is_private:
                 continue
+            as_read = original.get_item(tag, keep_deferred=True)
+            element = original[tag]
             observed = output.get(tag)
             path = prefix + tag_text(tag)
             row = self.plan.action_for(tag)
             if row is None:
                 self._items(element, observed, path, file, found)
                 continue
-            self._element(row.effective, element, observed, path, file, found)
+            code = row.effective
+            if not element_conforms(self.plan, as_read):
+                code = SAFEST_CODES[row.safest_for(as_read.VR)[0]]
+            self._element(code, element, observed, path, file, found)
         self._private(output, prefix, file, found)
 
     def _items(self, element: DataElement, observed: DataElement | None, path: str,
