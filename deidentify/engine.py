@@ -27,6 +27,7 @@ list is cleaned.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -164,6 +165,21 @@ class Context:
     """The day carried into each date of the dataset being walked by its paired time."""
     sealed_kept: int = 0
     """The items of earlier passes' Encrypted Attributes Sequences kept (``beyond.sealed``)."""
+    unvetted: bool = False
+    """Whether the walk is inside a private sequence that nothing declares safe
+    (``PrivateFilter.process``): there an unlisted value that can hold free text is removed
+    (``UNVETTED_TEXT_VRS``)."""
+
+
+STRICT_CODE = re.compile(r"[A-Z0-9_ ]{0,16}")
+"""A code string value as PS3.5 defines it: capitals, digits, space and underscore, at most 16
+characters (inside an unvetted private sequence a code string holding anything else, a name
+in lower case say, is taken for free text)."""
+
+UNVETTED_TEXT_VRS = TEXT_VRS | {"AE", "UR"}
+"""VRs of values removed when unlisted inside a private sequence nothing declares safe: free
+text, names, addresses and application titles, which an unknown vendor's items may fill
+with anything."""
 
 
 class Deidentifier:
@@ -520,6 +536,9 @@ class Deidentifier:
     def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
         if self._treated_beyond(ds, tag, context, mode):
             return
+        if context.unvetted and self._unvetted_text(ds, tag):
+            del ds[tag]
+            return
         raw_vr = ds.get_item(tag, keep_deferred=True).VR
         if mode is TextMode.NONE and raw_vr is not None and raw_vr not in ("SQ", "UN"):
             return
@@ -532,6 +551,21 @@ class Deidentifier:
             ds[tag] = constant_element(tag, vr, dummy_value(vr))
         elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)
+
+    def _unvetted_text(self, ds: Dataset, tag: int) -> bool:
+        """Whether an unlisted element inside a private sequence nothing declares safe can
+        hold free text: a text VR, an address, an application title, a value read as UN that
+        is not a sequence, or a code string outside PS3.5's strict repertoire. Numbers,
+        binary values and strict codes are kept; its UIDs and dates
+        were treated as their kinds before (``_treated_beyond``)."""
+        raw = ds.get_item(tag, keep_deferred=True)
+        vr = raw.VR if raw.VR not in (None, "UN") else element_vr(ds, tag)
+        if vr == "UN":
+            return not read_as_sequence(ds, tag)
+        if vr == "CS":
+            return not all(STRICT_CODE.fullmatch(value.strip(" ")) for value in
+                           text_values(ds, tag))
+        return vr in UNVETTED_TEXT_VRS
 
     @staticmethod
     def _sealed(ds: Dataset, tag: int, context: Context) -> None:

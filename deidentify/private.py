@@ -8,7 +8,8 @@ Private Data Element Characteristics Sequence (0008,0300) marks its block SAFE o
 among Nonidentifying Private Elements.
 An element that the characteristics give a Deidentification Action (0008,0307) gets that
 action (D, Z, U; X removes), ahead of any listing. A private sequence that is not known safe
-is kept and parsed item by item, each nested attribute handled on its own merits. Every other
+is kept and parsed item by item, each nested attribute handled on its own merits, but that
+an unlisted value that can hold free text is removed there (``Context.unvetted``). Every other
 private element is removed, and so is each Private Creator whose block keeps nothing.
 Group lengths and elements (gggg,0001-000F) of private groups are always removed.
 """
@@ -203,7 +204,9 @@ class PrivateFilter:
             if verdict is not None:
                 engine.treat(ds, tag, vr, verdict, context, mode)
             elif vr == "SQ":
+                unvetted, context.unvetted = context.unvetted, True
                 engine.walk_items(ds, tag, context, mode)
+                context.unvetted = unvetted
             else:
                 del ds[tag]
         used = {(tag >> 16, (tag & 0xFFFF) >> 8) for tag in tags if tag in ds}
