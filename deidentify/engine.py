@@ -554,13 +554,12 @@ class Deidentifier:
 
     def _unvetted_text(self, ds: Dataset, tag: int) -> bool:
         """Whether an unlisted element inside a private sequence nothing declares safe can
-        hold free text: a text VR, an address, an application title, a value read as UN that
-        is not a sequence, or a code string outside PS3.5's strict repertoire. Numbers,
-        binary values and strict codes are kept; its UIDs and dates
+        hold free text: a text VR, an address, an application title, a value of no known VR
+        (UN, or none) that is not a sequence, or a code string outside PS3.5's strict
+        repertoire. Numbers, binary values and strict codes are kept; its UIDs and dates
         were treated as their kinds before (``_treated_beyond``)."""
-        raw = ds.get_item(tag, keep_deferred=True)
-        vr = raw.VR if raw.VR not in (None, "UN") else element_vr(ds, tag)
-        if vr == "UN":
+        vr = element_vr(ds, tag)
+        if vr in ("UN", None):
             return not read_as_sequence(ds, tag)
         if vr == "CS":
             return not all(STRICT_CODE.fullmatch(value.strip(" ")) for value in

@@ -13,10 +13,14 @@ from pathlib import Path
 import pydicom
 from pydicom import Dataset
 from pydicom.data import get_testdata_file
+from pydicom.dataelem import RawDataElement
 from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag
 
+from deidentify import Deidentifier, Plan, parse_profile
+from deidentify.beyond import UnknownPolicy
 from deidentify.fastpath import fast_deidentify_file
-from tests.runtime.helpers import deidentifier
+from tests.runtime.helpers import SECRET, deidentifier
 
 SAFE_PRIVATE = "deidentify:RetainSafePrivateOption"
 CREATOR = 0x00290010
@@ -99,3 +103,16 @@ def test_the_fast_path_writes_what_the_reference_path_writes(tmp_path: Path) -> 
     assert fast_deidentify_file(engine, source, fast)
     assert fast.getvalue() == (tmp_path / "reference.dcm").read_bytes()
     assert b"Verifymarker" not in fast.getvalue() and b"QV-7731" not in fast.getvalue()
+
+
+def test_a_value_of_no_known_vr_is_removed_under_unknown_keep() -> None:
+    ds = _dataset()
+    item = ds[SEQUENCE].value[0]
+    unknown = 0x0040000C  # an even tag no dictionary defines
+    item[unknown] = RawDataElement(BaseTag(unknown), None, len(b"VERIFYMARKER"),
+                                   b"VERIFYMARKER", 0, True, True)
+    engine = Deidentifier(Plan.build(parse_profile(SAFE_PRIVATE),
+                                     unknown=UnknownPolicy.KEEP), SECRET)
+    engine.apply(ds)
+    assert unknown not in ds[SEQUENCE].value[0]
+    assert ds[SEQUENCE].value[0][0x00280010].value == 512
