@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pydicom import Dataset, config
 from pydicom.datadict import dictionary_VR
@@ -116,6 +116,21 @@ def raw_uid(ds: Dataset, tag: int) -> str | None:
     trailing NUL or space padding): the string pydicom would decode it to, found without
     decoding the element. None for anything else (the caller then lets pydicom decode it)."""
     return uid_as_read(ds.get_item(tag, keep_deferred=True))
+
+
+def written_uid(ds: Dataset, tag: int) -> str | None:
+    """``raw_uid`` of an element whose bytes as read are those pydicom writes of that UID
+    (padded with one NUL to an even length, nothing else): reading its value this way
+    instead of decoding the element leaves the output as it was. None for anything else."""
+    raw = ds.get_item(tag, keep_deferred=True)
+    uid = uid_as_read(raw)
+    if uid is None or cast(RawDataElement, raw).value != _padded_uid(uid):
+        return None
+    return uid
+
+
+def _padded_uid(uid: str) -> bytes:
+    return uid.encode("ascii") + (b"\0" if len(uid) % 2 else b"")
 
 
 def uid_as_read(raw: object) -> str | None:

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 
 from pydicom import Dataset
-from pydicom.dataelem import DataElement
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag
 
 from deidentify.elements import items
 from deidentify.plan import Plan, Treatment
@@ -29,6 +30,7 @@ DEIDENTIFICATION_METHOD = 0x00120063
 DEIDENTIFICATION_METHOD_CODE_SEQUENCE = 0x00120064
 LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED = 0x00280303
 CONTRIBUTING_EQUIPMENT_SEQUENCE = 0x0018A001
+PIXEL_REPRESENTATION = BaseTag(0x00280103)
 PURPOSE_OF_REFERENCE_CODE_SEQUENCE = 0x0040A170
 CODE_VALUE = 0x00080100
 CODING_SCHEME_DESIGNATOR = 0x00080102
@@ -138,6 +140,22 @@ def _is_this_tool(item: Dataset) -> bool:
     )
 
 
+def _set_sequence(ds: Dataset, element: DataElement) -> None:
+    """``ds[element.tag] = element`` for a shared sequence of this tool's constant items.
+
+    pydicom's ``__setitem__`` would also decode Pixel Representation, to resolve the "US or
+    SS" elements of the items, which hold none. That is skipped where the decoding could
+    neither fail nor change how the element is written: it is absent, decoded already, or
+    one two-byte value of VR US (or implicit)."""
+    representation = ds._dict.get(PIXEL_REPRESENTATION)
+    if isinstance(representation, RawDataElement) and not (
+            representation.VR in ("US", None) and isinstance(representation.value, bytes)
+            and len(representation.value) == 2):
+        ds[element.tag] = element
+    else:
+        ds._dict[element.tag] = element
+
+
 class MethodAttributes:
     """The attributes that record the de-identification under one plan.
 
@@ -174,14 +192,14 @@ class MethodAttributes:
         ds[DEIDENTIFICATION_METHOD] = self._shared_element(
             text, lambda: self._method_element(text)) if shared else self._method_element(text)
         if shared and DEIDENTIFICATION_METHOD_CODE_SEQUENCE not in ds:
-            ds[DEIDENTIFICATION_METHOD_CODE_SEQUENCE] = self._shared_element(
-                DEIDENTIFICATION_METHOD_CODE_SEQUENCE, lambda: self._codes_element([]))
+            _set_sequence(ds, self._shared_element(
+                DEIDENTIFICATION_METHOD_CODE_SEQUENCE, lambda: self._codes_element([])))
         else:
             self._merge_codes(ds)
         ds[LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED] = fresh(self._coded[self._temporal(ds)])
         if shared and CONTRIBUTING_EQUIPMENT_SEQUENCE not in ds:
-            ds[CONTRIBUTING_EQUIPMENT_SEQUENCE] = self._shared_element(
-                CONTRIBUTING_EQUIPMENT_SEQUENCE, lambda: self._equipment_element([]))
+            _set_sequence(ds, self._shared_element(
+                CONTRIBUTING_EQUIPMENT_SEQUENCE, lambda: self._equipment_element([])))
         else:
             self._add_equipment(ds)
 

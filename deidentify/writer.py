@@ -18,7 +18,7 @@ from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import FileMetaDataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from deidentify.elements import raw_uid
+from deidentify.elements import raw_uid, written_uid
 
 IMPLEMENTATION_CLASS_UID = UID("2.25.93631583075915243771660266888643323995")
 IMPLEMENTATION_VERSION_NAME = "DEIDENTIFY_01"
@@ -75,7 +75,7 @@ def file_meta(
     """New File Meta for a de-identified dataset (called after its body is de-identified)."""
     elements: list[DataElement] = []
     if SOP_CLASS_UID in ds:
-        sop_class: object = ds[SOP_CLASS_UID].value
+        sop_class: object = written_uid(ds, SOP_CLASS_UID) or ds[SOP_CLASS_UID].value
     elif original is not None and MEDIA_STORAGE_SOP_CLASS_UID in original:
         sop_class = original[MEDIA_STORAGE_SOP_CLASS_UID].value
     else:

@@ -154,6 +154,16 @@ def encode(element: object, implicit: bool, ascii_text: bool) -> bytes | None:
     return cast(bytes | None, known)
 
 
+def encode_uid(tag: int, uid: str, implicit: bool) -> bytes | None:
+    """``encode`` of the element ``Deidentifier.replaced_uid`` makes of ``uid`` (a UI
+    element of that one UID), without making it."""
+    value = _string_value(uid, "UI")
+    if not value:
+        return None
+    header = _header(tag, "UI", len(value), implicit)
+    return None if header is None else header + value
+
+
 def _encode(element: DataElement, implicit: bool, ascii_text: bool) -> bytes | None:
     if not ascii_text and element.VR in TEXT_VRS:
         return None

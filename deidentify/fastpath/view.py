@@ -223,8 +223,7 @@ class EngineView:
             uid = uid_of_value(element.vr or None, value)
             if uid is None:
                 return None
-            replaced = self._deidentifier.replaced_uid(element.tag, uid)
-            return encoding.encode(replaced, implicit, ascii_text)
+            return encoding.encode_uid(element.tag, self._deidentifier.map_uid(uid), implicit)
         return known  # type: ignore[return-value]
 
     def treat_first(self, raw: RawDataElement, element: Element, value: bytes | None,

@@ -22,6 +22,7 @@ from pydicom.filewriter import write_data_element, write_file_meta_info
 from pydicom.uid import UID
 
 from deidentify import writer
+from deidentify.elements import written_uid
 from deidentify.fastpath import encoding, sequences
 from deidentify.fastpath.layout import PIXEL_DATA, PREFIX, Declined, Element
 from deidentify.fastpath.reading import ReadResult, Treated
@@ -52,14 +53,17 @@ SEQUENCE_DELIMITATION = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
 """The Sequence Delimitation Item as pydicom writes it (zero length)."""
 
 
-def _value(ds: Dataset, tag: int) -> object:
-    """``ds.get(keyword, None)`` by tag: the element's value, None if absent."""
+def _uid_value(ds: Dataset, tag: int) -> object:
+    """``ds.get(keyword, None)`` by the tag of a UI element: its value, None if absent. A raw
+    element whose bytes are those pydicom would write of its UID is read without decoding
+    it, so that it is copied (as the reference writer writes what it decodes)."""
     element = ds._dict.get(tag)  # type: ignore[call-overload]
     if element is None:
         return None
     if type(element) is DataElement:
         return element.value
-    return ds[tag].value
+    uid = written_uid(ds, tag)
+    return ds[tag].value if uid is None else uid
 
 
 class _Syntax(NamedTuple):
@@ -96,17 +100,17 @@ def _prepared_meta(ds: Dataset) -> tuple[FileMetaDataset, _Syntax]:
     ``dcmwrite`` works on a copy; the dataset here is this path's own, so it is changed.
     """
     meta = ds.file_meta if hasattr(ds, "file_meta") else FileMetaDataset()
-    syntax = _syntax(_value(meta, TRANSFER_SYNTAX_UID))
+    syntax = _syntax(_uid_value(meta, TRANSFER_SYNTAX_UID))
     if syntax is None:
         raise Declined("output transfer syntax missing, private or unknown")
     if not syntax.writable:
         raise Declined("output transfer syntax is big endian or deflated")
-    meta_class = _value(meta, MEDIA_STORAGE_SOP_CLASS_UID)
-    ds_class = _value(ds, writer.SOP_CLASS_UID)
+    meta_class = _uid_value(meta, MEDIA_STORAGE_SOP_CLASS_UID)
+    ds_class = _uid_value(ds, writer.SOP_CLASS_UID)
     if meta_class is None or (ds_class and ds_class != meta_class):
         meta.MediaStorageSOPClassUID = cast(UID, ds_class)
-    meta_instance = _value(meta, MEDIA_STORAGE_SOP_INSTANCE_UID)
-    ds_instance = _value(ds, writer.SOP_INSTANCE_UID)
+    meta_instance = _uid_value(meta, MEDIA_STORAGE_SOP_INSTANCE_UID)
+    ds_instance = _uid_value(ds, writer.SOP_INSTANCE_UID)
     if meta_instance is None or (ds_instance and ds_instance != meta_instance):
         meta.MediaStorageSOPInstanceUID = cast(UID, ds_instance)
     _validate_file_meta(meta)
