@@ -244,6 +244,20 @@ def _raw_length(element: DataElement | RawDataElement) -> int | None:
     return int(element.VM) * size
 
 
+def written_bytes(element: DataElement | RawDataElement) -> bytes:
+    """The bytes of a value still as read, or of a decoded value as its text (a number as
+    written, values joined by backslashes, each character past FF as FF)."""
+    found = _raw_bytes(element)
+    if found is not None:
+        return found
+    value = element.value
+    if value is None or isinstance(element, RawDataElement):
+        return b""
+    parts = list(value) if isinstance(value, list | MultiValue) else [value]
+    text = "\\".join(str(part) for part in parts)
+    return bytes(min(ord(character), 0xFF) for character in text)
+
+
 def _raw_bytes(element: DataElement | RawDataElement) -> bytes | None:
     """The bytes of a value still as read, or of a decoded text value (each character past
     FF as FF, values joined by backslashes); None for any other value."""

@@ -19,6 +19,7 @@ from pydicom.tag import BaseTag
 
 from deidentify import Deidentifier, Plan, parse_profile
 from deidentify.beyond import UnknownPolicy
+from deidentify.elements import written_bytes
 from deidentify.fastpath import fast_deidentify_file
 from tests.runtime.helpers import SECRET, deidentifier
 
@@ -116,3 +117,42 @@ def test_a_value_of_no_known_vr_is_removed_under_unknown_keep() -> None:
     engine.apply(ds)
     assert unknown not in ds[SEQUENCE].value[0]
     assert ds[SEQUENCE].value[0][0x00280010].value == 512
+
+
+NUMBERS = {
+    0x00180050: ("DS", b"QV SMITH", b"2.5 "),  # Slice Thickness
+    0x00200013: ("IS", b"12A ", b"-12 "),  # Instance Number
+}
+
+
+def _raw(tag: int, vr: str, value: bytes) -> RawDataElement:
+    return RawDataElement(BaseTag(tag), vr, len(value), value, 0, False, True)
+
+
+def test_a_number_holding_letters_is_removed_under_either_unknown_policy() -> None:
+    for policy in UnknownPolicy:
+        ds = _dataset()
+        item = ds[SEQUENCE].value[0]
+        inner = item[0x0040A043].value[0]
+        for tag, (vr, letters, number) in NUMBERS.items():
+            item[tag] = _raw(tag, vr, letters)
+            inner[tag] = _raw(tag, vr, number)
+        engine = Deidentifier(Plan.build(parse_profile(SAFE_PRIVATE), unknown=policy), SECRET)
+        engine.apply(ds)
+        item = ds[SEQUENCE].value[0]
+        inner = item[0x0040A043].value[0]
+        for tag, (_, _, number) in NUMBERS.items():
+            assert tag not in item, (policy, hex(tag))
+            assert str(inner[tag].value) == number.decode().strip(), (policy, hex(tag))
+
+
+def test_written_bytes_of_decoded_numbers_are_their_text() -> None:
+    ds = Dataset()
+    ds.SliceThickness = "1.50"
+    ds.add_new(0x00200013, "IS", "0012")
+    ds.ImagePositionPatient = ["1", "-2.5", "3e2"]
+    assert written_bytes(ds[0x00180050]) == b"1.50"
+    assert written_bytes(ds[0x00200013]) == b"0012"
+    assert written_bytes(ds[0x00200032]) == b"1\\-2.5\\3e2"
+    ds.add_new(0x00180015, "CS", None)
+    assert written_bytes(ds[0x00180015]) == b""
