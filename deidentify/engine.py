@@ -27,7 +27,6 @@ list is cleaned.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -63,7 +62,6 @@ from deidentify.elements import (
     set_issued_uids,
     set_values,
     text_values,
-    written_bytes,
 )
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
 from deidentify.linkage.hook import Linkage
@@ -71,7 +69,7 @@ from deidentify.linkage.patients import KeyedPatients, UnmappedPatient
 from deidentify.pixels.outcome import ACCEPTED, Outcome
 from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
-from deidentify.structure import REPERTOIRES, CorruptStructure, check_path
+from deidentify.structure import CorruptStructure, check_path
 from deidentify.text import default_cleaner
 from deidentify.uids import UIDScheme
 from generated.model import Option
@@ -169,23 +167,7 @@ class Context:
     unvetted: bool = False
     """Whether the walk is inside a private sequence that nothing declares safe
     (``PrivateFilter.process``): there an unlisted value that can hold free text is removed
-    (``UNVETTED_TEXT_VRS``)."""
-
-
-STRICT_CODE = re.compile(r"[A-Z0-9_ ]{0,16}")
-"""A code string value as PS3.5 defines it: capitals, digits, space and underscore, at most 16
-characters (inside an unvetted private sequence a code string holding anything else, a name
-in lower case say, is taken for free text)."""
-
-STRICT_NUMBER_VRS = frozenset({"AS", "DS", "IS"})
-"""Number and age strings: inside an unvetted private sequence, a value holding anything but
-what ``structure.REPERTOIRES`` lets its VR hold (letters in a number, say) is taken for free
-text, whatever ``--unknown`` says of values their VR cannot hold elsewhere."""
-
-UNVETTED_TEXT_VRS = TEXT_VRS | {"AE", "UR"}
-"""VRs of values removed when unlisted inside a private sequence nothing declares safe: free
-text, names, addresses and application titles, which an unknown vendor's items may fill
-with anything."""
+    (``private.holds_free_text``)."""
 
 
 class Deidentifier:
@@ -542,7 +524,7 @@ class Deidentifier:
     def _unlisted(self, ds: Dataset, tag: int, context: Context, mode: TextMode) -> None:
         if self._treated_beyond(ds, tag, context, mode):
             return
-        if context.unvetted and self._unvetted_text(ds, tag):
+        if context.unvetted and private.holds_free_text(ds, tag):
             del ds[tag]
             return
         raw_vr = ds.get_item(tag, keep_deferred=True).VR
@@ -557,24 +539,6 @@ class Deidentifier:
             ds[tag] = constant_element(tag, vr, dummy_value(vr))
         elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)
-
-    def _unvetted_text(self, ds: Dataset, tag: int) -> bool:
-        """Whether an unlisted element inside a private sequence nothing declares safe can
-        hold free text: a text VR, an address, an application title, a value of no known VR
-        (UN, or none) that is not a sequence, a code string outside PS3.5's strict
-        repertoire, or a number or age string outside its VR's. Binary values, numbers and
-        strict codes are kept; its UIDs and dates were treated as their kinds before
-        (``_treated_beyond``)."""
-        vr = element_vr(ds, tag)
-        if vr in ("UN", None):
-            return not read_as_sequence(ds, tag)
-        if vr == "CS":
-            return not all(STRICT_CODE.fullmatch(value.strip(" ")) for value in
-                           text_values(ds, tag))
-        if vr in STRICT_NUMBER_VRS:
-            value = written_bytes(ds.get_item(tag, keep_deferred=True))
-            return REPERTOIRES[vr].fullmatch(value) is None
-        return vr in UNVETTED_TEXT_VRS
 
     @staticmethod
     def _sealed(ds: Dataset, tag: int, context: Context) -> None:

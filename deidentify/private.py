@@ -25,8 +25,9 @@ from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.multival import MultiValue
 
 from deidentify.beyond.conformity import FIXED_SIZES
-from deidentify.elements import element_vr, items
+from deidentify.elements import TEXT_VRS, element_vr, items, read_as_sequence, written_bytes
 from deidentify.plan import Plan, Treatment
+from deidentify.structure import REPERTOIRES
 from generated.model import Option
 
 if TYPE_CHECKING:
@@ -49,13 +50,33 @@ _ACTIONS: dict[str, Treatment] = {
 }
 
 
-_CHARACTERS: dict[str, re.Pattern[bytes]] = {
-    "DS": re.compile(rb"[0-9+\-.eE \\\x00]*"),
-    "IS": re.compile(rb"[0-9+\- \\\x00]*"),
-    "CS": re.compile(rb"[A-Z0-9_ \\\x00]*"),
-    "UI": re.compile(rb"[0-9.\\\x00]*"),
-}
-"""What a value of a VR can hold, byte by byte (PS3.5 Table 6.2-1)."""
+STRICT_CODE = re.compile(rb"[A-Z0-9_ ]{0,16}(?:\\[A-Z0-9_ ]{0,16})*[\x00 ]*")
+"""A code string as PS3.5 defines it: capitals, digits, space and underscore, at most 16
+characters a value (a name in lower case is no code)."""
+
+_CHARACTERS: dict[str, re.Pattern[bytes]] = {**REPERTOIRES, "CS": STRICT_CODE}
+"""What a value of a strictly formed VR can hold (PS3.5 Table 6.2-1): numbers, ages, dates,
+times and UIDs as ``structure.REPERTOIRES`` lets them, codes strictly."""
+
+FREE_TEXT_VRS = TEXT_VRS | {"AE", "UR"}
+"""VRs whose values are free text, names, addresses or application titles, which an unknown
+vendor's items may fill with anything."""
+
+
+def holds_free_text(ds: Dataset, tag: int) -> bool:
+    """Whether an element of ``ds`` can hold free text, as an unlisted one inside a private
+    sequence nothing declares safe is judged (``Context.unvetted``): a text VR, an address,
+    an application title, a value of no known VR (UN, or none) that is not a sequence, or
+    a value of a strictly formed VR holding anything else than its VR's characters (a
+    lower-case name in a code string, letters in a number). Binary values, sequences and
+    values of their VR's characters cannot."""
+    vr = element_vr(ds, tag)
+    if vr in ("UN", None):
+        return not read_as_sequence(ds, tag)
+    characters = _CHARACTERS.get(vr)
+    if characters is not None:
+        return characters.fullmatch(written_bytes(ds.get_item(tag, keep_deferred=True))) is None
+    return vr in FREE_TEXT_VRS
 
 
 def _fits(raw: DataElement | RawDataElement, vrs: frozenset[str]) -> bool:

@@ -48,8 +48,12 @@ GRAPHICS = (
 )
 SAFE_PRIVATE = (
     "Retain Safe Private keeps the private attributes of Table E.3.10-1 (matched by Private"
-    " Creator and element offset) and those a Private Data Element Characteristics Sequence"
-    " marks safe; no other private attribute is kept."
+    " Creator and element offset, with a value of the table's VR) and those a Private Data"
+    " Element Characteristics Sequence marks safe. A private sequence not known safe is kept"
+    " and walked item by item: the table's attributes inside get their actions, and an"
+    " unlisted one that can hold free text (a text VR, AE, UR, UN, or a code, number or age"
+    " string holding other characters than its VR's) is removed; dates and UIDs there are"
+    " treated as everywhere. No other private attribute is kept."
 )
 STRUCTURED = (
     "Clean Structured Content handles content items by Table E.3.4-1 (by concept name); a"

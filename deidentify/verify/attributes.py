@@ -21,6 +21,7 @@ from pydicom.uid import UID
 
 from deidentify.elements import element_conforms
 from deidentify.plan import Plan, Treatment
+from deidentify.private import Marks, PrivateFilter, collect_marks, holds_free_text
 from deidentify.verify.findings import Fingerprinter, Violation
 from generated.model import ActionCode, Option, PatternKind
 
@@ -97,8 +98,10 @@ class AttributeChecker:
         self.fingerprints = fingerprints
         private = plan.private
         self._private_code = private.effective if private is not None else A.X
-        self._safe = {(row.group, row.private_creator.strip().upper(), row.element)
-                      for row in plan.edition.safe_private}
+        self._filter = PrivateFilter(plan)
+        self._marks: Marks = {}
+        """What the original being checked marks safe (its Private Data Element
+        Characteristics), as the engine reads them."""
         self._replacements: dict[str, set[str]] = defaultdict(set)
         self._originals_of: dict[str, set[str]] = defaultdict(set)
         self._first_seen: dict[str, tuple[str, str]] = {}
@@ -106,6 +109,7 @@ class AttributeChecker:
     def check(self, original: Dataset, output: Dataset, file: str) -> list[Violation]:
         """The violations of one pair, File Meta included."""
         found: list[Violation] = []
+        self._marks = collect_marks(original) if self._filter.retains else {}
         original_meta = getattr(original, "file_meta", None)
         if original_meta is not None:
             output_meta = getattr(output, "file_meta", None) or Dataset()
@@ -123,7 +127,11 @@ class AttributeChecker:
             return "Private attribute" if (tag >> 16) % 2 else "Unknown attribute"
 
     def _dataset(self, original: Dataset, output: Dataset, prefix: str, file: str,
-                 found: list[Violation]) -> None:
+                 found: list[Violation], unvetted: bool = False) -> None:
+        """``unvetted``: the datasets are items of a private sequence nothing declares
+        safe, where no unlisted attribute may hold free text (``private.holds_free_text``)."""
+        if unvetted:
+            self._free_text(output, prefix, file, found)
         for tag in list(original.keys()):
             if tag.is_private:
                 continue
@@ -133,23 +141,38 @@ class AttributeChecker:
             path = prefix + tag_text(tag)
             row = self.plan.action_for(tag)
             if row is None:
-                self._items(element, observed, path, file, found)
+                self._items(element, observed, path, file, found, unvetted)
                 continue
             code = row.effective
             if not element_conforms(self.plan, as_read):
                 code = SAFEST_CODES[row.safest_for(as_read.VR)[0]]
-            self._element(code, element, observed, path, file, found)
-        self._private(output, prefix, file, found)
+            self._element(code, element, observed, path, file, found, unvetted)
+        self._private(original, output, prefix, file, found)
 
     def _items(self, element: DataElement, observed: DataElement | None, path: str,
-               file: str, found: list[Violation]) -> None:
+               file: str, found: list[Violation], unvetted: bool = False) -> None:
         if element.VR != "SQ" or observed is None or observed.VR != "SQ":
             return
         if len(element.value) != len(observed.value):
+            if unvetted:  # nothing to align with, but free text is found all the same
+                for index, after in enumerate(observed.value):
+                    self._dataset(Dataset(), after, f"{path}[{index}]>", file, found, True)
             return  # items were removed (e.g. content items): they cannot be aligned
         for index, (before, after) in enumerate(zip(element.value, observed.value,
                                                     strict=True)):
-            self._dataset(before, after, f"{path}[{index}]>", file, found)
+            self._dataset(before, after, f"{path}[{index}]>", file, found, unvetted)
+
+    def _free_text(self, output: Dataset, prefix: str, file: str,
+                   found: list[Violation]) -> None:
+        """Unlisted attributes of an unvetted private item that can hold free text."""
+        for tag in list(output.keys()):
+            if tag.is_private or self.plan.action_for(tag) is not None:
+                continue
+            if holds_free_text(output, tag):
+                found.append(Violation(
+                    file, prefix + tag_text(tag), self._name(tag), "free text",
+                    "removed (free text inside a private sequence not known safe)",
+                    "present"))
 
     def _violation(self, file: str, path: str, tag: int, code: ActionCode, observed: str,
                    found: list[Violation]) -> None:
@@ -157,7 +180,7 @@ class AttributeChecker:
                                EXPECTED[code], observed))
 
     def _element(self, code: ActionCode, element: DataElement, observed: DataElement | None,
-                 path: str, file: str, found: list[Violation]) -> None:
+                 path: str, file: str, found: list[Violation], unvetted: bool = False) -> None:
         tag = int(element.tag)
         if observed is None:
             if code in PRESENCE_REQUIRED and tag >> 16 != DIRECTORY_GROUP:
@@ -167,7 +190,7 @@ class AttributeChecker:
             self._violation(file, path, tag, code, "present", found)
             return
         if element.VR == "SQ":
-            self._items(element, observed, path, file, found)
+            self._items(element, observed, path, file, found, unvetted)
             return
         before, after = normalised(element.value), normalised(observed.value)
         if code in NON_EMPTY_REQUIRED and is_empty(after) and not is_empty(before):
@@ -224,14 +247,19 @@ class AttributeChecker:
                     f"{len(originals)} original UIDs replaced by the same UID"))
         return found
 
-    def _allowed_private(self, group: int, creator: str | None, offset: int) -> bool:
+    def _allowed_private(self, group: int, creator: str | None, offset: int,
+                         element: DataElement) -> bool:
+        """Whether a private attribute may be present, as ``PrivateFilter`` judges it: one
+        that Table E.3.10-1 or the original's characteristics declare safe (or give an action
+        other than removal), under Retain Safe Private; any under a profile keeping them."""
         if self._private_code is A.K:
             return True
-        if self._private_code is not A.C or creator is None:
+        if not self._filter.retains or creator is None:
             return False
-        return (group, creator.strip().upper(), offset) in self._safe
+        verdict = self._filter.verdict(group, creator.strip(), offset, self._marks, element)
+        return verdict is not None and verdict is not Treatment.REMOVE
 
-    def _private(self, output: Dataset, prefix: str, file: str,
+    def _private(self, original: Dataset, output: Dataset, prefix: str, file: str,
                  found: list[Violation]) -> None:
         creators = {int(e.tag): str(e.value) for e in _private_creators(output)}
         kept_blocks: set[int] = set()
@@ -241,13 +269,15 @@ class AttributeChecker:
                 continue
             creator_tag = (tag & 0xFFFF0000) | (element.tag.element >> 8)
             creator = creators.get(creator_tag)
-            if self._allowed_private(tag >> 16, creator, element.tag.element & 0xFF):
+            if self._allowed_private(tag >> 16, creator, element.tag.element & 0xFF, element):
                 kept_blocks.add(creator_tag)
                 continue
-            if element.VR == "SQ" and self._private_code is A.C:
+            if element.VR == "SQ" and self._filter.retains:
                 kept_blocks.add(creator_tag)  # kept and walked item by item (E.3.10)
-                for index, item in enumerate(element.value or ()):
-                    self._private(item, f"{prefix}{tag_text(tag)}[{index}]>", file, found)
+                before = original.get(tag)
+                self._items(before if before is not None and before.VR == "SQ" else
+                            DataElement(tag, "SQ", []), element, prefix + tag_text(tag),
+                            file, found, True)
                 continue
             found.append(Violation(
                 file, prefix + tag_text(tag), f"Private attribute of {creator!r}",
