@@ -144,6 +144,21 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
     return ds
 
 
+CODE_IDENTIFIERS = frozenset({
+    0x00080100,  # Code Value
+    0x00080102,  # Coding Scheme Designator
+    0x00080103,  # Coding Scheme Version
+    0x00080105,  # Mapping Resource
+    0x00080106,  # Context Group Version
+    0x0008010F,  # Context Identifier
+    0x00080119,  # Long Code Value
+    0x00080120,  # URN Code Value
+})
+"""What identifies a coded concept in a code item (PS3.3 Table 8.8-1): codes, not long free
+text, which a dummy sequence's items keep as they keep a Code Value (a Long Code Value is
+one too long for SH); a cleaning text mode cleans them as codes (``text.cleaner``)."""
+
+
 class TextMode(IntEnum):
     """What happens to unlisted free text inside a sequence; the higher mode wins when nested."""
 
@@ -535,7 +550,7 @@ class Deidentifier:
             self._sealed(ds, tag, context)
         elif vr == "SQ":
             self.walk_items(ds, tag, context, mode)
-        elif mode is TextMode.DUMMY and vr in LONG_TEXT_VRS:
+        elif mode is TextMode.DUMMY and vr in LONG_TEXT_VRS and tag not in CODE_IDENTIFIERS:
             ds[tag] = constant_element(tag, vr, dummy_value(vr))
         elif mode in (TextMode.CLEAN, TextMode.GRAPHICS) and vr in TEXT_VRS:
             self.clean_text(ds, tag, vr, context)

@@ -3,10 +3,10 @@
 Layers, each a recogniser of its own module: the object's declared identifiers
 (``declared``), patterns (``dates``, ``ages``, ``numbers``, ``contacts``), person names
 (``names``) and organisations (``organisations``). A code (a CS or AE value, or a one-word
-SH value: a Code Value, a Coding Scheme Designator, a label such as "PTV_70") gets the
-declared identifiers and contacts only, so that codes such as ``121033`` or ``MK0416``
-survive. A PN value is a name by its VR: its family, given and middle name components become
-``[NAME]``, its prefix and suffix are cleaned as text.
+SH or UC value: a Code Value or Long Code Value, a Coding Scheme Designator, a label such as
+"PTV_70") gets the declared identifiers and contacts only, so that codes such as ``121033``
+or ``MK0416`` survive. A PN value is a name by its VR: its family, given and middle name
+components become ``[NAME]``, its prefix and suffix are cleaned as text.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ CODE_RECOGNISERS: tuple[Recogniser, ...] = (declared, contacts)
 """The recognisers of a code (CS, AE, a one-word SH value)."""
 
 CODED_VRS = frozenset({"CS", "AE"})
+ONE_WORD_CODE_VRS = frozenset({"SH", "UC"})
+"""VRs whose one-word values are codes: Code Value (SH) and Long Code Value (UC)."""
 _NAME_COMPONENTS = 3
 
 
@@ -52,7 +54,7 @@ class Cleaner:
     def spans(self, text: str, vr: str, identifiers: IdentifyingValues) -> list[Span]:
         """The resolved identifying spans of ``text`` (positions and categories only)."""
         document = Document(text, identifiers)
-        if vr in CODED_VRS or (vr == "SH" and len(text.split()) == 1):
+        if vr in CODED_VRS or (vr in ONE_WORD_CODE_VRS and len(text.split()) == 1):
             recognisers = self.code_recognisers
         else:
             recognisers = self.recognisers
