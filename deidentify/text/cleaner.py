@@ -36,7 +36,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
 """Every recogniser of free text, in no particular order: the resolver merges their spans."""
 
 CODE_RECOGNISERS: tuple[Recogniser, ...] = (declared, contacts)
-"""The recognisers of a code (CS, AE, a one-word SH value)."""
+"""The recognisers of a code (CS, AE, a one-word SH or UC value)."""
 
 CODED_VRS = frozenset({"CS", "AE"})
 ONE_WORD_CODE_VRS = frozenset({"SH", "UC"})
