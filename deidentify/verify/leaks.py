@@ -7,8 +7,10 @@ knows are never kept as unlisted attributes: they are identifying wherever they 
 an unlisted date or time outside Full Dates, an element past the repeating groups' xx=1E or
 read as UN, and a text value that hides items, whose items' values count too). Every
 one of them is searched for in every element of the output, at every depth, unknown,
-unlisted and private elements and File Meta included, and in the raw bytes of the file
-(preamble and binary values too; only Pixel, Overlay, Curve and Waveform Data are left out).
+unlisted and private elements and File Meta included, in the raw bytes of the file
+(preamble and binary values too; only Pixel, Overlay, Curve and Waveform Data are left out),
+and in the output's path below the output folder (a name the mirror layout kept: a
+patient's name as a folder, an original UID as a file name).
 A match is no violation only where the effective action keeps that very attribute and the
 output holds it as the original did.
 
@@ -243,6 +245,22 @@ class LeakScanner:
             found.append(self._violation(file, f"byte {start}", "raw file bytes",
                                          identifiers.sources[key]))
         return found
+
+    def scan_path(self, relative: str, identifiers: Identifiers) -> tuple[str, list[Violation]]:
+        """An output's path below the output folder as a report may show it, and a violation
+        for every identifying value found in it (a folder or file name kept from the
+        original tree): values of ``MIN_PART_LENGTH`` or more, as a path is made of parts.
+        Each value found is masked in the path shown, a ``*`` a character."""
+        matcher = identifiers.matcher(MIN_PART_LENGTH)
+        found = sorted(matcher.find(relative)) if matcher else []
+        shown = list(relative)
+        for start, key in found:
+            shown[start:start + len(key)] = "*" * len(key)
+        masked = "".join(shown)
+        violations = [self._violation(masked, "(file path)", "the output's path",
+                                      identifiers.sources[key])
+                      for key in sorted({key for _, key in found})]
+        return masked, violations
 
     def _violation(self, file: str, path: str, attribute: str,
                    source: tuple[str, str]) -> Violation:

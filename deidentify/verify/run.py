@@ -14,6 +14,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pydicom
@@ -168,6 +169,8 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
     checker = AttributeChecker(plan, fingerprints)
     scanner = LeakScanner(plan, fingerprints)
     every: dict[str, tuple[str, str]] = {}
+    masks: dict[str, str] = {}
+    """Each output's path as the report shows it (``LeakScanner.scan_path``)."""
     for done, pair in enumerate(pairs):
         if progress is not None:
             progress(done, len(pairs))
@@ -183,6 +186,8 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
             every.update(identifiers.sources)
         result.violations += scanner.scan(output, pair.output.path.read_bytes(), identifiers,
                                           file, original)
+        masks[file], in_path = scanner.scan_path(file, identifiers)
+        result.violations += in_path
     if progress is not None:
         progress(len(pairs), len(pairs))
     for lone in unpaired_originals if unpaired_outputs else ():
@@ -197,5 +202,17 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
         result.violations += _structure(unpaired)
         result.violations += scanner.scan(full, unpaired.path.read_bytes(),
                                           Identifiers(every), unpaired.relative, None)
+        masks[unpaired.relative], in_path = scanner.scan_path(unpaired.relative,
+                                                              Identifiers(every))
+        result.violations += in_path
     result.violations += checker.uid_consistency()
+    return _masked(result, masks)
+
+
+def _masked(result: VerifyResult, masks: dict[str, str]) -> VerifyResult:
+    """``result`` with every output's path shown as ``LeakScanner.scan_path`` masks it: a
+    path holding an identifying value never reaches the report in clear."""
+    result.violations = [replace(violation, file=masks.get(violation.file, violation.file))
+                         for violation in result.violations]
+    result.unpaired_outputs = [masks.get(path, path) for path in result.unpaired_outputs]
     return result

@@ -76,9 +76,9 @@ def _older_build(tmp_path: Path, leak: str) -> tuple[Path, Path]:
     originals.mkdir()
     ds = marker_instance()
     ds.ManufacturerModelName = NAME
-    pydicom.dcmwrite(originals / "marker.dcm", ds, enforce_file_format=True)
+    pydicom.dcmwrite(originals / "instance.dcm", ds, enforce_file_format=True)
     deidentify_tree(originals, tmp_path / "out", "deidentify:")
-    path = tmp_path / "out" / "marker.dcm"
+    path = tmp_path / "out" / "instance.dcm"
     output = pydicom.dcmread(path)
     if leak == "unknown tag":
         output.add_new(0x00102020, "LO", NAME)
@@ -190,7 +190,7 @@ def test_a_leak_into_a_nested_item_of_a_private_sequence_is_found(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     originals, outputs = _older_build(tmp_path, "none")
-    path = outputs / "marker.dcm"
+    path = outputs / "instance.dcm"
     output = pydicom.dcmread(path)
     item = pydicom.Dataset()
     item.add_new(0x00100010, "PN", NAME)
@@ -212,9 +212,9 @@ def test_a_value_also_held_by_a_kept_attribute_is_still_searched_elsewhere(
     originals.mkdir()
     ds = marker_instance()
     ds.StationName = MARKERS["InstitutionName"]
-    pydicom.dcmwrite(originals / "marker.dcm", ds, enforce_file_format=True)
+    pydicom.dcmwrite(originals / "instance.dcm", ds, enforce_file_format=True)
     deidentify_tree(originals, tmp_path / "out", profile)
-    path = tmp_path / "out" / "marker.dcm"
+    path = tmp_path / "out" / "instance.dcm"
     assert _violations(_verify(capsys, tmp_path, str(originals), str(tmp_path / "out"),
                                "--profile", profile)) == []
     output = pydicom.dcmread(path)
@@ -232,7 +232,7 @@ def test_an_output_whose_layout_readers_see_differently_fails(
 ) -> None:
     """A value that swallows the next element's header: pydicom reads on, the check does not."""
     originals, outputs = _older_build(tmp_path, "none")
-    path = outputs / "marker.dcm"
+    path = outputs / "instance.dcm"
     data = path.read_bytes()
     at = data.index(b"\x08\x00\x60\x00CS")  # Modality, followed by more elements
     (length,) = struct.unpack_from("<H", data, at + 6)

@@ -111,7 +111,7 @@ def test_patient_name_copied_back_fails_naming_it_without_the_value(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     originals, outputs = _marker_trees(tmp_path)
-    _tamper(outputs / "marker.dcm", "PatientName", MARKERS["PatientName"])
+    _tamper(outputs / "instance.dcm", "PatientName", MARKERS["PatientName"])
     report = tmp_path / "result.json"
     status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:",
                             "--json", str(report))
@@ -132,11 +132,11 @@ def test_a_uid_restored_inside_a_kept_sequence_is_named_by_its_path(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     originals, outputs = _marker_trees(tmp_path)
-    original = pydicom.dcmread(originals / "marker.dcm")
-    ds = pydicom.dcmread(outputs / "marker.dcm")
+    original = pydicom.dcmread(originals / "instance.dcm")
+    ds = pydicom.dcmread(outputs / "instance.dcm")
     reference = original.ReferencedImageSequence[0].ReferencedSOPInstanceUID
     ds.ReferencedImageSequence[0].ReferencedSOPInstanceUID = reference
-    ds.save_as(outputs / "marker.dcm")
+    ds.save_as(outputs / "instance.dcm")
     status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
     assert status == 1
     assert "Referenced SOP Instance UID (0008,1140)[0]>(0008,1155): action U" in out
@@ -146,8 +146,8 @@ def test_a_removed_sequence_left_in_place_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     originals, outputs = _marker_trees(tmp_path)
-    original = pydicom.dcmread(originals / "marker.dcm")
-    _tamper(outputs / "marker.dcm", "RequestAttributesSequence",
+    original = pydicom.dcmread(originals / "instance.dcm")
+    _tamper(outputs / "instance.dcm", "RequestAttributesSequence",
             original.RequestAttributesSequence)
     status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
     assert status == 1
@@ -159,9 +159,9 @@ def test_a_private_element_left_in_place_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     originals, outputs = _marker_trees(tmp_path)
-    ds = pydicom.dcmread(outputs / "marker.dcm")
+    ds = pydicom.dcmread(outputs / "instance.dcm")
     ds.private_block(0x0011, "VERIFY MARKER VENDOR", create=True).add_new(0x01, "LO", "x")
-    ds.save_as(outputs / "marker.dcm")
+    ds.save_as(outputs / "instance.dcm")
     status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
     assert status == 1
     assert "Private attribute of 'VERIFY MARKER VENDOR' (0011,1001)" in out
@@ -171,7 +171,7 @@ def test_an_identifier_hidden_in_the_preamble_is_found_in_the_raw_bytes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     originals, outputs = _marker_trees(tmp_path)
-    path = outputs / "marker.dcm"
+    path = outputs / "instance.dcm"
     data = bytearray(path.read_bytes())
     marker = MARKERS["PatientID"].encode()
     data[16:16 + len(marker)] = marker
@@ -187,7 +187,7 @@ def test_a_kept_institution_is_no_violation_but_a_kept_name_is(
 ) -> None:
     profile = "deidentify:RetainInstitutionIdentityOption"
     originals, outputs = _marker_trees(tmp_path, profile)
-    assert pydicom.dcmread(outputs / "marker.dcm").InstitutionName == MARKERS["InstitutionName"]
+    assert pydicom.dcmread(outputs / "instance.dcm").InstitutionName == MARKERS["InstitutionName"]
     status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", profile)
     assert status == 0, out
     status, out, _ = verify(capsys, str(originals), str(outputs), "--profile", "deidentify:")
@@ -243,7 +243,7 @@ def test_safe_private_attributes_pass_only_under_retain_safe_private(
     ds.save_as(path)
     profile = "deidentify:RetainSafePrivateOption"
     deidentify_tree(originals, tmp_path / "out", profile)
-    kept = pydicom.dcmread(tmp_path / "out" / "marker.dcm")
+    kept = pydicom.dcmread(tmp_path / "out" / "instance.dcm")
     assert kept.private_block(0x7053, "Philips PET Private Group")[0x00].value == 1.5
     status, out, _ = verify(capsys, str(originals), str(tmp_path / "out"), "--profile", profile)
     assert status == 0, out
@@ -301,6 +301,6 @@ def test_content_items_removed_by_clean_structured_content_are_no_violation(
     ds.save_as(path)
     profile = "deidentify:CleanStructuredContentOption"
     deidentify_tree(originals, tmp_path / "out", profile)
-    assert len(pydicom.dcmread(tmp_path / "out" / "marker.dcm").ContentSequence) == 1
+    assert len(pydicom.dcmread(tmp_path / "out" / "instance.dcm").ContentSequence) == 1
     status, out, _ = verify(capsys, str(originals), str(tmp_path / "out"), "--profile", profile)
     assert status == 0, out

@@ -83,6 +83,6 @@ def marker_instance() -> Dataset:
 
 def write_marker_instance(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "marker.dcm"
+    path = folder / "instance.dcm"
     pydicom.dcmwrite(path, marker_instance(), enforce_file_format=True)
     return path

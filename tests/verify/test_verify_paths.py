@@ -1,0 +1,73 @@
+"""`deidentify verify` searches each output's path below the output folder for the identifying
+values of its original: the mirror layout keeps folder and file names, so a patient's name as
+a folder, or an original SOP Instance UID as a file name, reaches the output tree; the
+hierarchy layout's paths hold none of them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from deidentify.cli import main
+from tests.verify.verify_helpers import MARKERS, marker_instance
+
+PATIENT_FOLDER = "Verifymarker_Quentina"
+
+
+def _secret(tmp_path: Path) -> Path:
+    secret = tmp_path / "secret"
+    secret.write_text("a fixed secret for the verify path tests, not a real one\n")
+    return secret
+
+
+def _originals(folder: Path, name: str) -> Path:
+    ds = marker_instance()
+    target = folder / PATIENT_FOLDER / name.format(uid=ds.SOPInstanceUID)
+    target.parent.mkdir(parents=True)
+    pydicom.dcmwrite(target, ds, enforce_file_format=True)
+    return folder
+
+
+def _path_findings(tmp_path: Path, originals: Path, layout: str,
+                   capsys: pytest.CaptureFixture[str]) -> list[dict[str, str]]:
+    """The violations verify finds in the output paths; no report it writes or prints
+    holds the patient's name or the original UID in clear."""
+    outputs = tmp_path / f"out-{layout}"
+    assert main(["apply", str(originals), "--output", str(outputs), "--quiet",
+                 "--secret-file", str(_secret(tmp_path)), "--layout", layout]) == 0
+    capsys.readouterr()
+    report = tmp_path / f"{layout}.json"
+    main(["verify", "--profile", "deidentify:", str(originals), str(outputs),
+          "--json", str(report)])
+    text = report.read_text(encoding="utf-8")
+    for shown in (text, capsys.readouterr().out):
+        assert MARKERS["PatientName"].split("^")[0] not in shown
+        assert marker_instance().SOPInstanceUID not in shown
+    violations = json.loads(text)["violations"]
+    return [violation for violation in violations if violation["path"] == "(file path)"]
+
+
+def test_a_patient_s_name_as_a_folder_is_found_in_the_mirror_layout(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = _path_findings(tmp_path, _originals(tmp_path / "in", "ct.dcm"), "mirror", capsys)
+    assert len(found) == 2, "the family and the given name"
+    assert all("Patient's Name" in violation["observed"] for violation in found)
+    masked = "*" * len("Verifymarker") + "_" + "*" * len("Quentina") + "/ct.dcm"
+    assert {violation["file"] for violation in found} == {masked}
+
+
+def test_an_original_uid_as_a_file_name_is_found(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    found = _path_findings(tmp_path, _originals(tmp_path / "in", "{uid}.dcm"), "mirror",
+                           capsys)
+    assert {"SOP Instance UID" in violation["observed"] for violation in found} == {True, False}
+
+
+@pytest.mark.parametrize("name", ["ct.dcm", "{uid}.dcm"])
+def test_the_hierarchy_layout_holds_none(tmp_path: Path, name: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    originals = _originals(tmp_path / "in", name)
+    assert _path_findings(tmp_path, originals, "hierarchy", capsys) == []
