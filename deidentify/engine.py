@@ -144,6 +144,16 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
     return ds
 
 
+NAMING_TAGS = (0x00100010, PATIENT_ID, 0x0020000D, 0x00080018)
+"""Patient's Name, Patient ID, Study and SOP Instance UID: the values that name a patient or
+an object in a folder or file name (``Deidentifier.last_names``)."""
+
+
+def _as_read(ds: Dataset, tag: int) -> object:
+    element = ds.get_item(tag, keep_deferred=True) if tag in ds else None
+    return None if element is None else element.value
+
+
 CODE_IDENTIFIERS = frozenset({
     0x00080100,  # Code Value
     0x00080102,  # Coding Scheme Designator
@@ -220,6 +230,14 @@ class Deidentifier:
         self._last = threading.local()
 
     @property
+    def last_names(self) -> tuple[object, ...]:
+        """The values as read, before it changed them, of the latest ``apply``'s object's
+        ``NAMING_TAGS`` in this thread (bytes, or what pydicom decoded; None where absent):
+        what a path the caller gives its output must not hold (``batch.layout``)."""
+        names: tuple[object, ...] = getattr(self._last, "names", ())
+        return names
+
+    @property
     def last_outcome(self) -> Outcome | None:
         """What the latest ``apply`` in this thread did to an at-risk object's pixels."""
         outcome: Outcome | None = getattr(self._last, "outcome", None)
@@ -249,6 +267,7 @@ class Deidentifier:
         may be the same objects in every dataset (``MethodAttributes.add``).
         """
         self._last.outcome = None
+        self._last.names = tuple(_as_read(ds, tag) for tag in NAMING_TAGS)
         risk = pixels.assess(ds)
         if (risk is not None and self._pixel_cleaner is None
                 and self.pixel_settings.burned_in is not pixels.BurnedIn.ACCEPT):

@@ -44,6 +44,9 @@ class FileOutcome:
     notes: FileNotes = None
     input_bytes: int | None = None
     written: Written | None = None
+    names: tuple[object, ...] = ()
+    """The input's naming values (``Deidentifier.last_names``), which a mirrored output path
+    may not hold (``layout.holds_names``); they never leave the worker."""
 
 
 FileFunction = Callable[[Path, Path], FileOutcome | None]

@@ -8,6 +8,7 @@ the written file: no original identifier reaches a path.
 from __future__ import annotations
 
 import re
+from collections.abc import MutableSequence
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
@@ -20,6 +21,80 @@ SOP_INSTANCE_UID = 0x00080018
 _HIERARCHY_TAGS = [PATIENT_ID, STUDY_INSTANCE_UID, SERIES_INSTANCE_UID, SOP_INSTANCE_UID]
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 NO_VALUE = "_"
+
+
+NAMES_IN_PATH = ("its mirrored output path would hold its patient's name or ID or an original"
+                 " UID (a folder or file name of the input): use --layout hierarchy")
+MIN_PATH_NAME = 4
+"""Shorter names and IDs are not looked for in a path: they occur there by chance."""
+MIN_PATH_UID = 8
+_NAME_PARTS = re.compile(r"[\^=\\\s]+")
+
+
+def holds_names(path: PurePosixPath, names: tuple[object, ...]) -> bool:
+    """Whether ``path`` holds one of an object's naming values (``Deidentifier.last_names``)
+    as a whole word or number, in any case: a component of a name, an ID, a UID."""
+    text = str(path)
+    return masked(text, names) != text
+
+
+def masked(text: str, names: tuple[object, ...]) -> str:
+    """``text`` (a path, a folder's name) with each naming value it holds as a whole word or
+    number masked, ``*`` a character: what a log or a message may show of it."""
+    folded = text.casefold()
+    if len(folded) != len(text):
+        folded = text.lower()
+    shown = list(text)
+    for term in _terms(names):
+        for start in _bounded_starts(folded, term):
+            shown[start:start + len(term)] = "*" * len(term)
+    return "".join(shown)
+
+
+def _terms(names: tuple[object, ...]) -> set[str]:
+    terms: set[str] = set()
+    for value in names:
+        for part in _NAME_PARTS.split(_text(value)):
+            if len(part) >= (MIN_PATH_UID if part[:1].isdigit() and "." in part
+                             else MIN_PATH_NAME):
+                terms.add(part.casefold())
+    return terms
+
+
+def _text(value: object) -> str:
+    """A value as read as text: bytes as UTF-8 (Latin-1 where they are not), a decoded
+    value (a name, several values) as pydicom shows it, joined by backslashes."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8").strip("\0 ")
+        except UnicodeDecodeError:
+            return value.decode("latin-1").strip("\0 ")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, MutableSequence | tuple):  # several values (pydicom's MultiValue)
+        return "\\".join(_text(part) for part in value)
+    return str(value)
+
+
+def _bounded_starts(text: str, term: str) -> list[int]:
+    """Where ``term`` occurs in ``text`` not joined to a letter or digit of its own kind on
+    either side (the rule ``verify`` and the text cleaner match identifiers by)."""
+    starts = []
+    start = text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not (_joined(term[0], before) or _joined(term[-1], after)):
+            starts.append(start)
+        start = text.find(term, start + 1)
+    return starts
+
+
+def _joined(inside: str, outside: str) -> bool:
+    return (inside.isalpha() and outside.isalpha()) or (inside.isdigit() and outside.isdigit())
 
 
 class Layout(Enum):

@@ -100,4 +100,4 @@ def _outcome(deid: Deidentifier, input_bytes: int, written: Written | None = Non
     pixel_outcome = deid.last_outcome
     return FileOutcome(deid.linkage.taken(),
                        None if pixel_outcome is None else pixel_outcome.record(),
-                       input_bytes, written)
+                       input_bytes, written, deid.last_names)

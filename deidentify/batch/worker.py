@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from deidentify.batch.atomic import TempArea, publish
 from deidentify.batch.discovery import InputFile
 from deidentify.batch.files import FileFunction, FileFunctionFactory, FileOutcome
-from deidentify.batch.layout import hierarchy_path
+from deidentify.batch.layout import NAMES_IN_PATH, hierarchy_path, holds_names, masked
 from deidentify.batch.log import ResultLog
 from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
 from deidentify.batch.processes import wait_for_exit
@@ -90,6 +90,11 @@ class Worker:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 outcome = self.function(item.path, temporary) or FileOutcome()
+            shown = masked(relative, outcome.names)
+            label = masked(item.root.label, outcome.names)
+            if task.target is not None and holds_names(task.target, outcome.names):
+                return FileResult(label, shown, None, Status.FAILED, NAMES_IN_PATH)
+            relative = shown
             input_bytes = outcome.input_bytes
             if input_bytes is None:
                 input_bytes = os.stat(item.path).st_size
@@ -99,10 +104,10 @@ class Worker:
                 self.journal.append(str(target), outcome.replacements)
             reason = self._place(temporary, target, written, task)
             if reason == EXISTS:
-                return FileResult(item.root.label, relative, str(target), Status.SKIPPED,
+                return FileResult(label, relative, str(target), Status.SKIPPED,
                                   EXISTS, input_bytes, pixels=outcome.notes)
             moved = True
-            return FileResult(item.root.label, relative, str(target), Status.OK, reason,
+            return FileResult(label, relative, str(target), Status.OK, reason,
                               input_bytes, written.size, pixels=outcome.notes)
         except Exception as error:
             # pydicom's and the engine's exceptions, imported once a file fails: a run's main

@@ -12,6 +12,7 @@ import pydicom
 from pydicom.data import get_testdata_file
 
 from deidentify.batch import BatchOptions, Layout, Status, run_batch
+from deidentify.batch.layout import NAMES_IN_PATH
 from deidentify.batch.results import DICOMDIR_DROPPED, NOT_DICOM, TRUNCATED
 from deidentify.pixels import BURNED_IN_RISK, BurnedIn, PixelSettings, assess
 from deidentify.profile import CompoundPolicy
@@ -157,6 +158,22 @@ def test_dicomdir_is_never_copied(tmp_path: Path) -> None:
         assert not any(element.tag >> 16 == 0x0004 for element in ds)
 
 
+def _named_in_their_names(files: list[Path]) -> list[Path]:
+    """The files whose own name holds a name component of their Patient's Name (of four
+    characters or more), told by pydicom's reading of the name."""
+    named = []
+    for path in files:
+        try:
+            name = pydicom.dcmread(path, force=True, specific_tags=["PatientName"]).get(
+                "PatientName")
+        except Exception:
+            continue
+        parts = re.split(r"[\^=\s]+", str(name or "")) if name else []
+        if any(len(part) >= 4 and part.casefold() in path.name.casefold() for part in parts):
+            named.append(path)
+    return named
+
+
 def test_every_shipped_file_goes_through_one_run(tmp_path: Path) -> None:
     files = shipped_files()
     assert len(files) > 200
@@ -170,7 +187,8 @@ def test_every_shipped_file_goes_through_one_run(tmp_path: Path) -> None:
                        engine_factory())
     records = _log(log)
     assert len(records) == totals.files == len(files)
-    clear = {TRUNCATED, NOT_DICOM, DICOMDIR_DROPPED, NOT_WRITABLE, BURNED_IN_RISK}
+    clear = {TRUNCATED, NOT_DICOM, DICOMDIR_DROPPED, NOT_WRITABLE, BURNED_IN_RISK,
+             NAMES_IN_PATH}
     for record in records:
         status = Status(record["status"])
         if status is Status.OK:
@@ -184,6 +202,9 @@ def test_every_shipped_file_goes_through_one_run(tmp_path: Path) -> None:
     refused = [r for r in records if r["reason"] == BURNED_IN_RISK]
     assert len(refused) == totals.reasons[BURNED_IN_RISK] > 50
     assert all(assess(pydicom.dcmread(folder / str(r["input"]), force=True)) for r in refused)
+    named = [r for r in records if r["reason"] == NAMES_IN_PATH]
+    assert len(named) == len(_named_in_their_names(files)) >= 1  # test-SR.dcm: "Test^S R"
+    assert all("*" in str(r["input"]) for r in named), "the name is masked in the log"
     assert totals.done + len(refused) > len(files) * 0.8
     assert totals.done == len(output_files(out))
 
