@@ -13,6 +13,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 
 from deidentify.batch.results import FileFailed
+from deidentify.words import bounded
 
 PATIENT_ID = 0x00100020
 STUDY_INSTANCE_UID = 0x0020000D
@@ -40,14 +41,18 @@ def holds_names(path: PurePosixPath, names: tuple[object, ...]) -> bool:
 
 def masked(text: str, names: tuple[object, ...]) -> str:
     """``text`` (a path, a folder's name) with each naming value it holds as a whole word or
-    number masked, ``*`` a character: what a log or a message may show of it."""
+    number (``words.bounded``) masked, ``*`` a character: what a log or a message may show
+    of it."""
     folded = text.casefold()
     if len(folded) != len(text):
         folded = text.lower()
     shown = list(text)
     for term in _terms(names):
-        for start in _bounded_starts(folded, term):
-            shown[start:start + len(term)] = "*" * len(term)
+        start = folded.find(term)
+        while start >= 0:
+            if bounded(folded, start, start + len(term)):
+                shown[start:start + len(term)] = "*" * len(term)
+            start = folded.find(term, start + 1)
     return "".join(shown)
 
 
@@ -76,25 +81,6 @@ def _text(value: object) -> str:
     if isinstance(value, MutableSequence | tuple):  # several values (pydicom's MultiValue)
         return "\\".join(_text(part) for part in value)
     return str(value)
-
-
-def _bounded_starts(text: str, term: str) -> list[int]:
-    """Where ``term`` occurs in ``text`` not joined to a letter or digit of its own kind on
-    either side (the rule ``verify`` and the text cleaner match identifiers by)."""
-    starts = []
-    start = text.find(term)
-    while start >= 0:
-        end = start + len(term)
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
-        if not (_joined(term[0], before) or _joined(term[-1], after)):
-            starts.append(start)
-        start = text.find(term, start + 1)
-    return starts
-
-
-def _joined(inside: str, outside: str) -> bool:
-    return (inside.isalpha() and outside.isalpha()) or (inside.isdigit() and outside.isdigit())
 
 
 class Layout(Enum):

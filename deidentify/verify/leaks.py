@@ -42,6 +42,7 @@ from deidentify.plan import Plan, Treatment
 from deidentify.verify.attributes import normalised, tag_text
 from deidentify.verify.findings import Fingerprinter, Violation
 from deidentify.verify.hidden import hidden_items, hides_structure
+from deidentify.words import bounded
 from generated.model import Option
 
 _WORD = re.compile(r"[^\W_]+")
@@ -84,9 +85,9 @@ class Identifiers:
 
 
 class Matcher:
-    """Finds normalised terms in a text as whole words, case-insensitively (the rule of
-    ``deidentify.cleaning``: a term that starts or ends with a letter does not match next to
-    another letter, one with a digit not next to another digit).
+    """Finds normalised terms in a text as whole words, case-insensitively (``words.bounded``,
+    the rule of ``deidentify.cleaning``: a term that starts or ends with a letter does not
+    match next to another letter, one with a digit not next to another digit).
 
     Terms are indexed by their first three characters, so a text is compared only with the
     terms that can start in it: one pass per text, whatever the number of terms."""
@@ -108,21 +109,9 @@ class Matcher:
             for key in index[gram]:
                 start = folded.find(key)
                 while start >= 0:
-                    if _bounded(folded, start, start + len(key)):
+                    if bounded(folded, start, start + len(key)):
                         yield start, key
                     start = folded.find(key, start + 1)
-
-
-def _joined(inside: str, outside: str) -> bool:
-    """Whether two neighbouring characters belong to one word (letters) or number (digits)."""
-    return (inside.isalpha() and outside.isalpha()) or (inside.isdigit() and outside.isdigit())
-
-
-def _bounded(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` stands as a whole word or number."""
-    if start and _joined(text[start], text[start - 1]):
-        return False
-    return not (end < len(text) and _joined(text[end - 1], text[end]))
 
 
 def _elements(ds: Dataset) -> Iterator[DataElement]:
