@@ -17,21 +17,23 @@ from deidentify.commands import usage_error
 from deidentify.commands.apply import add_pixel_options, add_run_options, run_apply
 
 SAMPLE_FILES: tuple[tuple[str, str], ...] = (
-    ("CT_small.dcm", "ct"),
-    ("MR_small.dcm", "mr"),
-    ("MR_small_bigendian.dcm", "mr"),
-    ("MR_small_RLE.dcm", "mr"),
-    ("MR_small_jpeg_ls_lossless.dcm", "mr"),
-    ("rtplan.dcm", "rt"),
-    ("rtstruct.dcm", "rt"),
-    ("rtdose.dcm", "rt"),
-    ("test-SR.dcm", "sr"),
-    ("waveform_ecg.dcm", "ecg"),
-    ("JPEG-lossy.dcm", "jpeg"),
-    ("JPEG2000.dcm", "jpeg"),
-    ("image_dfl.dcm", "deflated"),
+    ("CT_small.dcm", "ct/CT_small.dcm"),
+    ("MR_small.dcm", "mr/MR_small.dcm"),
+    ("MR_small_bigendian.dcm", "mr/MR_small_bigendian.dcm"),
+    ("MR_small_RLE.dcm", "mr/MR_small_RLE.dcm"),
+    ("MR_small_jpeg_ls_lossless.dcm", "mr/MR_small_jpeg_ls_lossless.dcm"),
+    ("rtplan.dcm", "rt/rtplan.dcm"),
+    ("rtstruct.dcm", "rt/rtstruct.dcm"),
+    ("rtdose.dcm", "rt/rtdose.dcm"),
+    ("test-SR.dcm", "sr/report.dcm"),
+    ("waveform_ecg.dcm", "ecg/waveform_ecg.dcm"),
+    ("JPEG-lossy.dcm", "jpeg/JPEG-lossy.dcm"),
+    ("JPEG2000.dcm", "jpeg/JPEG2000.dcm"),
+    ("image_dfl.dcm", "deflated/image_dfl.dcm"),
 )
-"""Files shipped inside the pydicom package itself (not pydicom-data): no download needed."""
+"""Files shipped inside the pydicom package itself (not pydicom-data): no download needed;
+each with its path below the sample's input folder (test-SR.dcm's patient is ``Test^S R``:
+the mirror layout refuses a path that holds the name)."""
 SAMPLE_BURNED_IN = "accept"
 """``BurnedIn.ACCEPT``. Three of the sample's files (JPEG-lossy, JPEG2000, image_dfl) are
 secondary captures without Burned In Annotation: at risk by the gate, though they carry no
@@ -59,11 +61,11 @@ def build_sample(folder: Path) -> int:
     from pydicom.data import get_testdata_file
 
     count = 0
-    for name, subfolder in SAMPLE_FILES:
+    for name, place in SAMPLE_FILES:
         source = get_testdata_file(name, download=False)
         if source is None:
             continue
-        target = folder / subfolder / name
+        target = folder / place
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(str(source), target)
         count += 1
