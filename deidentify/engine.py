@@ -62,6 +62,7 @@ from deidentify.elements import (
     set_issued_uids,
     set_values,
     text_values,
+    written_bytes,
 )
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
 from deidentify.linkage.hook import Linkage
@@ -149,9 +150,25 @@ NAMING_TAGS = (0x00100010, PATIENT_ID, 0x0020000D, 0x00080018)
 an object in a folder or file name (``Deidentifier.last_names``)."""
 
 
-def _as_read(ds: Dataset, tag: int) -> object:
-    element = ds.get_item(tag, keep_deferred=True) if tag in ds else None
-    return None if element is None else element.value
+def _as_read(ds: Dataset, tag: int) -> DataElement | RawDataElement | None:
+    return ds.get_item(tag, keep_deferred=True) if tag in ds else None
+
+
+def _changed(ds: Dataset, naming: tuple[DataElement | RawDataElement | None, ...]
+             ) -> tuple[object, ...]:
+    """The values as read of the ``NAMING_TAGS`` elements ``naming`` that the
+    de-identification of ``ds`` removed or changed (None for one it kept as it was: a UID
+    under Retain UIDs names nothing new)."""
+    names: list[object] = []
+    for tag, before in zip(NAMING_TAGS, naming, strict=True):
+        after = _as_read(ds, tag)
+        if before is None or after is before or (
+                after is not None and written_bytes(after).rstrip(b"\0 ")
+                == written_bytes(before).rstrip(b"\0 ")):
+            names.append(None)
+        else:
+            names.append(before.value)
+    return tuple(names)
 
 
 CODE_IDENTIFIERS = frozenset({
@@ -231,9 +248,9 @@ class Deidentifier:
 
     @property
     def last_names(self) -> tuple[object, ...]:
-        """The values as read, before it changed them, of the latest ``apply``'s object's
-        ``NAMING_TAGS`` in this thread (bytes, or what pydicom decoded; None where absent):
-        what a path the caller gives its output must not hold (``batch.layout``)."""
+        """The values as read of the latest ``apply``'s object's ``NAMING_TAGS`` in this
+        thread that it removed or changed (bytes, or what pydicom decoded; None where absent
+        or kept): what a path the caller gives its output must not hold (``batch.layout``)."""
         names: tuple[object, ...] = getattr(self._last, "names", ())
         return names
 
@@ -267,7 +284,8 @@ class Deidentifier:
         may be the same objects in every dataset (``MethodAttributes.add``).
         """
         self._last.outcome = None
-        self._last.names = tuple(_as_read(ds, tag) for tag in NAMING_TAGS)
+        self._last.names = ()
+        naming = tuple(_as_read(ds, tag) for tag in NAMING_TAGS)
         risk = pixels.assess(ds)
         if (risk is not None and self._pixel_cleaner is None
                 and self.pixel_settings.burned_in is not pixels.BurnedIn.ACCEPT):
@@ -294,6 +312,7 @@ class Deidentifier:
                               *sealed.method_text(context.sealed_kept)), shared)
         linkage.finish(ds)
         self._last.outcome = outcome
+        self._last.names = _changed(ds, naming)
         return outcome
 
     @property

@@ -97,3 +97,23 @@ def test_masked_finds_names_as_read_and_decoded() -> None:
     assert masked("Quibbletons", names) == "Quibbletons"
     decoded = (pydicom.valuerep.PersonName("Quibbleton^Zorana"),)
     assert masked("a/Zorana/b", decoded) == "a/******/b"
+
+
+def test_a_uid_kept_by_the_profile_names_nothing_new(tmp_path: Path) -> None:
+    """Under Retain UIDs the output holds the original SOP Instance UID itself: a file named
+    by it is mirrored; a patient's name beside it still fails."""
+    _input(tmp_path / "in", NAMED["the SOP Instance UID as the file name"])
+    log, out = tmp_path / "log.jsonl", tmp_path / "out"
+    run_batch(BatchOptions(inputs=(tmp_path / "in",), output=out, log=log),
+              engine_factory(profile_uri="deidentify:RetainUIDsOption"))
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [record.get("status") for record in records if "input" in record] == ["ok"]
+    (written,) = out.rglob("*.dcm")
+    assert written.stem == pydicom.dcmread(written).SOPInstanceUID
+    _input(tmp_path / "named", NAMED["the family name as a folder"])
+    named_log = tmp_path / "named.jsonl"
+    run_batch(BatchOptions(inputs=(tmp_path / "named",), output=tmp_path / "out2",
+                           log=named_log),
+              engine_factory(profile_uri="deidentify:RetainUIDsOption"))
+    records = [json.loads(line) for line in named_log.read_text(encoding="utf-8").splitlines()]
+    assert [record.get("reason") for record in records if "input" in record] == [NAMES_IN_PATH]
