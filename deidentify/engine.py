@@ -41,6 +41,7 @@ from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.errors import BytesLengthException, InvalidDicomError
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag
 
 from deidentify import graphics, method, pixels, private, structured, writer
 from deidentify.atomic import atomic_output
@@ -62,7 +63,6 @@ from deidentify.elements import (
     set_issued_uids,
     set_values,
     text_values,
-    written_bytes,
 )
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
 from deidentify.linkage.hook import Linkage
@@ -145,13 +145,13 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
     return ds
 
 
-NAMING_TAGS = (0x00100010, PATIENT_ID, 0x0020000D, 0x00080018)
+NAMING_TAGS = tuple(BaseTag(tag) for tag in (0x00100010, PATIENT_ID, 0x0020000D, 0x00080018))
 """Patient's Name, Patient ID, Study and SOP Instance UID: the values that name a patient or
 an object in a folder or file name (``Deidentifier.last_names``)."""
 
 
-def _as_read(ds: Dataset, tag: int) -> DataElement | RawDataElement | None:
-    return ds.get_item(tag, keep_deferred=True) if tag in ds else None
+def _as_read(ds: Dataset, tag: BaseTag) -> DataElement | RawDataElement | None:
+    return ds._dict.get(tag)
 
 
 def _changed(ds: Dataset, naming: tuple[DataElement | RawDataElement | None, ...]
@@ -163,12 +163,18 @@ def _changed(ds: Dataset, naming: tuple[DataElement | RawDataElement | None, ...
     for tag, before in zip(NAMING_TAGS, naming, strict=True):
         after = _as_read(ds, tag)
         if before is None or after is before or (
-                after is not None and written_bytes(after).rstrip(b"\0 ")
-                == written_bytes(before).rstrip(b"\0 ")):
+                after is not None and _text(after.value) == _text(before.value)):
             names.append(None)
         else:
             names.append(before.value)
     return tuple(names)
+
+
+def _text(value: object) -> str:
+    """A value as read (bytes) or decoded, as text without its padding, to compare."""
+    if isinstance(value, bytes):
+        return value.decode("latin-1").rstrip("\0 ")
+    return "" if value is None else str(value).rstrip("\0 ")
 
 
 CODE_IDENTIFIERS = frozenset({
