@@ -24,8 +24,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 NO_VALUE = "_"
 
 
-NAMES_IN_PATH = ("its mirrored output path would hold its patient's name or ID or an original"
-                 " UID (a folder or file name of the input): use --layout hierarchy")
+NAMES_IN_PATH = ("its mirrored output path would hold its patient's name or ID, its accession"
+                 " number or an original UID (a folder or file name of the input): use"
+                 " --layout hierarchy")
 MIN_PATH_NAME = 4
 """Shorter names and IDs are not looked for in a path: they occur there by chance."""
 MIN_PATH_UID = 8

@@ -20,10 +20,11 @@ handed to the engine: the first are copied straight from the input, the second s
   its value (X, Z, K, or D of a VR other than SQ and UI, at the top level), and a UID under
   U (replaced by the engine's own mapping, unless the linkage notes each dataset's
   replacements), unless the engine reads or sets it outside its walk (``ENGINE_READS``,
-  ``PATIENT_TAGS``, the date and time pairs under Modified Dates). The engine itself treats
-  the first such element of each tag, VR and conformity (``Deidentifier.conforms``) in a
-  dataset of its own; what it leaves (nothing, the element as read, a constant, or the UID
-  replaced) is reused for every later one (``EngineView.treated``). Not when the profile
+  ``PATIENT_TAGS``, ``NAMING``, the date and time pairs under Modified Dates). The engine
+  itself treats the first such element of each tag, VR and conformity
+  (``Deidentifier.conforms``) in a dataset of its own; what it leaves (nothing, the element as
+  read, a constant, or the UID replaced) is reused for every later one
+  (``EngineView.treated``). Not when the profile
   keeps private elements, whose filter may read public ones.
 
 When the profile cleans text, the engine first collects identifying values from every
@@ -45,7 +46,7 @@ from pydicom.tag import BaseTag
 from deidentify import graphics, method, writer
 from deidentify.beyond.conformity import UNDEFINED_LENGTH
 from deidentify.elements import uid_of_value
-from deidentify.engine import Context, Deidentifier, TextMode
+from deidentify.engine import NAMING_TAGS, Context, Deidentifier, TextMode
 from deidentify.fastpath import encoding
 from deidentify.fastpath.layout import Element
 from deidentify.linkage import identity
@@ -97,6 +98,10 @@ ENGINE_READS = frozenset(
 """Unlisted attributes that the engine, its File Meta, the method attributes, the burned-in
 risk gate or pydicom's resolution of an ambiguous VR read or set."""
 
+NAMING = frozenset(int(tag) for tag in NAMING_TAGS)
+"""Listed attributes whose values as read the engine keeps for the caller's check of the
+output's path (``Deidentifier.last_names``)."""
+
 PATIENT_TAGS = frozenset(
     {
         identity.PATIENT_ID,
@@ -147,7 +152,7 @@ class EngineView:
             row.treatment in CLEANING for row in plan.rows()
         )
         self._drops_private = not PrivateFilter(plan).retains
-        self._engine_tags = ENGINE_READS | PATIENT_TAGS | frozenset(
+        self._engine_tags = ENGINE_READS | PATIENT_TAGS | NAMING | frozenset(
             tag for pair in deidentifier.date_time_pairs.items() for tag in pair)
         self._maps_uids = not deidentifier.linkage.record
         """Whether UIDs may be replaced before the engine's walk (not when the linkage

@@ -1,8 +1,8 @@
 """The mirror layout never writes an object's name into the output tree: an input whose path
 below its folder holds its Patient's Name (a component of four characters or more), its
-Patient ID or its original Study or SOP Instance UID fails, nothing written, on every path
-(fast, reference); the hierarchy layout writes it. The log and the messages show such a path
-with the name masked, whatever the layout."""
+Patient ID or Accession Number, or its original Study, Series or SOP Instance UID fails,
+nothing written, on every path (fast, reference); the hierarchy layout writes it. The log
+and the messages show such a path with the name masked, whatever the layout."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def _input(folder: Path, name: str, source: str = "CT_small.dcm") -> Path:
     ds = pydicom.dcmread(path)
     ds.PatientName = f"{FAMILY}^{GIVEN}"
     ds.PatientID = PATIENT_ID
-    target = folder / name.format(uid=ds.SOPInstanceUID, study=ds.StudyInstanceUID)
+    ds.AccessionNumber = "ACC-77120934"
+    target = folder / name.format(uid=ds.SOPInstanceUID, study=ds.StudyInstanceUID,
+                                  series=ds.SeriesInstanceUID)
     target.parent.mkdir(parents=True, exist_ok=True)
     ds.save_as(target)
     return target
@@ -48,6 +50,8 @@ NAMED = {
     "the Patient ID as a folder": f"{PATIENT_ID}/ct.dcm",
     "the SOP Instance UID as the file name": "ct/{uid}.dcm",
     "the Study Instance UID as a folder": "{study}/1.dcm",
+    "the Series Instance UID as a folder": "{series}/IM0001.dcm",
+    "the Accession Number as a folder": "ACC-77120934/IM0001.dcm",
 }
 
 

@@ -64,7 +64,8 @@ def test_value_free_listed_elements_are_treated_without_the_engine() -> None:
     assert view.fate(0x00080080, "LO") is Fate.TREATED  # Institution Name: D
     assert view.fate(0x00081030, "") is Fate.TREATED  # implicit VR: the dictionary's LO
     assert view.fate(0x00100020, "LO") is Fate.ENGINE  # Patient ID: whose object it is
-    assert view.fate(0x0020000E, "UI") is Fate.TREATED  # Series Instance UID: U
+    assert view.fate(0x00200052, "UI") is Fate.TREATED  # Frame of Reference UID: U
+    assert view.fate(0x0020000E, "UI") is Fate.ENGINE  # Series Instance UID: names a folder
     assert view.fate(0x0020000D, "UI") is Fate.ENGINE  # Study Instance UID: whose object
     assert view.fate(0x00280010, "US") is Fate.ENGINE
     dates = view_for(deidentifier(
