@@ -73,6 +73,7 @@ from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
 from deidentify.structure import CorruptStructure, check_path
 from deidentify.text import default_cleaner
 from deidentify.uids import UIDScheme
+from deidentify.words import value_text
 from generated.model import Option
 
 PATIENT_ID = 0x00100020
@@ -165,18 +166,11 @@ def _changed(ds: Dataset, naming: tuple[DataElement | RawDataElement | None, ...
     for tag, before in zip(NAMING_TAGS, naming, strict=True):
         after = _as_read(ds, tag)
         if before is None or after is before or (
-                after is not None and _text(after.value) == _text(before.value)):
+                after is not None and value_text(after.value) == value_text(before.value)):
             names.append(None)
         else:
             names.append(before.value)
     return tuple(names)
-
-
-def _text(value: object) -> str:
-    """A value as read (bytes) or decoded, as text without its padding, to compare."""
-    if isinstance(value, bytes):
-        return value.decode("latin-1").rstrip("\0 ")
-    return "" if value is None else str(value).rstrip("\0 ")
 
 
 CODE_IDENTIFIERS = frozenset({

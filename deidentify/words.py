@@ -2,9 +2,12 @@
 path (``verify``'s search, the mirror layout's check). A value that starts or ends with a
 letter does not match next to another letter, one that starts or ends with a digit not next
 to another digit: ``Doe`` is found in ``Doe_John`` and ``IM1234``'s ``1234`` too, not in
-``Doeberg`` nor ``12345``."""
+``Doeberg`` nor ``12345``. Also: a value as read as text, and a text with what was found in
+it masked."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, MutableSequence
 
 
 def joined(inside: str, outside: str) -> bool:
@@ -17,3 +20,29 @@ def bounded(text: str, start: int, end: int) -> bool:
     if start and joined(text[start], text[start - 1]):
         return False
     return not (end < len(text) and joined(text[end - 1], text[end]))
+
+
+def masked(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with each span ``(start, length)`` masked, ``*`` a character."""
+    shown = list(text)
+    for start, length in spans:
+        shown[start:start + length] = "*" * length
+    return "".join(shown)
+
+
+def value_text(value: object) -> str:
+    """A DICOM value as text without its padding: bytes as read as UTF-8 (Latin-1 where they
+    are not), a decoded value (a name, a UID) as pydicom shows it, several values joined by
+    backslashes."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8").strip("\0 ")
+        except UnicodeDecodeError:
+            return value.decode("latin-1").strip("\0 ")
+    if isinstance(value, str):
+        return value.rstrip("\0 ")
+    if isinstance(value, MutableSequence | tuple):  # several values (pydicom's MultiValue)
+        return "\\".join(value_text(part) for part in value)
+    return str(value).rstrip("\0 ")

@@ -8,12 +8,11 @@ the written file: no original identifier reaches a path.
 from __future__ import annotations
 
 import re
-from collections.abc import MutableSequence
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
 from deidentify.batch.results import FileFailed
-from deidentify.words import bounded
+from deidentify.words import bounded, masked, value_text
 
 PATIENT_ID = 0x00100020
 STUDY_INSTANCE_UID = 0x0020000D
@@ -33,55 +32,41 @@ MIN_PATH_UID = 8
 _NAME_PARTS = re.compile(r"[\^=\\\s]+")
 
 
-def holds_names(path: PurePosixPath, names: tuple[object, ...]) -> bool:
-    """Whether ``path`` holds one of an object's naming values (``Deidentifier.last_names``)
-    as a whole word or number, in any case: a component of a name, an ID, a UID."""
-    text = str(path)
-    return masked(text, names) != text
-
-
-def masked(text: str, names: tuple[object, ...]) -> str:
-    """``text`` (a path, a folder's name) with each naming value it holds as a whole word or
-    number (``words.bounded``) masked, ``*`` a character: what a log or a message may show
-    of it."""
-    folded = text.casefold()
-    if len(folded) != len(text):
-        folded = text.lower()
-    shown = list(text)
-    for term in _terms(names):
-        start = folded.find(term)
-        while start >= 0:
-            if bounded(folded, start, start + len(term)):
-                shown[start:start + len(term)] = "*" * len(term)
-            start = folded.find(term, start + 1)
-    return "".join(shown)
-
-
-def _terms(names: tuple[object, ...]) -> set[str]:
+def naming_terms(names: tuple[object, ...]) -> frozenset[str]:
+    """What a path is searched for of an object's naming values (``Deidentifier.last_names``):
+    each component of a name, an ID, a UID, casefolded, of ``MIN_PATH_NAME`` (a UID
+    ``MIN_PATH_UID``) characters or more."""
     terms: set[str] = set()
     for value in names:
-        for part in _NAME_PARTS.split(_text(value)):
+        for part in _NAME_PARTS.split(value_text(value)):
             if len(part) >= (MIN_PATH_UID if part[:1].isdigit() and "." in part
                              else MIN_PATH_NAME):
                 terms.add(part.casefold())
-    return terms
+    return frozenset(terms)
 
 
-def _text(value: object) -> str:
-    """A value as read as text: bytes as UTF-8 (Latin-1 where they are not), a decoded
-    value (a name, several values) as pydicom shows it, joined by backslashes."""
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8").strip("\0 ")
-        except UnicodeDecodeError:
-            return value.decode("latin-1").strip("\0 ")
-    if isinstance(value, str):
-        return value
-    if isinstance(value, MutableSequence | tuple):  # several values (pydicom's MultiValue)
-        return "\\".join(_text(part) for part in value)
-    return str(value)
+def holds_names(path: PurePosixPath, terms: frozenset[str]) -> bool:
+    """Whether ``path`` holds one of the ``naming_terms`` as a whole word or number, in any
+    case."""
+    text = str(path)
+    return masked_names(text, terms) != text
+
+
+def masked_names(text: str, terms: frozenset[str]) -> str:
+    """``text`` (a path, a folder's name) with each of the ``naming_terms`` it holds as a
+    whole word or number (``words.bounded``) masked, ``*`` a character: what a log or a
+    message may show of it."""
+    folded = text.casefold()
+    if len(folded) != len(text):
+        folded = text.lower()
+    spans = []
+    for term in terms:
+        start = folded.find(term)
+        while start >= 0:
+            if bounded(folded, start, start + len(term)):
+                spans.append((start, len(term)))
+            start = folded.find(term, start + 1)
+    return masked(text, spans)
 
 
 class Layout(Enum):

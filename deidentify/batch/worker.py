@@ -17,7 +17,13 @@ from pathlib import Path, PurePosixPath
 from deidentify.batch.atomic import TempArea, publish
 from deidentify.batch.discovery import InputFile
 from deidentify.batch.files import FileFunction, FileFunctionFactory, FileOutcome
-from deidentify.batch.layout import NAMES_IN_PATH, hierarchy_path, holds_names, masked
+from deidentify.batch.layout import (
+    NAMES_IN_PATH,
+    hierarchy_path,
+    holds_names,
+    masked_names,
+    naming_terms,
+)
 from deidentify.batch.log import ResultLog
 from deidentify.batch.manifest import ManifestWriter, Written, digest_of, is_ours
 from deidentify.batch.processes import wait_for_exit
@@ -90,9 +96,10 @@ class Worker:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 outcome = self.function(item.path, temporary) or FileOutcome()
-            shown = masked(relative, outcome.names)
-            label = masked(item.root.label, outcome.names)
-            if task.target is not None and holds_names(task.target, outcome.names):
+            terms = naming_terms(outcome.names)
+            shown = masked_names(relative, terms)
+            label = masked_names(item.root.label, terms)
+            if task.target is not None and holds_names(task.target, terms):
                 return FileResult(label, shown, None, Status.FAILED, NAMES_IN_PATH)
             relative = shown
             input_bytes = outcome.input_bytes

@@ -42,7 +42,7 @@ from deidentify.plan import Plan, Treatment
 from deidentify.verify.attributes import normalised, tag_text
 from deidentify.verify.findings import Fingerprinter, Violation
 from deidentify.verify.hidden import hidden_items, hides_structure
-from deidentify.words import bounded
+from deidentify.words import bounded, masked
 from generated.model import Option
 
 _WORD = re.compile(r"[^\W_]+")
@@ -241,15 +241,12 @@ class LeakScanner:
         original tree): values of ``MIN_PART_LENGTH`` or more, as a path is made of parts.
         Each value found is masked in the path shown, a ``*`` a character."""
         matcher = identifiers.matcher(MIN_PART_LENGTH)
-        found = sorted(matcher.find(relative)) if matcher else []
-        shown = list(relative)
-        for start, key in found:
-            shown[start:start + len(key)] = "*" * len(key)
-        masked = "".join(shown)
-        violations = [self._violation(masked, "(file path)", "the output's path",
+        found = list(matcher.find(relative)) if matcher else []
+        shown = masked(relative, ((start, len(key)) for start, key in found))
+        violations = [self._violation(shown, "(file path)", "the output's path",
                                       identifiers.sources[key])
                       for key in sorted({key for _, key in found})]
-        return masked, violations
+        return shown, violations
 
     def _violation(self, file: str, path: str, attribute: str,
                    source: tuple[str, str]) -> Violation:

@@ -14,7 +14,7 @@ import pytest
 from pydicom.data import get_testdata_file
 
 from deidentify.batch import BatchOptions, Layout, Status, run_batch
-from deidentify.batch.layout import NAMES_IN_PATH, masked
+from deidentify.batch.layout import NAMES_IN_PATH, masked_names, naming_terms
 from tests.batch.helpers import engine_factory
 
 FAMILY, GIVEN, PATIENT_ID = "Quibbleton", "Zorana", "QZ-448812"
@@ -94,13 +94,14 @@ def test_a_path_without_a_name_as_a_word_is_mirrored(tmp_path: Path, name: str) 
 
 
 def test_masked_finds_names_as_read_and_decoded() -> None:
-    names = (b"Quibbleton^Zorana ", "QZ-448812", None, b"1.2.826.0.1.3680043.9.77\0")
-    assert masked("QUIBBLETON zorana/1.2.826.0.1.3680043.9.77.dcm", names) == (
+    names = naming_terms((b"Quibbleton^Zorana ", "QZ-448812", None,
+                          b"1.2.826.0.1.3680043.9.77\0"))
+    assert masked_names("QUIBBLETON zorana/1.2.826.0.1.3680043.9.77.dcm", names) == (
         "********** ******/************************.dcm")
-    assert masked("qz-4488123", names) == "qz-4488123"
-    assert masked("Quibbletons", names) == "Quibbletons"
-    decoded = (pydicom.valuerep.PersonName("Quibbleton^Zorana"),)
-    assert masked("a/Zorana/b", decoded) == "a/******/b"
+    assert masked_names("qz-4488123", names) == "qz-4488123"
+    assert masked_names("Quibbletons", names) == "Quibbletons"
+    decoded = naming_terms((pydicom.valuerep.PersonName("Quibbleton^Zorana"),))
+    assert masked_names("a/Zorana/b", decoded) == "a/******/b"
 
 
 def test_a_uid_kept_by_the_profile_names_nothing_new(tmp_path: Path) -> None:
