@@ -36,6 +36,12 @@ def _input(folder: Path, name: str, source: str = "CT_small.dcm") -> Path:
     return target
 
 
+def _assert_no_name_in_log(tmp_path: Path, layout: Layout) -> None:
+    text = (tmp_path / f"{layout.value}.jsonl").read_text(encoding="utf-8").casefold()
+    for marker in (FAMILY, GIVEN, PATIENT_ID):
+        assert marker.casefold() not in text, "a name in clear in the log file"
+
+
 def _run(tmp_path: Path, folder: Path, layout: Layout) -> tuple[list[dict[str, object]], Path]:
     log, out = tmp_path / f"{layout.value}.jsonl", tmp_path / f"out-{layout.value}"
     run_batch(BatchOptions(inputs=(folder,), output=out, log=log, layout=layout),
@@ -68,6 +74,7 @@ def test_a_mirrored_path_holding_a_name_fails(tmp_path: Path, name: str, source:
     assert not list(out.rglob("*.dcm"))
     shown = str(records[0]["input"])
     assert "*" in shown and len(shown) == len(relative)
+    _assert_no_name_in_log(tmp_path, Layout.MIRROR)
     printed = capsys.readouterr()
     for text in (shown, printed.out + printed.err):
         assert FAMILY.casefold() not in text.casefold() and PATIENT_ID not in text
@@ -80,6 +87,7 @@ def test_the_hierarchy_layout_writes_it_and_logs_the_path_masked(tmp_path: Path)
     assert [record["status"] for record in records] == [Status.OK.value]
     assert records[0]["input"] == "*" * len(FAMILY) + "_" + "*" * len(GIVEN) + "/ct.dcm"
     assert FAMILY not in str(records[0]["output"]) and len(list(out.rglob("*.dcm"))) == 1
+    _assert_no_name_in_log(tmp_path, Layout.HIERARCHY)
 
 
 @pytest.mark.parametrize("name", ["ct/IM0001.dcm", "Li/ct.dcm", f"{FAMILY}s/ct.dcm",

@@ -144,6 +144,10 @@ def test_a_number_holding_letters_is_removed_under_either_unknown_policy() -> No
         for tag, (_, _, number) in NUMBERS.items():
             assert tag not in item, (policy, hex(tag))
             assert str(inner[tag].value) == number.decode().strip(), (policy, hex(tag))
+        written = io.BytesIO()
+        engine.write(ds, written)
+        for _, letters, _ in NUMBERS.values():
+            assert letters.strip() not in written.getvalue(), policy
 
 
 def test_written_bytes_of_decoded_numbers_are_their_text() -> None:
