@@ -67,6 +67,7 @@ from deidentify.elements import (
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit, InflationRefused, check_file
 from deidentify.linkage.hook import Linkage
 from deidentify.linkage.patients import KeyedPatients, UnmappedPatient
+from deidentify.pixels import codestream
 from deidentify.pixels.outcome import ACCEPTED, Outcome
 from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
@@ -77,6 +78,8 @@ from deidentify.words import value_text
 from generated.model import Option
 
 PATIENT_ID = 0x00100020
+PIXEL_DATA = 0x7FE00010
+UNDEFINED_LENGTH = 0xFFFFFFFF
 
 NESTED_TOO_DEEPLY = "sequences nested too deeply to follow"
 """Sequences deeper than the recursive readers and the engine can follow."""
@@ -308,6 +311,7 @@ class Deidentifier:
                 outcome = self._pixel_cleaner.clean(ds, risk, context.identifiers)
         original_meta = getattr(ds, "file_meta", None)
         self.walk(ds, context, TextMode.NONE)
+        _blank_codestreams(ds)
         linkage.set_patient(ds, id_hash, self.plan)
         ds.file_meta = writer.file_meta(ds, original_meta, self._uids.map, self._retains_uids)
         self._method.add(ds, (*(() if outcome is None else (outcome.method,)),
@@ -629,6 +633,23 @@ class Deidentifier:
             self._unlisted(ds, tag, context, TextMode.NONE)
         else:
             self.treat(ds, tag, vr, treatment, context, TextMode.NONE)
+
+
+def _blank_codestreams(ds: Dataset) -> None:
+    """Blank what the codestreams of encapsulated Pixel Data carry beside the image
+    (``deidentify.pixels.codestream``): comments, application segments, JP2 text boxes."""
+    element = ds._dict.get(PIXEL_DATA)  # type: ignore[call-overload]
+    if element is None:
+        return
+    encapsulated = (element.length == UNDEFINED_LENGTH if isinstance(element, RawDataElement)
+                    else element.is_undefined_length)
+    value = element.value
+    if not encapsulated or not isinstance(value, bytes):
+        return
+    blanked = codestream.blanked(value)
+    if blanked is not value:
+        ds[PIXEL_DATA] = DataElement(PIXEL_DATA, element.VR or "OB", blanked,
+                                     is_undefined_length=True)
 
 
 def _date_text(value: object) -> str | None:

@@ -4,9 +4,11 @@ The header (everything before the top-level Pixel Data) is read with pydicom, th
 after Pixel Data (trailing padding, signatures, private groups) too; the engine de-identifies
 them as one dataset. The output is the engine's header, then the Pixel Data element's bytes
 copied from the input by the kernel (the transfer syntax is unchanged, so they are valid as
-they are), then what the engine kept of the trailing elements. Its digest, which the output
-folder's manifest records, is computed meanwhile on the other core from the bytes copied as
-the input holds them (read into one buffer and hashed by one thread: the kernel's copy
+they are), the blanking of encapsulated codestreams that the engine makes on a dataset
+(``deidentify.pixels.codestream``, found through a memory map) written over them, then what
+the engine kept of the trailing elements. Its digest, which the output folder's manifest
+records, is computed meanwhile on the other core from the bytes copied as the input holds
+them with those edits made (read into one buffer and hashed by one thread: the kernel's copy
 takes the first core), so the output is not read back. Deflated and raw (no File Meta)
 inputs are not streamed.
 """
@@ -14,12 +16,14 @@ inputs are not streamed.
 from __future__ import annotations
 
 import io
+import mmap
 import os
 import struct
 import threading
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from pydicom import Dataset
 from pydicom.charset import default_encoding
@@ -42,6 +46,7 @@ from deidentify.batch.results import TRUNCATED, FileFailed
 from deidentify.engine import Deidentifier
 from deidentify.fastpath.sink import Extent, copy_extent
 from deidentify.inflation import DEFAULT_LIMIT, InflationLimit
+from deidentify.pixels import codestream
 
 STREAM_THRESHOLD = 1024 * 1024
 """Pixel Data longer than this is copied rather than read."""
@@ -73,10 +78,19 @@ def _skip_fragments(stream: BinaryIO, position: int, size: int, order: str) -> i
         position += length
 
 
+class PixelElement(NamedTuple):
+    """The pixel element of a file: its tag, where its encapsulated items start (None when
+    its value is not encapsulated) and where it ends."""
+
+    tag: int
+    items: int | None
+    end: int
+
+
 def pixel_element_end(
     stream: BinaryIO, start: int, size: int, implicit: bool, little: bool
-) -> tuple[int, int] | None:
-    """The tag and end offset of the pixel element at ``start``; None if none is there."""
+) -> PixelElement | None:
+    """The pixel element at ``start``; None if none is there."""
     order = "<" if little else ">"
     stream.seek(start)
     head = stream.read(8)
@@ -96,24 +110,25 @@ def pixel_element_end(
         (length,) = struct.unpack(order + "H", head[6:])
         value_start = start + 8
     if length == UNDEFINED_LENGTH:
-        return tag, _skip_fragments(stream, value_start, size, order)
+        return PixelElement(tag, value_start, _skip_fragments(stream, value_start, size, order))
     end = value_start + length
     if end > size:
         raise FileFailed(TRUNCATED)
-    return tag, end
+    return PixelElement(tag, None, end)
 
 
 class _RangeDigest(threading.Thread):
-    """The digest of ``head``, then of ``[start, stop)`` of a file, read into one buffer in a
-    thread of its own (the hash and ``preadv`` release the GIL); ``short``: the range could
-    not be read to ``stop``."""
+    """The digest of ``head``, then of ``[start, stop)`` of a file with ``edits`` made, read
+    into one buffer in a thread of its own (the hash and ``preadv`` release the GIL);
+    ``short``: the range could not be read to ``stop``."""
 
-    def __init__(self, head: bytes, fd: int, start: int, stop: int) -> None:
+    def __init__(self, head: bytes, fd: int, start: int, stop: int,
+                 edits: Sequence[codestream.Edit]) -> None:
         super().__init__(daemon=True)
         self.digest = Digest()
         self.digest.update(head)
         self.short = False
-        self._fd, self._range = fd, (start, stop)
+        self._fd, self._range, self._edits = fd, (start, stop), edits
 
     def run(self) -> None:
         offset, stop = self._range
@@ -124,17 +139,28 @@ class _RangeDigest(threading.Thread):
                 if not count:
                     self.short = True
                     return
+                codestream.overlay(buffer[:count], offset, self._edits)
                 self.digest.update(buffer[:count])
                 offset += count
         except OSError:
             self.short = True
 
 
+def codestream_edits(source_fd: int, pixels: PixelElement) -> list[codestream.Edit]:
+    """The blanking of encapsulated Pixel Data's codestreams (``Deidentifier.apply`` makes it
+    on a dataset), at offsets of the file: read through a memory map, never held."""
+    if pixels.items is None:
+        return []
+    with mmap.mmap(source_fd, 0, access=mmap.ACCESS_READ) as mapped:
+        return codestream.edits(mapped, pixels.items, pixels.end)
+
+
 def write_streamed(target: Path, head: bytes, source_fd: int, start: int, stop: int,
-                   tail: bytes) -> Written:
-    """Write ``head``, the bytes ``[start, stop)`` of the source and ``tail`` to ``target``;
-    the size and digest of what was written (the copied range digested meanwhile)."""
-    digesting = _RangeDigest(head, source_fd, start, stop)
+                   tail: bytes, edits: Sequence[codestream.Edit] = ()) -> Written:
+    """Write ``head``, the bytes ``[start, stop)`` of the source with ``edits`` (at offsets
+    of the source) made, and ``tail`` to ``target``; the size and digest of what was written
+    (the copied range digested meanwhile)."""
+    digesting = _RangeDigest(head, source_fd, start, stop, edits)
     digesting.start()
     try:
         with open(target, "wb") as output:
@@ -143,6 +169,8 @@ def write_streamed(target: Path, head: bytes, source_fd: int, start: int, stop: 
                 copy_extent(source_fd, output, Extent(start, stop))
             except OSError:
                 raise FileFailed(TRUNCATED) from None
+            for offset, data in edits:
+                os.pwrite(output.fileno(), data, len(head) + offset - start)
             output.write(tail)
     finally:
         digesting.join()
@@ -203,7 +231,7 @@ def deidentify_streaming(
         found = pixel_element_end(stream, start, size, implicit, little)
         if found is None:
             return None
-        pixel_tag, end = found
+        pixel_tag, end = found.tag, found.end
         if end - start <= STREAM_THRESHOLD:
             return None
         tail = _read_tail(stream, end, size, implicit, little)
@@ -227,4 +255,4 @@ def deidentify_streaming(
             encoded.is_implicit_VR, encoded.is_little_endian = implicit, little
             write_dataset(encoded, kept_tail, parent_encoding=encoding)
         return write_streamed(target, head.getvalue(), stream.fileno(), start, end,
-                              encoded.getvalue())
+                              encoded.getvalue(), codestream_edits(stream.fileno(), found))

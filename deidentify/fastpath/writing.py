@@ -29,6 +29,7 @@ from deidentify.fastpath.reading import ReadResult, Treated
 from deidentify.fastpath.sink import Extent, Piece
 from deidentify.fastpath.source import SourceFile
 from deidentify.fastpath.view import DEFER_THRESHOLD
+from deidentify.pixels import codestream
 
 FILE_META_GROUP_LENGTH = 0x00020000
 FILE_META_INFORMATION_VERSION = 0x00020001
@@ -210,13 +211,21 @@ class _Output:
 
 
 def _copy_element(output: _Output, source: SourceFile, element: Element) -> None:
-    """Copy an element as pydicom writes its untouched raw form."""
+    """Copy an element as pydicom writes its untouched raw form; encapsulated Pixel Data
+    with the engine's blanking of its codestreams (``Deidentifier.apply``) made."""
     if element.value_start - element.start == 12 and (
         source.buffer[element.start + 6 : element.start + 8] != b"\0\0"
     ):
         raise Declined("non-zero reserved bytes in an element header")
     if element.undefined_length:
-        output.copy(element.start, element.content_end)
+        position = element.start
+        if element.tag == PIXEL_DATA:
+            for offset, data in codestream.edits(source.buffer, element.value_start,
+                                                 element.content_end):
+                output.copy(position, offset)
+                output.add(data)
+                position = offset + len(data)
+        output.copy(position, element.content_end)
         output.add(SEQUENCE_DELIMITATION)
     else:
         output.copy(element.start, element.end)

@@ -52,6 +52,14 @@ SEALED = ("An input's own Encrypted Attributes Sequence (0400,0500) keeps only t
           " Syntax UID and Encrypted Content: the earlier passes' originals, which only their"
           " recipients open; any other item is removed, an empty sequence too. De-identification"
           " Method counts the items kept.")
+CODESTREAMS = ("Encapsulated Pixel Data keeps its image and loses what its codestreams carry"
+               " beside it: every JPEG and JPEG-LS comment and application segment (EXIF, XMP,"
+               " IPTC, ICC profiles, a JFIF thumbnail) is blanked, but the fields decoders read"
+               " (JFIF's header, Adobe's colour transform, the SPIFF header and HP's colour"
+               " transform); every JPEG 2000 comment is blanked, and a JP2 file's XML, UUID and"
+               " IPR boxes. Blanked in place, each at its length: fragments, offset tables and"
+               " decoded pixels are unchanged. Other codestreams (RLE, MPEG, HEVC) are kept as"
+               " they are.")
 TIMES = ("Under Modified Dates every listed date, time and date-time is parsed whatever the VR"
          " it was written with and shifted (never kept verbatim; removed when it does not"
          " parse): dates by the patient's keyed days, times by the patient's keyed seconds"
@@ -63,7 +71,8 @@ TIMES = ("Under Modified Dates every listed date, time and date-time is parsed w
 def general_rules(plan: Plan) -> tuple[str, ...]:
     """The rules beyond the table that apply to this plan, as sentences."""
     rules = [f"Unknown elements ({plan.unknown.value}): {plan.unknown.description}.",
-             ITEM_TAGS, WRONG_VR_LISTED, PERSON_NAMES, VALUES, GRAPHIC_GROUPS, SEALED]
+             ITEM_TAGS, WRONG_VR_LISTED, PERSON_NAMES, VALUES, GRAPHIC_GROUPS, SEALED,
+             CODESTREAMS]
     if plan.has(Option.RETAIN_LONGITUDINAL_MODIFIED_DATES):
         rules.append(TIMES)
     return tuple(rules)

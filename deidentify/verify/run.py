@@ -23,6 +23,7 @@ from pydicom.errors import InvalidDicomError
 from deidentify.inflation import DEFAULT_LIMIT, InflationRefused, check_file
 from deidentify.plan import Plan
 from deidentify.structure import CorruptStructure, check_path
+from deidentify.verify import codestreams
 from deidentify.verify.attributes import AttributeChecker
 from deidentify.verify.findings import Fingerprinter, VerifyResult, Violation
 from deidentify.verify.leaks import Identifiers, LeakScanner
@@ -181,6 +182,7 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
             continue
         result.violations += _structure(pair.output)
         result.violations += checker.check(original, output, file)
+        result.violations += codestreams.check(output, file)
         identifiers = scanner.identifiers(original)
         if unpaired_outputs:
             every.update(identifiers.sources)
@@ -200,6 +202,7 @@ def _verify(originals_root: Path, outputs_root: Path, plan: Plan, secret: bytes 
             result.violations.append(_unreadable(unpaired.relative))
             continue
         result.violations += _structure(unpaired)
+        result.violations += codestreams.check(full, unpaired.relative)
         result.violations += scanner.scan(full, unpaired.path.read_bytes(),
                                           Identifiers(every), unpaired.relative, None)
         masks[unpaired.relative], in_path = scanner.scan_path(unpaired.relative,

@@ -8,6 +8,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import numpy
 import pydicom
 from pydicom.data import get_testdata_file
 
@@ -77,7 +78,11 @@ def test_every_transfer_syntax_pydicom_ships(tmp_path: Path) -> None:
         assert result.file_meta.TransferSyntaxUID == syntax
         assert result.PatientIdentityRemoved == "YES"
         assert result.SOPInstanceUID != original.SOPInstanceUID
-        assert _raw_pixel_value(written) == _raw_pixel_value(path), syntax
+        before, after = _raw_pixel_value(path), _raw_pixel_value(written)
+        if after != before:  # a codestream's comments blanked in place
+            assert len(after) == len(before), syntax
+            assert numpy.array_equal(pydicom.dcmread(written).pixel_array,
+                                     pydicom.dcmread(path).pixel_array), syntax
 
 
 def _uids(folder: Path) -> dict[str, tuple[str, ...]]:

@@ -8,6 +8,7 @@ import shutil
 import zlib
 from pathlib import Path
 
+import numpy
 import pydicom
 import pytest
 from pydicom import Dataset
@@ -111,7 +112,11 @@ def test_basic_profile_on_a_real_file(name: str) -> None:
     result = pydicom.dcmread(io.BytesIO(written))
 
     assert written[:128] == bytes(128)
-    assert _pixel_bytes(result) == pixels
+    written_pixels = _pixel_bytes(result)
+    if written_pixels != pixels:  # a codestream's comments blanked in place
+        assert written_pixels is not None and pixels is not None
+        assert len(written_pixels) == len(pixels)
+        assert numpy.array_equal(result.pixel_array, original.pixel_array)
     meta = result.file_meta
     if transfer_syntax is not None:
         assert meta.TransferSyntaxUID == transfer_syntax
