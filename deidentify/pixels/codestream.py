@@ -1,20 +1,23 @@
 """Text and pictures that compressed Pixel Data carries beside the image, blanked in place.
 
-A JPEG, JPEG-LS or JPEG 2000 codestream may hold more than the image: comments (a JPEG COM
-segment, a JPEG 2000 COM marker), application segments (EXIF with a camera's serial number,
-dates and place, XMP, IPTC captions, a JFIF thumbnail, an ICC profile's description), and in
-a JP2 file the XML, UUID and intellectual-property boxes. No decoder needs them to rebuild
-the image, and a writer may have put anything there. What flows in: the value of an
-encapsulated Pixel Data element (its items as written, little endian). What flows out:
-``edits``, the byte ranges to overwrite and their replacements, each of the length it
-replaces, so that fragment lengths, offset tables and the image decoded are unchanged.
+A JPEG, JPEG-LS, JPEG 2000 or JPEG XL codestream may hold more than the image: comments (a
+JPEG COM segment, a JPEG 2000 COM marker), application segments (EXIF with a camera's serial
+number, dates and place, XMP, IPTC captions, a JFIF thumbnail, an ICC profile's
+description), a JP2 file's XML, UUID and intellectual-property boxes, a JPEG XL file's EXIF,
+XMP and JUMBF boxes. No decoder needs them to rebuild the image, and a writer may have put
+anything there. What flows in: the value of an encapsulated Pixel Data element (its items as
+written, little endian). What flows out: ``edits``, the byte ranges to overwrite and their
+replacements, each of the length it replaces, so that fragment lengths, offset tables and
+the image decoded are unchanged.
 
 Kept: the segments decoders read to interpret the image (JFIF's header, Adobe's colour
 transform, JPEG-LS's SPIFF header and end of directory, HP's colour transform), each up to
-its defined length. Every other application segment becomes a comment segment of zeros;
-every comment's content becomes zeros; a JP2 file's XML, UUID, UUID-info and IPR boxes
-become free boxes of zeros. Fragments that start no codestream of these kinds (RLE,
-MPEG and HEVC video) are left as they are; a codestream the walk cannot follow to its end
+its defined length, and a JPEG XL file's JPEG reconstruction box (JPEG XL JPEG Recompression
+rebuilds the original JPEG from it). Every other application segment becomes a comment
+segment of zeros; every comment's content becomes zeros; the boxes named above, and a JPEG
+XL file's Brotli-compressed boxes, become free boxes of zeros. Fragments that start no
+codestream of these kinds (RLE, MPEG and HEVC video, a bare JPEG XL codestream, which has
+no place for metadata) are left as they are; a codestream the walk cannot follow to its end
 is blanked up to where it can be followed, and a JPEG comment or application segment that
 runs past the end of its codestream is blanked to that end.
 """
@@ -39,6 +42,7 @@ _U32 = struct.Struct(">L")
 _JPEG_START = b"\xff\xd8"
 _J2K_START = b"\xff\x4f\xff\x51"
 _JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
+_JXL_SIGNATURE = b"\x00\x00\x00\x0cJXL \r\n\x87\n"
 
 _COM = 0xFE
 _SOS = 0xDA
@@ -63,6 +67,8 @@ _J2K_COM = 0xFF64
 _J2K_SOT = 0xFF90
 _J2K_SOD = 0xFF93
 _JP2_BLANKED = frozenset({b"xml ", b"uuid", b"uinf", b"jp2i"})
+_JXL_BLANKED = frozenset({b"Exif", b"xml ", b"jumb", b"brob"})
+"""A JPEG XL file's metadata boxes: EXIF, XMP, JUMBF, and any of them Brotli-compressed."""
 _JP2_CODESTREAM = b"jp2c"
 _JP2_FREE = b"free"
 
@@ -128,7 +134,7 @@ def _codestreams(value: Buffer, pieces: list[tuple[int, int]]) -> Iterator[list[
     group: list[tuple[int, int]] = []
     for piece in pieces:
         head = bytes(value[piece[0] : piece[0] + 12])
-        if head.startswith((_JPEG_START, _J2K_START, _JP2_SIGNATURE)):
+        if head.startswith((_JPEG_START, _J2K_START, _JP2_SIGNATURE, _JXL_SIGNATURE)):
             if group:
                 yield group
             group = [piece]
@@ -163,7 +169,9 @@ def _stream_edits(stream: Buffer) -> list[Edit]:
         return _jpeg_edits(stream)
     if head.startswith(_J2K_START):
         return _j2k_edits(stream, 0, len(stream))
-    return _jp2_edits(stream)
+    if head.startswith(_JXL_SIGNATURE):
+        return _box_edits(stream, _JXL_BLANKED)
+    return _box_edits(stream, _JP2_BLANKED)
 
 
 def _jpeg_edits(stream: Buffer) -> list[Edit]:
@@ -265,8 +273,9 @@ def _j2k_header(stream: Buffer, position: int, stop: int, found: list[Edit]) -> 
     return position
 
 
-def _jp2_edits(stream: Buffer) -> list[Edit]:
-    """The edits of a JP2 file: its text boxes made free boxes of zeros, its codestream's."""
+def _box_edits(stream: Buffer, blanked: frozenset[bytes]) -> list[Edit]:
+    """The edits of a JP2 or JPEG XL file: its ``blanked`` boxes made free boxes of zeros,
+    and those of a JPEG 2000 codestream box."""
     found: list[Edit] = []
     size, position = len(stream), 0
     while position + 8 <= size:
@@ -282,7 +291,7 @@ def _jp2_edits(stream: Buffer) -> list[Edit]:
         end = position + length
         if length < header or end > size:
             break
-        if kind in _JP2_BLANKED:
+        if kind in blanked:
             found.append((position + 4, _JP2_FREE))
             found.extend(_zeros(stream, position + header, end))
         elif kind == _JP2_CODESTREAM and bytes(

@@ -56,10 +56,11 @@ CODESTREAMS = ("Encapsulated Pixel Data keeps its image and loses what its codes
                " beside it: every JPEG and JPEG-LS comment and application segment (EXIF, XMP,"
                " IPTC, ICC profiles, a JFIF thumbnail) is blanked, but the fields decoders read"
                " (JFIF's header, Adobe's colour transform, the SPIFF header and HP's colour"
-               " transform); every JPEG 2000 comment is blanked, and a JP2 file's XML, UUID and"
-               " IPR boxes. Blanked in place, each at its length: fragments, offset tables and"
-               " decoded pixels are unchanged. Other codestreams (RLE, MPEG, HEVC) are kept as"
-               " they are.")
+               " transform); so are every JPEG 2000 comment, a JP2 file's XML, UUID and IPR"
+               " boxes, and a JPEG XL file's EXIF, XMP, JUMBF and Brotli-compressed boxes (its"
+               " JPEG reconstruction box is kept). Blanked in place, each at its length:"
+               " fragments, offset tables and decoded pixels are unchanged. Other codestreams"
+               " (RLE, MPEG, HEVC) are kept as they are.")
 TIMES = ("Under Modified Dates every listed date, time and date-time is parsed whatever the VR"
          " it was written with and shifted (never kept verbatim; removed when it does not"
          " parse): dates by the patient's keyed days, times by the patient's keyed seconds"

@@ -262,3 +262,20 @@ def test_any_bytes_after_a_start_give_edits_within_the_fragment(data: bytes,
     for offset, replacement in codestream.edits(value):
         assert offset >= 16 and offset + len(replacement) <= len(value)
     assert len(codestream.blanked(value)) == len(value)
+
+
+def _box(kind: bytes, content: bytes) -> bytes:
+    return struct.pack(">L", 8 + len(content)) + kind + content
+
+
+def test_a_jpeg_xl_file_s_metadata_boxes_are_freed() -> None:
+    """No decoder here reads JPEG XL: the boxes are checked by their bytes."""
+    boxes = [_box(b"JXL ", b"\r\n\x87\n"), _box(b"ftyp", b"jxl \0\0\0\0jxl "),
+             _box(b"Exif", b"\0\0\0\0MM\0*" + MARK), _box(b"xml ", b"<x>" + MARK + b"</x>"),
+             _box(b"brob", b"Exif" + MARK), _box(b"jxlc", b"\xff\x0a" + bytes(30))]
+    stream = b"".join(boxes)
+    stream += b"\0" * (len(stream) % 2)
+    value = b"".join(itemize_fragment(piece) for piece in (b"", stream))
+    blanked = codestream.blanked(value)
+    assert len(blanked) == len(value) and MARK not in blanked
+    assert blanked.count(b"free") == 3 and b"jxlc\xff\x0a" in blanked and b"ftyp" in blanked
