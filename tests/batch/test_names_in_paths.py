@@ -1,6 +1,7 @@
 """The mirror layout never writes an object's name into the output tree: an input whose path
 below its folder holds its Patient's Name (a component of four characters or more), its
-Patient ID or Accession Number, or its original Study, Series or SOP Instance UID fails,
+Patient ID or Accession Number, its original Study, Series or SOP Instance UID, or a date the
+profile removes or shifts (birth, study, series, acquisition, content) in a usual form fails,
 nothing written, on every path (fast, reference); the hierarchy layout writes it. The log
 and the messages show such a path with the name masked, whatever the layout."""
 
@@ -18,6 +19,8 @@ from deidentify.batch.layout import NAMES_IN_PATH, masked_names, naming_terms
 from tests.batch.helpers import engine_factory
 
 FAMILY, GIVEN, PATIENT_ID = "Quibbleton", "Zorana", "QZ-448812"
+STUDY_DATE = "20240115"
+FULL_DATES = "deidentify:RetainLongitudinalTemporalInformationFullDatesOption"
 
 
 def _input(folder: Path, name: str, source: str = "CT_small.dcm") -> Path:
@@ -29,6 +32,8 @@ def _input(folder: Path, name: str, source: str = "CT_small.dcm") -> Path:
     ds.PatientName = f"{FAMILY}^{GIVEN}"
     ds.PatientID = PATIENT_ID
     ds.AccessionNumber = "ACC-77120934"
+    ds.StudyDate = STUDY_DATE
+    ds.PatientBirthDate = "19710402"
     target = folder / name.format(uid=ds.SOPInstanceUID, study=ds.StudyInstanceUID,
                                   series=ds.SeriesInstanceUID)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +63,9 @@ NAMED = {
     "the Study Instance UID as a folder": "{study}/1.dcm",
     "the Series Instance UID as a folder": "{series}/IM0001.dcm",
     "the Accession Number as a folder": "ACC-77120934/IM0001.dcm",
+    "the study date in a folder's name": f"CT_{STUDY_DATE}_1430/ct.dcm",
+    "the study date in ISO form": "2024-01-15/ct.dcm",
+    "the birth date, day first": "pat_02.04.1971/ct.dcm",
 }
 
 
@@ -91,9 +99,10 @@ def test_the_hierarchy_layout_writes_it_and_logs_the_path_masked(tmp_path: Path)
 
 
 @pytest.mark.parametrize("name", ["ct/IM0001.dcm", "Li/ct.dcm", f"{FAMILY}s/ct.dcm",
-                                  f"x{PATIENT_ID}/ct.dcm"],
+                                  f"x{PATIENT_ID}/ct.dcm", "2024-01-16/ct.dcm",
+                                  f"1{STUDY_DATE}/ct.dcm"],
                          ids=["no name", "a name shorter than four", "within a longer word",
-                              "joined to a letter"])
+                              "joined to a letter", "another date", "within a longer number"])
 def test_a_path_without_a_name_as_a_word_is_mirrored(tmp_path: Path, name: str) -> None:
     _input(tmp_path / "in", name)
     records, out = _run(tmp_path, tmp_path / "in", Layout.MIRROR)
@@ -130,3 +139,17 @@ def test_a_uid_kept_by_the_profile_names_nothing_new(tmp_path: Path) -> None:
               engine_factory(profile_uri="deidentify:RetainUIDsOption"))
     records = [json.loads(line) for line in named_log.read_text(encoding="utf-8").splitlines()]
     assert [record.get("reason") for record in records if "input" in record] == [NAMES_IN_PATH]
+
+
+def test_a_date_kept_by_the_profile_names_nothing_new(tmp_path: Path) -> None:
+    """Under Full Dates the output holds the study date itself: a folder named by it is
+    mirrored."""
+    name = NAMED["the study date in ISO form"]
+    _input(tmp_path / "in", name)
+    log, out = tmp_path / "log.jsonl", tmp_path / "out"
+    run_batch(BatchOptions(inputs=(tmp_path / "in",), output=out, log=log),
+              engine_factory(profile_uri=FULL_DATES))
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [record.get("status") for record in records if "input" in record] == ["ok"]
+    assert (out / name).is_file()
+    assert pydicom.dcmread(out / name).StudyDate == STUDY_DATE
