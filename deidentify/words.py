@@ -2,12 +2,19 @@
 path (``verify``'s search, the mirror layout's check). A value that starts or ends with a
 letter does not match next to another letter, one that starts or ends with a digit not next
 to another digit: ``Doe`` is found in ``Doe_John`` and ``IM1234``'s ``1234`` too, not in
-``Doeberg`` nor ``12345``. Also: a value as read as text, and a text with what was found in
-it masked."""
+``Doeberg`` nor ``12345``. Also: a value as read as text, the usual forms of a date, and a
+text with what was found in it masked."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, MutableSequence
+
+_DATE = re.compile(r"(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
+_DATE_FORMS = ("{y}{m}{d}", "{y}-{m}-{d}", "{y}.{m}.{d}", "{y}_{m}_{d}", "{d}.{m}.{y}",
+               "{d}-{m}-{y}", "{d}_{m}_{y}", "{m}-{d}-{y}", "{m}_{d}_{y}")
+"""How a date is written in a folder or file name or a text: DICOM's form, ISO 8601's, day
+first, month first."""
 
 
 def joined(inside: str, outside: str) -> bool:
@@ -46,3 +53,12 @@ def value_text(value: object) -> str:
     if isinstance(value, MutableSequence | tuple):  # several values (pydicom's MultiValue)
         return "\\".join(value_text(part) for part in value)
     return str(value).rstrip("\0 ")
+
+
+def date_forms(text: str) -> frozenset[str]:
+    """The usual written forms of a DICOM date (``YYYYMMDD``): none for other text."""
+    date = _DATE.fullmatch(text)
+    if date is None:
+        return frozenset()
+    y, m, d = date.groups()
+    return frozenset(form.format(y=y, m=m, d=d) for form in _DATE_FORMS)

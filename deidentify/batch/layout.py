@@ -12,7 +12,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 
 from deidentify.batch.results import FileFailed
-from deidentify.words import bounded, masked, value_text
+from deidentify.words import bounded, date_forms, masked, value_text
 
 PATIENT_ID = 0x00100020
 STUDY_INSTANCE_UID = 0x0020000D
@@ -32,24 +32,16 @@ MIN_PATH_UID = 8
 _NAME_PARTS = re.compile(r"[\^=\\\s]+")
 
 
-_DATE = re.compile(r"(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
-_DATE_FORMS = ("{y}{m}{d}", "{y}-{m}-{d}", "{y}.{m}.{d}", "{y}_{m}_{d}", "{d}.{m}.{y}",
-               "{d}-{m}-{y}", "{d}_{m}_{y}", "{m}-{d}-{y}", "{m}_{d}_{y}")
-"""How a date is written in a folder or file name: DICOM's form, ISO 8601's, day first,
-month first."""
-
-
 def naming_terms(names: tuple[object, ...]) -> frozenset[str]:
     """What a path is searched for of an object's naming values (``Deidentifier.last_names``):
     each component of a name, an ID, a UID, casefolded, of ``MIN_PATH_NAME`` (a UID
-    ``MIN_PATH_UID``) characters or more; a date in each form of ``_DATE_FORMS``."""
+    ``MIN_PATH_UID``) characters or more; a date in each of its ``date_forms``."""
     terms: set[str] = set()
     for value in names:
         for part in _NAME_PARTS.split(value_text(value)):
-            date = _DATE.fullmatch(part)
-            if date is not None:
-                y, m, d = date.groups()
-                terms.update(form.format(y=y, m=m, d=d) for form in _DATE_FORMS)
+            dates = date_forms(part)
+            if dates:
+                terms |= dates
             elif len(part) >= (MIN_PATH_UID if part[:1].isdigit() and "." in part
                                else MIN_PATH_NAME):
                 terms.add(part.casefold())

@@ -42,7 +42,7 @@ from deidentify.plan import Plan, Treatment
 from deidentify.verify.attributes import normalised, tag_text
 from deidentify.verify.findings import Fingerprinter, Violation
 from deidentify.verify.hidden import hidden_items, hides_structure
-from deidentify.words import bounded, masked
+from deidentify.words import bounded, date_forms, masked
 from generated.model import Option
 
 _WORD = re.compile(r"[^\W_]+")
@@ -194,6 +194,8 @@ class LeakScanner:
                 terms |= {uid for uid in whole if len(uid) >= MIN_UID_LENGTH}
             if element.VR == "TM":  # Modified Dates moves times too: the original is gone
                 terms |= {form for form in _time_forms(whole) if not self._is_constant(form)}
+            if element.VR == "DA":
+                terms |= {form for value in whole for form in date_forms(value)}
             name = element.name if not element.tag.is_private else "a private attribute"
             for term in terms:
                 leaking.setdefault(_key(term), (term, name))

@@ -88,3 +88,13 @@ def test_the_hierarchy_layout_holds_none(tmp_path: Path, name: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     originals = _originals(tmp_path / "in", name)
     assert _path_findings(tmp_path, originals, "hierarchy", capsys) == []
+
+
+@pytest.mark.parametrize("name", ["1987-04-12_CT/ct.dcm", "12.04.1987/ct.dcm"])
+def test_a_study_date_in_a_usual_form_is_found(tmp_path: Path, name: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    ds = marker_instance()
+    assert ds.StudyDate == "19870412"
+    found = _path_findings(tmp_path, _originals(tmp_path / "in", name), "mirror", capsys)
+    dated = [violation for violation in found if "Study Date" in violation["observed"]]
+    assert len(dated) == 1 and "1987" not in dated[0]["file"]
