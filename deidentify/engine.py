@@ -150,11 +150,10 @@ def read(source: str | os.PathLike[str], limit: InflationLimit = DEFAULT_LIMIT) 
 
 
 NAMING_TAGS = tuple(BaseTag(tag) for tag in (
-    0x00100010, PATIENT_ID, 0x00080050, 0x0020000D, 0x0020000E, 0x00080018,
-    0x00100030, 0x00080020, 0x00080021, 0x00080022, 0x00080023))
-"""Patient's Name, Patient ID, Accession Number, Study, Series and SOP Instance UID, Patient's
-Birth Date, Study, Series, Acquisition and Content Date: the values that name a patient or
-an object in a folder or file name (``Deidentifier.last_names``)."""
+    0x00100010, PATIENT_ID, 0x00080050, 0x0020000D, 0x0020000E, 0x00080018))
+"""Patient's Name, Patient ID, Accession Number, Study, Series and SOP Instance UID: the
+values that name a patient or an object in a folder or file name
+(``Deidentifier.last_names``)."""
 
 
 def _as_read(ds: Dataset, tag: BaseTag) -> DataElement | RawDataElement | None:

@@ -32,20 +32,47 @@ MIN_PATH_UID = 8
 _NAME_PARTS = re.compile(r"[\^=\\\s]+")
 
 
+DATE_TAGS = (0x00100030, 0x00080020, 0x00080021, 0x00080022, 0x00080023)
+"""Patient's Birth Date, Study, Series, Acquisition and Content Date: the dates that name a
+patient or an object in a folder or file name."""
+_DATE_SHAPED = re.compile(r"\d{8}|\d{4}[-._]\d{2}[-._]\d{2}|\d{2}[-._]\d{2}[-._]\d{4}")
+
+
 def naming_terms(names: tuple[object, ...]) -> frozenset[str]:
     """What a path is searched for of an object's naming values (``Deidentifier.last_names``):
     each component of a name, an ID, a UID, casefolded, of ``MIN_PATH_NAME`` (a UID
-    ``MIN_PATH_UID``) characters or more; a date in each of its ``date_forms``."""
+    ``MIN_PATH_UID``) characters or more."""
     terms: set[str] = set()
     for value in names:
         for part in _NAME_PARTS.split(value_text(value)):
-            dates = date_forms(part)
-            if dates:
-                terms |= dates
-            elif len(part) >= (MIN_PATH_UID if part[:1].isdigit() and "." in part
-                               else MIN_PATH_NAME):
+            if len(part) >= (MIN_PATH_UID if part[:1].isdigit() and "." in part
+                             else MIN_PATH_NAME):
                 terms.add(part.casefold())
     return frozenset(terms)
+
+
+def date_terms(texts: tuple[str, ...], source: Path, output: Path) -> frozenset[str]:
+    """What a path is searched for of an object's dates: each of the ``DATE_TAGS`` dates of
+    ``source`` that its de-identified ``output`` does not hold as it was (removed, emptied,
+    shifted), in each of its ``date_forms``. Both files are read only when one of ``texts``
+    (the paths to check) holds something shaped like a date: none otherwise."""
+    if not any(_DATE_SHAPED.search(text) for text in texts):
+        return frozenset()
+    before, after = _dates(source), _dates(output)
+    return frozenset(form for tag, value in before.items() if after.get(tag) != value
+                     for form in date_forms(value))
+
+
+def _dates(path: Path) -> dict[int, str]:
+    """The ``DATE_TAGS`` values of a file as text; none of a file pydicom cannot read."""
+    import pydicom
+
+    try:
+        ds = pydicom.dcmread(path, force=True, stop_before_pixels=True,
+                             specific_tags=list(DATE_TAGS))
+    except Exception:
+        return {}
+    return {tag: value_text(ds[tag].value) for tag in DATE_TAGS if tag in ds}
 
 
 def holds_names(path: PurePosixPath, terms: frozenset[str]) -> bool:

@@ -19,6 +19,7 @@ from deidentify.batch.discovery import InputFile
 from deidentify.batch.files import FileFunction, FileFunctionFactory, FileOutcome
 from deidentify.batch.layout import (
     NAMES_IN_PATH,
+    date_terms,
     hierarchy_path,
     holds_names,
     masked_names,
@@ -96,7 +97,8 @@ class Worker:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 outcome = self.function(item.path, temporary) or FileOutcome()
-            terms = naming_terms(outcome.names)
+            terms = naming_terms(outcome.names) | date_terms(
+                (relative, item.root.label), item.path, temporary)
             shown = masked_names(relative, terms)
             label = masked_names(item.root.label, terms)
             if task.target is not None and holds_names(task.target, terms):

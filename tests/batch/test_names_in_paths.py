@@ -21,6 +21,7 @@ from tests.batch.helpers import engine_factory
 FAMILY, GIVEN, PATIENT_ID = "Quibbleton", "Zorana", "QZ-448812"
 STUDY_DATE = "20240115"
 FULL_DATES = "deidentify:RetainLongitudinalTemporalInformationFullDatesOption"
+MODIFIED_DATES = "deidentify:RetainLongitudinalTemporalInformationModifiedDatesOption"
 
 
 def _input(folder: Path, name: str, source: str = "CT_small.dcm") -> Path:
@@ -153,3 +154,15 @@ def test_a_date_kept_by_the_profile_names_nothing_new(tmp_path: Path) -> None:
     assert [record.get("status") for record in records if "input" in record] == ["ok"]
     assert (out / name).is_file()
     assert pydicom.dcmread(out / name).StudyDate == STUDY_DATE
+
+
+def test_a_shifted_date_still_names_the_object(tmp_path: Path) -> None:
+    """Under Modified Dates the output holds the study date shifted: the original in a folder
+    name fails."""
+    _input(tmp_path / "in", NAMED["the study date in ISO form"])
+    log = tmp_path / "log.jsonl"
+    run_batch(BatchOptions(inputs=(tmp_path / "in",), output=tmp_path / "out", log=log),
+              engine_factory(profile_uri=MODIFIED_DATES))
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [record.get("reason") for record in records if "input" in record] == [NAMES_IN_PATH]
+    assert [record["input"] for record in records if "input" in record] == ["**********/ct.dcm"]
