@@ -18,8 +18,9 @@ segment of zeros; every comment's content becomes zeros; the boxes named above, 
 XL file's Brotli-compressed boxes, become free boxes of zeros. Fragments that start no
 codestream of these kinds (RLE, MPEG and HEVC video, a bare JPEG XL codestream, which has
 no place for metadata) are left as they are; a codestream the walk cannot follow to its end
-is blanked up to where it can be followed, and a JPEG comment or application segment that
-runs past the end of its codestream is blanked to that end.
+is blanked up to where it can be followed, a JPEG comment or application segment that runs
+past the end of its codestream is blanked to that end, and bytes after a codestream's end
+(a vendor's trailer) are zeroed, but for one byte of padding.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ defined fields (a JFIF thumbnail, what follows Adobe's transform flag, are blank
 _J2K_COM = 0xFF64
 _J2K_SOT = 0xFF90
 _J2K_SOD = 0xFF93
+_J2K_END = b"\xff\xd9"
 _JP2_BLANKED = frozenset({b"xml ", b"uuid", b"uinf", b"jp2i"})
 _JXL_BLANKED = frozenset({b"Exif", b"xml ", b"jumb", b"brob"})
 """A JPEG XL file's metadata boxes: EXIF, XMP, JUMBF, and any of them Brotli-compressed."""
@@ -189,7 +191,10 @@ def _jpeg_edits(stream: Buffer) -> list[Edit]:
             position += 2
             continue
         if marker == _EOI:
-            position = _next_start(stream, position + 2)
+            following = _next_start(stream, position + 2)
+            if following == size:
+                found.extend(_trailer(stream, position + 2, size))
+            position = following
             continue
         if position + 4 > size:
             break
@@ -212,7 +217,8 @@ def _jpeg_edits(stream: Buffer) -> list[Edit]:
 
 def _next_start(stream: Buffer, position: int) -> int:
     """Past an end of image: where the next codestream of the group starts, after padding;
-    the end of the stream when none does."""
+    the end of the stream when none does (what follows the end of image is then blanked,
+    ``_trailer``: no decoder reads it)."""
     size = len(stream)
     while position < size and stream[position] == 0:
         position += 1
@@ -234,6 +240,12 @@ def _jpeg_segment_edits(stream: Buffer, position: int, marker: int, end: int) ->
     return _zeros(stream, content, end)
 
 
+def _trailer(stream: Buffer, start: int, stop: int) -> list[Edit]:
+    """The edit that zeroes what follows a codestream's end, but the one byte that pads a
+    fragment to an even length (an encoder's 00h or FFh)."""
+    return _zeros(stream, start, stop) if stop - start > 1 else []
+
+
 def _zeros(stream: Buffer, start: int, stop: int) -> list[Edit]:
     """The edit that zeroes ``[start, stop)``, none when it is zero already."""
     if start >= stop or bytes(stream[start:stop]) == bytes(stop - start):
@@ -243,7 +255,8 @@ def _zeros(stream: Buffer, start: int, stop: int) -> list[Edit]:
 
 def _j2k_edits(stream: Buffer, start: int, stop: int) -> list[Edit]:
     """The edits of a JPEG 2000 codestream at ``[start, stop)``: the content of every COM
-    marker segment of its main header and of its tile-part headers zeroed."""
+    marker segment of its main header and of its tile-part headers zeroed, and what follows
+    its end of codestream where every tile-part's length is given."""
     found: list[Edit] = []
     position = _j2k_header(stream, start + 2, stop, found)
     while position + 12 <= stop and _U16.unpack_from(stream, position)[0] == _J2K_SOT:
@@ -251,8 +264,10 @@ def _j2k_edits(stream: Buffer, start: int, stop: int) -> list[Edit]:
         (tile_part,) = _U32.unpack_from(stream, position + 6)
         _j2k_header(stream, position + 2 + length, stop, found)
         if tile_part == 0:
-            break
+            return found
         position += tile_part
+    if bytes(stream[position : position + 2]) == _J2K_END:
+        found.extend(_trailer(stream, position + 2, stop))
     return found
 
 

@@ -1,8 +1,8 @@
 """Text that compressed Pixel Data carries beside the image is blanked, the image is not.
 
 Real codestreams (pydicom's JPEG, JPEG-LS, JPEG 2000 and JP2 files) are given comments,
-application segments, a JFIF thumbnail, tile-part comments and JP2 text boxes holding a
-marker name; every path (fast, reference, streaming) writes no byte of it, decodes to the
+application segments, a JFIF thumbnail, tile-part comments, JP2 text boxes and a trailer
+after their end holding a marker name; every path (fast, reference, streaming) writes no byte of it, decodes to the
 same pixels, keeps every fragment's length, and writes the same bytes; verify reports an
 output that still holds any of it.
 """
@@ -99,6 +99,11 @@ def jp2_side_text(stream: bytes) -> bytes:
     return stream[:position] + boxes + stream[position:]
 
 
+def trailer(stream: bytes) -> bytes:
+    """Text after the end of the codestream, as some vendors append it."""
+    return stream + b"Patient " + MARK
+
+
 CASES: dict[str, tuple[str, Transform]] = {
     "jpeg-baseline": ("SC_rgb_jpeg_dcmtk.dcm", jpeg_side_text),
     "jpeg-thumbnail": ("SC_rgb_jpeg_dcmtk.dcm", jfif_thumbnail),
@@ -108,6 +113,8 @@ CASES: dict[str, tuple[str, Transform]] = {
     "jpeg-ls-spiff": ("SC_rgb_jls_lossy_line.dcm", jpeg_ls_side_text),
     "j2k": ("MR_small_jp2klossless.dcm", j2k_side_text),
     "jp2": ("GDCMJ2K_TextGBR.dcm", jp2_side_text),
+    "jpeg-trailer": ("SC_rgb_jpeg_dcmtk.dcm", trailer),
+    "j2k-trailer": ("MR_small_jp2klossless.dcm", trailer),
 }
 
 
