@@ -2,9 +2,9 @@
 
 Real codestreams (pydicom's JPEG, JPEG-LS, JPEG 2000 and JP2 files) are given comments,
 application segments, a JFIF thumbnail, tile-part comments, JP2 text boxes and a trailer
-after their end holding a marker name; every path (fast, reference, streaming) writes no byte of it, decodes to the
-same pixels, keeps every fragment's length, and writes the same bytes; verify reports an
-output that still holds any of it.
+after their end holding a marker name; every path (fast, reference, streaming) writes no
+byte of it, decodes to the same pixels, keeps every fragment's length, and writes the same
+bytes; verify reports an output that still holds any of it.
 """
 
 from __future__ import annotations
