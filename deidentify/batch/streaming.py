@@ -5,7 +5,7 @@ after Pixel Data (trailing padding, signatures, private groups) too; the engine 
 them as one dataset. The output is the engine's header, then the Pixel Data element's bytes
 copied from the input by the kernel (the transfer syntax is unchanged, so they are valid as
 they are), the blanking of encapsulated codestreams that the engine makes on a dataset
-(``deidentify.pixels.codestream``, found through a memory map) written over them, then what
+(``deidentify.pixels.codestream``, read one codestream at a time) written over them, then what
 the engine kept of the trailing elements. Its digest, which the output folder's manifest
 records, is computed meanwhile on the other core from the bytes copied as the input holds
 them with those edits made (read into one buffer and hashed by one thread: the kernel's copy
@@ -16,7 +16,6 @@ inputs are not streamed.
 from __future__ import annotations
 
 import io
-import mmap
 import os
 import struct
 import threading
@@ -148,11 +147,11 @@ class _RangeDigest(threading.Thread):
 
 def codestream_edits(source_fd: int, pixels: PixelElement) -> list[codestream.Edit]:
     """The blanking of encapsulated Pixel Data's codestreams (``Deidentifier.apply`` makes it
-    on a dataset), at offsets of the file: read through a memory map, never held."""
+    on a dataset), at offsets of the file: read one codestream at a time, never held."""
     if pixels.items is None:
         return []
-    with mmap.mmap(source_fd, 0, access=mmap.ACCESS_READ) as mapped:
-        return codestream.edits(mapped, pixels.items, pixels.end)
+    return codestream.edits_read(lambda low, high: os.pread(source_fd, high - low, low),
+                                 pixels.items, pixels.end)
 
 
 def write_streamed(target: Path, head: bytes, source_fd: int, start: int, stop: int,

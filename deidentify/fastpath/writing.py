@@ -12,6 +12,7 @@ Whatever this module would write differently from pydicom raises
 
 from __future__ import annotations
 
+import os
 from typing import NamedTuple, cast
 
 from pydicom.charset import default_encoding
@@ -220,8 +221,8 @@ def _copy_element(output: _Output, source: SourceFile, element: Element) -> None
     if element.undefined_length:
         position = element.start
         if element.tag == PIXEL_DATA:
-            for offset, data in codestream.edits(source.buffer, element.value_start,
-                                                 element.content_end):
+            for offset, data in codestream.edits_read(_reader(source), element.value_start,
+                                                      element.content_end):
                 output.copy(position, offset)
                 output.add(data)
                 position = offset + len(data)
@@ -229,6 +230,15 @@ def _copy_element(output: _Output, source: SourceFile, element: Element) -> None
         output.add(SEQUENCE_DELIMITATION)
     else:
         output.copy(element.start, element.end)
+
+
+def _reader(source: SourceFile) -> codestream.Read:
+    """How the codestreams of the input's Pixel Data are read: from its bytes, or with
+    ``pread`` from a mapped input (whose pages would otherwise join this process's memory)."""
+    if source.mapped:
+        return lambda low, high: os.pread(source.fd, high - low, low)
+    buffer = source.buffer
+    return lambda low, high: bytes(buffer[low:high])
 
 
 def _check_pixel_data(element: Element, implicit: bool, compressed: bool) -> None:

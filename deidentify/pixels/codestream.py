@@ -25,14 +25,17 @@ past the end of its codestream is blanked to that end, and bytes after a codestr
 
 from __future__ import annotations
 
+import functools
 import mmap
 import re
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-Buffer = bytes | bytearray | memoryview | mmap.mmap
+Buffer = bytes | bytearray | mmap.mmap
 Edit = tuple[int, bytes]
 """An offset of the value's buffer and the bytes written there instead."""
+Read = Callable[[int, int], bytes]
+"""The bytes ``[start, stop)`` of wherever a value lies (an input file read with ``pread``)."""
 
 _ITEM = 0xFFFEE000
 _SEQUENCE_DELIMITER = 0xFFFEE0DD
@@ -75,14 +78,17 @@ _JP2_CODESTREAM = b"jp2c"
 _JP2_FREE = b"free"
 
 
-def fragments(value: Buffer, start: int, stop: int) -> list[tuple[int, int]]:
+def fragments(read: Read, start: int, stop: int) -> list[tuple[int, int]]:
     """The ``(start, stop)`` of each fragment's bytes in encapsulated Pixel Data whose items
-    lie at ``[start, stop)`` of ``value``, the Basic Offset Table left out; the items up to
-    the first that cannot be read."""
+    lie at ``[start, stop)``, the Basic Offset Table left out; the items up to the first that
+    cannot be read."""
     found: list[tuple[int, int]] = []
     position = start
     while position + 8 <= stop:
-        group, element, length = _ITEM_HEADER.unpack_from(value, position)
+        header = read(position, position + 8)
+        if len(header) < 8:
+            break
+        group, element, length = _ITEM_HEADER.unpack(header)
         tag = group << 16 | element
         position += 8
         if tag != _ITEM or position + length > stop:
@@ -95,16 +101,18 @@ def fragments(value: Buffer, start: int, stop: int) -> list[tuple[int, int]]:
 def edits(value: Buffer, start: int = 0, stop: int | None = None) -> list[Edit]:
     """The edits that blank what the codestreams of encapsulated Pixel Data carry beside the
     image; its items lie at ``[start, stop)`` of ``value`` (all of it by default)."""
-    pieces = fragments(value, start, len(value) if stop is None else stop)
+    return edits_read(lambda low, high: bytes(value[low:high]), start,
+                      len(value) if stop is None else stop)
+
+
+def edits_read(read: Read, start: int, stop: int) -> list[Edit]:
+    """``edits`` of a value read through ``read``, one codestream at a time: a large file's
+    Pixel Data is never held whole, nor mapped into the process."""
     found: list[Edit] = []
-    for group in _codestreams(value, pieces):
-        stream = _joined(value, group)
-        try:
-            for offset, data in _stream_edits(stream):
-                found.extend(_placed(group, offset, data))
-        finally:
-            if isinstance(stream, memoryview):
-                stream.release()
+    for group in _codestreams(read, fragments(read, start, stop)):
+        stream = b"".join(read(low, high) for low, high in group)
+        for offset, data in _stream_edits(stream):
+            found.extend(_placed(group, offset, data))
     return found
 
 
@@ -130,12 +138,12 @@ def overlay(chunk: bytearray | memoryview, chunk_start: int, found: Sequence[Edi
             chunk[low - chunk_start : high - chunk_start] = data[low - offset : high - offset]
 
 
-def _codestreams(value: Buffer, pieces: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
+def _codestreams(read: Read, pieces: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
     """The fragments grouped by codestream: a group starts at a fragment that begins one and
     runs to the next such fragment; fragments before the first are left out."""
     group: list[tuple[int, int]] = []
     for piece in pieces:
-        head = bytes(value[piece[0] : piece[0] + 12])
+        head = read(piece[0], min(piece[0] + 12, piece[1]))
         if head.startswith((_JPEG_START, _J2K_START, _JP2_SIGNATURE, _JXL_SIGNATURE)):
             if group:
                 yield group
@@ -144,14 +152,6 @@ def _codestreams(value: Buffer, pieces: list[tuple[int, int]]) -> Iterator[list[
             group.append(piece)
     if group:
         yield group
-
-
-def _joined(value: Buffer, group: list[tuple[int, int]]) -> Buffer:
-    """One codestream's bytes: a view of its fragment, or its fragments joined."""
-    if len(group) == 1:
-        start, stop = group[0]
-        return memoryview(value)[start:stop]
-    return b"".join(value[start:stop] for start, stop in group)
 
 
 def _placed(group: list[tuple[int, int]], offset: int, data: bytes) -> Iterator[Edit]:
@@ -165,8 +165,8 @@ def _placed(group: list[tuple[int, int]], offset: int, data: bytes) -> Iterator[
         base += length
 
 
-def _stream_edits(stream: Buffer) -> list[Edit]:
-    head = bytes(stream[:12])
+def _stream_edits(stream: bytes) -> list[Edit]:
+    head = stream[:12]
     if head.startswith(_JPEG_START):
         return _jpeg_edits(stream)
     if head.startswith(_J2K_START):
@@ -176,7 +176,7 @@ def _stream_edits(stream: Buffer) -> list[Edit]:
     return _box_edits(stream, _JP2_BLANKED)
 
 
-def _jpeg_edits(stream: Buffer) -> list[Edit]:
+def _jpeg_edits(stream: bytes) -> list[Edit]:
     """The edits of a JPEG or JPEG-LS codestream (and of any that follow it in the group)."""
     found: list[Edit] = []
     size, position = len(stream), 0
@@ -215,17 +215,17 @@ def _jpeg_edits(stream: Buffer) -> list[Edit]:
     return found
 
 
-def _next_start(stream: Buffer, position: int) -> int:
+def _next_start(stream: bytes, position: int) -> int:
     """Past an end of image: where the next codestream of the group starts, after padding;
     the end of the stream when none does (what follows the end of image is then blanked,
     ``_trailer``: no decoder reads it)."""
     size = len(stream)
     while position < size and stream[position] == 0:
         position += 1
-    return position if bytes(stream[position : position + 2]) == _JPEG_START else size
+    return position if stream[position : position + 2] == _JPEG_START else size
 
 
-def _jpeg_segment_edits(stream: Buffer, position: int, marker: int, end: int) -> list[Edit]:
+def _jpeg_segment_edits(stream: bytes, position: int, marker: int, end: int) -> list[Edit]:
     """The edits of one marker segment ``[position, end)``: none for one outside APPn and
     COM, the blanked rest of a kept application segment, a comment of zeros otherwise."""
     if marker != _COM and not 0xE0 <= marker <= 0xEF:
@@ -233,27 +233,35 @@ def _jpeg_segment_edits(stream: Buffer, position: int, marker: int, end: int) ->
     content = position + 4
     if marker != _COM:
         for kept_marker, identifier, kept in _KEPT_APPLICATION:
-            if marker == kept_marker and bytes(
-                    stream[content : content + len(identifier)]) == identifier:
+            if marker == kept_marker and (
+                    stream[content : content + len(identifier)] == identifier):
                 return _zeros(stream, content + min(kept, end - content), end)
         return [(position + 1, bytes([_COM])), *_zeros(stream, content, end)]
     return _zeros(stream, content, end)
 
 
-def _trailer(stream: Buffer, start: int, stop: int) -> list[Edit]:
+def _trailer(stream: bytes, start: int, stop: int) -> list[Edit]:
     """The edit that zeroes what follows a codestream's end, but the one byte that pads a
     fragment to an even length (an encoder's 00h or FFh)."""
     return _zeros(stream, start, stop) if stop - start > 1 else []
 
 
-def _zeros(stream: Buffer, start: int, stop: int) -> list[Edit]:
+def _zeros(stream: bytes, start: int, stop: int) -> list[Edit]:
     """The edit that zeroes ``[start, stop)``, none when it is zero already."""
-    if start >= stop or bytes(stream[start:stop]) == bytes(stop - start):
+    zeros = _zero_bytes(stop - start) if start < stop else b""
+    if not zeros or stream[start:stop] == zeros:
         return []
-    return [(start, bytes(stop - start))]
+    return [(start, zeros)]
 
 
-def _j2k_edits(stream: Buffer, start: int, stop: int) -> list[Edit]:
+@functools.lru_cache(maxsize=256)
+def _zero_bytes(length: int) -> bytes:
+    """Zero bytes, one object per length: the frames of a large file often carry segments
+    of one size, whose edits then share their replacement."""
+    return bytes(length)
+
+
+def _j2k_edits(stream: bytes, start: int, stop: int) -> list[Edit]:
     """The edits of a JPEG 2000 codestream at ``[start, stop)``: the content of every COM
     marker segment of its main header and of its tile-part headers zeroed, and what follows
     its end of codestream where every tile-part's length is given."""
@@ -266,12 +274,12 @@ def _j2k_edits(stream: Buffer, start: int, stop: int) -> list[Edit]:
         if tile_part == 0:
             return found
         position += tile_part
-    if bytes(stream[position : position + 2]) == _J2K_END:
+    if stream[position : position + 2] == _J2K_END:
         found.extend(_trailer(stream, position + 2, stop))
     return found
 
 
-def _j2k_header(stream: Buffer, position: int, stop: int, found: list[Edit]) -> int:
+def _j2k_header(stream: bytes, position: int, stop: int, found: list[Edit]) -> int:
     """Walk marker segments from ``position`` to a start of tile-part or of data, adding the
     edits of COM segments to ``found``; where the walk stopped."""
     while position + 4 <= stop:
@@ -288,14 +296,14 @@ def _j2k_header(stream: Buffer, position: int, stop: int, found: list[Edit]) -> 
     return position
 
 
-def _box_edits(stream: Buffer, blanked: frozenset[bytes]) -> list[Edit]:
+def _box_edits(stream: bytes, blanked: frozenset[bytes]) -> list[Edit]:
     """The edits of a JP2 or JPEG XL file: its ``blanked`` boxes made free boxes of zeros,
     and those of a JPEG 2000 codestream box."""
     found: list[Edit] = []
     size, position = len(stream), 0
     while position + 8 <= size:
         (length,) = _U32.unpack_from(stream, position)
-        kind = bytes(stream[position + 4 : position + 8])
+        kind = stream[position + 4 : position + 8]
         header = 8
         if length == 1:
             if position + 16 > size:
@@ -309,8 +317,8 @@ def _box_edits(stream: Buffer, blanked: frozenset[bytes]) -> list[Edit]:
         if kind in blanked:
             found.append((position + 4, _JP2_FREE))
             found.extend(_zeros(stream, position + header, end))
-        elif kind == _JP2_CODESTREAM and bytes(
-                stream[position + header : position + header + 4]) == _J2K_START:
+        elif kind == _JP2_CODESTREAM and (
+                stream[position + header : position + header + 4] == _J2K_START):
             found.extend(_j2k_edits(stream, position + header, end))
         position = end
     return found
