@@ -58,7 +58,8 @@ CODESTREAMS = ("Encapsulated Pixel Data keeps its image and loses what its codes
                " (JFIF's header, Adobe's colour transform, the SPIFF header and HP's colour"
                " transform); so are every JPEG 2000 comment, a JP2 file's XML, UUID and IPR"
                " boxes, and a JPEG XL file's EXIF, XMP, JUMBF and Brotli-compressed boxes (its"
-               " JPEG reconstruction box is kept). Blanked in place, each at its length:"
+               " JPEG reconstruction box is kept), and what follows a codestream's end but a"
+               " byte of padding. Blanked in place, each at its length:"
                " fragments, offset tables and decoded pixels are unchanged. Other codestreams"
                " (RLE, MPEG, HEVC) are kept as they are.")
 TIMES = ("Under Modified Dates every listed date, time and date-time is parsed whatever the VR"
