@@ -46,6 +46,7 @@ from pydicom.tag import BaseTag
 from deidentify import graphics, method, pixels, private, structured, writer
 from deidentify.atomic import atomic_output
 from deidentify.beyond import sealed
+from deidentify.beyond.conformity import UNDEFINED_LENGTH
 from deidentify.cleaning import IdentifyingValues, TextCleaner, collect_identifiers
 from deidentify.dates import DateShifter, UnparseableDate, time_carry
 from deidentify.dummies import dummy_value
@@ -71,15 +72,13 @@ from deidentify.pixels import codestream
 from deidentify.pixels.outcome import ACCEPTED, Outcome
 from deidentify.plan import Plan, PlanRow, Treatment
 from deidentify.pseudonyms import ae_title_pseudonym, patient_id_hash_of
-from deidentify.structure import CorruptStructure, check_path
+from deidentify.structure import PIXEL_DATA, CorruptStructure, check_path
 from deidentify.text import default_cleaner
 from deidentify.uids import UIDScheme
 from deidentify.words import value_text
 from generated.model import Option
 
 PATIENT_ID = 0x00100020
-PIXEL_DATA = 0x7FE00010
-UNDEFINED_LENGTH = 0xFFFFFFFF
 
 NESTED_TOO_DEEPLY = "sequences nested too deeply to follow"
 """Sequences deeper than the recursive readers and the engine can follow."""

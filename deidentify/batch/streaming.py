@@ -150,8 +150,7 @@ def codestream_edits(source_fd: int, pixels: PixelElement) -> list[codestream.Ed
     on a dataset), at offsets of the file: read one codestream at a time, never held."""
     if pixels.items is None:
         return []
-    return codestream.edits_read(lambda low, high: os.pread(source_fd, high - low, low),
-                                 pixels.items, pixels.end)
+    return codestream.edits_read(codestream.file_reader(source_fd), pixels.items, pixels.end)
 
 
 def write_streamed(target: Path, head: bytes, source_fd: int, start: int, stop: int,

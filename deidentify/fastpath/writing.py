@@ -12,7 +12,6 @@ Whatever this module would write differently from pydicom raises
 
 from __future__ import annotations
 
-import os
 from typing import NamedTuple, cast
 
 from pydicom.charset import default_encoding
@@ -236,7 +235,7 @@ def _reader(source: SourceFile) -> codestream.Read:
     """How the codestreams of the input's Pixel Data are read: from its bytes, or with
     ``pread`` from a mapped input (whose pages would otherwise join this process's memory)."""
     if source.mapped:
-        return lambda low, high: os.pread(source.fd, high - low, low)
+        return codestream.file_reader(source.fd)
     buffer = source.buffer
     return lambda low, high: bytes(buffer[low:high])
 

@@ -26,19 +26,17 @@ past the end of its codestream is blanked to that end, and bytes after a codestr
 from __future__ import annotations
 
 import functools
-import mmap
+import os
 import re
 import struct
 from collections.abc import Callable, Iterator, Sequence
 
-Buffer = bytes | bytearray | mmap.mmap
 Edit = tuple[int, bytes]
 """An offset of the value's buffer and the bytes written there instead."""
 Read = Callable[[int, int], bytes]
 """The bytes ``[start, stop)`` of wherever a value lies (an input file read with ``pread``)."""
 
 _ITEM = 0xFFFEE000
-_SEQUENCE_DELIMITER = 0xFFFEE0DD
 _ITEM_HEADER = struct.Struct("<HHL")
 _U16 = struct.Struct(">H")
 _U32 = struct.Struct(">L")
@@ -98,10 +96,10 @@ def fragments(read: Read, start: int, stop: int) -> list[tuple[int, int]]:
     return found[1:]
 
 
-def edits(value: Buffer, start: int = 0, stop: int | None = None) -> list[Edit]:
+def edits(value: bytes, start: int = 0, stop: int | None = None) -> list[Edit]:
     """The edits that blank what the codestreams of encapsulated Pixel Data carry beside the
     image; its items lie at ``[start, stop)`` of ``value`` (all of it by default)."""
-    return edits_read(lambda low, high: bytes(value[low:high]), start,
+    return edits_read(lambda low, high: value[low:high], start,
                       len(value) if stop is None else stop)
 
 
@@ -114,6 +112,11 @@ def edits_read(read: Read, start: int, stop: int) -> list[Edit]:
         for offset, data in _stream_edits(stream):
             found.extend(_placed(group, offset, data))
     return found
+
+
+def file_reader(fd: int) -> Read:
+    """``Read`` of an open file, with ``pread``: what it reads is not kept."""
+    return lambda low, high: os.pread(fd, high - low, low)
 
 
 def blanked(value: bytes) -> bytes:

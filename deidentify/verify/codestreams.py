@@ -10,9 +10,9 @@ from __future__ import annotations
 from pydicom import Dataset
 
 from deidentify.pixels import codestream
+from deidentify.structure import PIXEL_DATA
 from deidentify.verify.findings import Violation
 
-PIXEL_DATA = 0x7FE00010
 EXPECTED = "no comment, application segment or JP2 text box with content"
 
 
